@@ -13,7 +13,7 @@ from .data import ACGANError, DATASETS
 from .gan import ADVERSARIAL
 from .losses import OBJECTIVES
 from .models import ARCHS
-from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode
+from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged
 
 # %% auto #0
 __all__ = ['OneLineParser', 'train_parser', 'acgan_train', 'sample_parser', 'acgan_sample']
@@ -27,6 +27,7 @@ class OneLineParser(argparse.ArgumentParser):
 def _run(prog:str, f, args):
     "Call `f(args)`; an `ACGANError` (or an unwritable path) becomes one line on stderr and exit code 2."
     try: return f(args)
+    except TrainingDiverged as e: sys.stderr.write(f"{prog}: stopped: {e}\n"); sys.exit(3)
     except ACGANError as e: sys.stderr.write(f"{prog}: error: {e}\n"); sys.exit(2)
     except PermissionError as e: sys.stderr.write(f"{prog}: error: permission denied: {e.filename}; choose a writable path\n"); sys.exit(2)
     except KeyboardInterrupt: sys.stderr.write(f"{prog}: interrupted; resume with --resume\n"); sys.exit(130)
@@ -48,7 +49,7 @@ def train_parser() -> OneLineParser:
     a = p.add_argument
     a('--dataset', default='digits', help="digits (embedded, offline), mnist, fashion_mnist, cifar10, or folder:PATH (one subfolder per class). MNIST-style data is read from $ACGAN_DATA/<name>.npz when present, else downloaded (default: digits)")
     a('--out', type=Path, help="run directory to create (default: runs/<dataset>-<timestamp>); refused if it exists and is not empty")
-    a('--resume', type=Path, metavar='RUN', help="continue the run in RUN from its last checkpoint (its config.json is used; other settings are ignored except --epochs)")
+    a('--resume', type=Path, metavar='RUN', help="continue the run in RUN from its last checkpoint (its config.json is used; other settings are ignored except --epochs, --lr-g and --lr-d)")
     a('--epochs', type=_positive(int), help="epochs (with --resume: the new total)")
     a('--iters', type=_positive(int), help="generator iterations in total, spread over the epochs (default: the preset's, or one pass of D over the data per epoch)")
     a('--bs', type=_positive(int), help="batch size")
@@ -65,16 +66,22 @@ def train_parser() -> OneLineParser:
     a('--dropout', type=float, help="discriminator dropout (default: 0.5 for the paper's models, 0 for small)")
     a('--prior', choices=['data', 'uniform'], help="distribution of the generator's target classes (default: data)")
     a('--seed', type=int, help="random seed (default 0)")
+    a('--width', type=_positive(int), help="channel width of the small architecture (default 32)")
+    a('--ema', type=float, help="keep a moving average of the generator with this decay (e.g. 0.999) and sample from it")
+    a('--keep-last', type=_positive(int), help="epoch checkpoints kept in checkpoints/ (default 3)")
+    a('--best-metric', help="metrics.csv column that selects best.pt, e.g. acc_fake (default: none)")
+    a('--best-mode', choices=['max', 'min'], help="whether the best metric is the largest or the smallest (default max)")
     a('--device', help="cpu, cuda, cuda:1, ... (default: a GPU if there is one)")
     a('--quiet', action='store_true', help="no progress bar or table")
     return p
 
 # %% ../nbs/90_cli.ipynb #84ff0f63
-_CFG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device')
+_CFG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
+             'width', 'ema', 'keep_last', 'best_metric', 'best_mode')
 
 def _train(args):
     if args.resume:
-        learn = train(run_dir=args.resume, resume=True, quiet=args.quiet, epochs=args.epochs)
+        learn = train(run_dir=args.resume, resume=True, quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
         run = args.resume
     else:
         cfg = preset(args.dataset, **{k: getattr(args, k) for k in _CFG_KEYS})

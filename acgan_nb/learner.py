@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/training.html.md"""
 
 # %% ../nbs/03_training.ipynb #9caba247
 from __future__ import annotations
-import os, json, time, math, copy, dataclasses
+import os, json, time, math, copy, random, dataclasses
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 from fastcore.basics import store_attr
-from fastai.callback.core import Callback, CancelValidException
+from fastai.callback.core import Callback, CancelValidException, CancelFitException
 from fastai.callback.progress import CSVLogger, ProgressCallback
 from fastai.learner import Learner, Metric
 from fastai.optimizer import OptimWrapper
@@ -28,9 +28,10 @@ from .losses import Objective, get_objective
 from .models import build_models
 
 # %% auto #0
-__all__ = ['CKPT_NAME', 'PRESETS', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'GANStat', 'gan_metrics',
-           'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid',
-           'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'EpochOffset', 'RunCSVLogger',
+__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'PRESETS', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer',
+           'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png',
+           'SampleGrid', 'rng_state', 'set_rng_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint',
+           'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunCSVLogger',
            'gan_learner', 'TrainConfig', 'preset', 'build_run', 'train', 'load_generator', 'sample_run']
 
 # %% ../nbs/03_training.ipynb #8628592f
@@ -142,7 +143,7 @@ def save_png(img:np.ndarray, path:Path, scale:int=1):
 class SampleGrid(Callback):
     "After each epoch, save a fixed-noise class grid (one row per class) to `run_dir/samples/epoch_NNN.png`."
     order = 65
-    def __init__(self, run_dir:Path, n_classes:int, nz:int, n_per_class:int=10, seed:int=0, every:int=1):
+    def __init__(self, run_dir:Path, n_classes:int, nz:int, n_per_class:int=10, seed:int=0, every:int=1, max_grids:int=50):
         store_attr(); self.z, self.c = fixed_grid_inputs(n_classes, n_per_class, nz, seed)
     def grid(self) -> np.ndarray:
         "The current grid as a uint8 H×W×C array."
@@ -152,22 +153,59 @@ class SampleGrid(Callback):
         if (self.epoch + 1) % self.every: return
         g = self.grid(); scale = max(1, 64 // g.shape[0] * 2, 256 // g.shape[0])
         save_png(g, Path(self.run_dir)/'samples'/f'epoch_{self.epoch+1:03d}.png', scale)
+        for old in sorted((Path(self.run_dir)/'samples').glob('epoch_*.png'))[:-self.max_grids]: old.unlink()
 
 # %% ../nbs/03_training.ipynb #8060c07e
-CKPT_NAME = 'checkpoint.pt'
+CKPT_NAME, CKPT_DIR, CKPT_FORMAT = 'checkpoint.pt', 'checkpoints', 'acgan_nb.checkpoint.v1'
 
-def save_checkpoint(path:Path, learn:Learner, epoch:int, config:dict|None=None):
-    "Atomically save G, D, optimizer, sampler and RNG states, `epoch` and `config` to `path`."
-    sd = dict(format='acgan_nb.checkpoint.v1', epoch=int(epoch), config=json.dumps(config or {}),
-              generator=learn.model.generator.state_dict(), critic=learn.model.critic.state_dict(),
-              opt=learn.opt.state_dict() if learn.opt is not None else {},
-              batches=learn.dls.train.state_dict(), torch_rng=torch.get_rng_state())
-    if getattr(learn, 'ema_generator', None) is not None: sd.update(generator_ema=learn.ema_generator.state_dict(), ema_steps=learn.ema_steps)
+def rng_state() -> dict:
+    "The torch (CPU, CUDA), NumPy and Python RNG states, as tensors and plain values (loadable with `weights_only`)."
+    _, keys, pos, has_gauss, gauss = np.random.get_state()
+    version, py_state, py_gauss = random.getstate()
+    return dict(torch=torch.get_rng_state(), cuda=list(torch.cuda.get_rng_state_all()) if torch.cuda.is_available() else [],
+                numpy=dict(keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss), gauss=float(gauss)),
+                python=dict(version=version, state=torch.tensor(py_state, dtype=torch.int64), gauss=py_gauss))
+
+def set_rng_state(sd:dict):
+    "Restore the states saved by `rng_state`."
+    torch.set_rng_state(sd['torch'])
+    if sd['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(sd['cuda'])
+    n = sd['numpy']; np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
+    p = sd['python']; random.setstate((p['version'], tuple(p['state'].tolist()), p['gauss']))
+
+# %% ../nbs/03_training.ipynb #61ed630c
+def _atomic_torch_save(obj, path:Path):
+    "`torch.save` to `path` through a flushed, fsynced temporary file and a rename."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + '.tmp')
     with open(tmp, 'wb') as f:
-        torch.save(sd, f); f.flush(); os.fsync(f.fileno())
+        torch.save(obj, f); f.flush(); os.fsync(f.fileno())
     os.replace(tmp, path)
+
+def _atomic_link(src:Path, dst:Path):
+    "Make `dst` name the same file as `src`, atomically (a copy where hard links are not supported)."
+    tmp = dst.with_name(dst.name + '.tmp')
+    tmp.unlink(missing_ok=True)
+    try: os.link(src, tmp)
+    except OSError:
+        import shutil; shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+def checkpoint_state(learn:Learner, epoch:int, config:dict|None=None) -> dict:
+    "Everything needed to continue `learn` exactly after `epoch` epochs."
+    sd = dict(format=CKPT_FORMAT, epoch=int(epoch), config=json.dumps(config or {}),
+              generator=learn.model.generator.state_dict(), critic=learn.model.critic.state_dict(),
+              opt=learn.opt.state_dict() if learn.opt is not None else {},
+              batches=learn.dls.train.state_dict(), rng=rng_state(),
+              gen_mode=bool(getattr(getattr(learn, 'gan_trainer', None), 'gen_mode', False)))
+    if getattr(learn, 'ema_generator', None) is not None: sd.update(generator_ema=learn.ema_generator.state_dict(), ema_steps=learn.ema_steps)
+    mp = getattr(learn, 'mixed_precision', None)
+    if mp is not None and getattr(mp, 'scaler', None) is not None: sd['scaler'] = mp.scaler.state_dict()
+    return sd
+
+def save_checkpoint(path:Path, learn:Learner, epoch:int, config:dict|None=None):
+    "Atomically save `checkpoint_state(learn, epoch, config)` to `path`."
+    _atomic_torch_save(checkpoint_state(learn, epoch, config), path)
 
 def load_checkpoint(path:Path) -> dict:
     "A checkpoint's contents, loaded without executing pickled code; a clear error if it is not one."
@@ -176,7 +214,7 @@ def load_checkpoint(path:Path) -> dict:
     try: sd = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         raise ACGANError(f"{path} is not a loadable acgan_nb checkpoint ({type(e).__name__}); it may be truncated or tampered with: restore it or train again") from None
-    if not isinstance(sd, dict) or sd.get('format') != 'acgan_nb.checkpoint.v1':
+    if not isinstance(sd, dict) or sd.get('format') != CKPT_FORMAT:
         raise ACGANError(f"{path} is not an acgan_nb checkpoint (no format tag); give a checkpoint written by acgan-train")
     return sd
 
@@ -190,27 +228,76 @@ def _load_module(m:nn.Module, sd:dict, what:str, path:Path):
     m.load_state_dict(sd)
 
 def restore_checkpoint(learn:Learner, sd:dict, path:Path='checkpoint'):
-    "Load a checkpoint's networks, optimizer and sampler state into `learn`."
-    _load_module(learn.model.generator, sd['generator'], 'generator', path)
-    _load_module(learn.model.critic, sd['critic'], 'critic', path)
-    if 'generator_ema' in sd:
-        ema = copy.deepcopy(learn.model.generator).requires_grad_(False)
-        _load_module(ema, sd['generator_ema'], 'averaged generator', path)
-        learn.ema_generator, learn.ema_steps = ema, int(sd['ema_steps'])
+    "Load a checkpoint into `learn`: every network is checked before any is changed."
+    ema = copy.deepcopy(learn.model.generator).requires_grad_(False) if 'generator_ema' in sd else None
+    for m, key, what in ((copy.deepcopy(learn.model.generator), 'generator', 'generator'), (copy.deepcopy(learn.model.critic), 'critic', 'discriminator')) + (((ema, 'generator_ema', 'averaged generator'),) if ema is not None else ()):
+        _load_module(m, sd[key], what, path)
+    learn.model.generator.load_state_dict(sd['generator']); learn.model.critic.load_state_dict(sd['critic'])
+    if ema is not None: learn.ema_generator, learn.ema_steps = ema, int(sd['ema_steps'])
     if learn.opt is None: learn.create_opt()
     if sd.get('opt'): learn.opt.load_state_dict(sd['opt'])
     learn.dls.train.load_state_dict(sd['batches'])
-    torch.set_rng_state(sd['torch_rng'])
+    set_rng_state(sd['rng'])
+    learn.gan_trainer.gen_first = bool(sd.get('gen_mode', False))
+    learn.pending_scaler_state = sd.get('scaler')
 
+# %% ../nbs/03_training.ipynb #3e0288d1
 class Checkpoint(Callback):
-    "Save an atomic checkpoint to `run_dir/checkpoint.pt` every `every` epochs and at the end."
+    "Atomic checkpoints in `run_dir`: `checkpoints/epoch_NNNN.pt` (last `keep_last`), `checkpoint.pt` (newest), `best.pt` by `best_metric`."
     order = 70
-    def __init__(self, run_dir:Path, config:dict|None=None, every:int=1): store_attr()
+    def __init__(self, run_dir:Path, # the run directory
+                 config:dict|None=None, # saved with each checkpoint
+                 every:int=1, # epochs between checkpoints
+                 keep_last:int=3, # epoch files kept
+                 best_metric:str|None=None, # a metrics.csv column to keep the best epoch by
+                 best_mode:str='max', # 'max' or 'min'
+                ): store_attr(); self.run_dir = Path(run_dir)
+    def before_fit(self):
+        st = getattr(self.learn, 'pending_scaler_state', None); mp = getattr(self.learn, 'mixed_precision', None)
+        if st and mp is not None and getattr(mp, 'scaler', None) is not None: mp.scaler.load_state_dict(st)
+        bj = self.run_dir/'best.json'
+        self.best = json.loads(bj.read_text())['value'] if bj.exists() else None
+    def _better(self, v): return v == v and (self.best is None or (v > self.best if self.best_mode == 'max' else v < self.best))
     def after_epoch(self):
-        if (self.epoch + 1) % self.every == 0 or self.epoch + 1 == self.n_epoch + getattr(self.learn, 'epoch_offset', 0):
-            save_checkpoint(Path(self.run_dir)/CKPT_NAME, self.learn, self.epoch + 1, self.config)
+        ep = self.epoch + 1
+        if ep % self.every and ep != self.n_epoch + getattr(self.learn, 'epoch_offset', 0): return
+        f = self.run_dir/CKPT_DIR/f'epoch_{ep:04d}.pt'
+        save_checkpoint(f, self.learn, ep, self.config)
+        _atomic_link(f, self.run_dir/CKPT_NAME)
+        if self.best_metric:
+            v = dict(zip(self.recorder.metric_names[1:], self.recorder.log[1:])).get(self.best_metric)
+            if v is None: raise ACGANError(f"best_metric {self.best_metric!r} is not a logged metric; choose one of {', '.join(self.recorder.metric_names[1:-1])}")
+            if self._better(float(v)):
+                self.best = float(v); _atomic_link(f, self.run_dir/'best.pt')
+                (self.run_dir/'best.json.tmp').write_text(json.dumps(dict(epoch=ep, metric=self.best_metric, value=self.best)))
+                os.replace(self.run_dir/'best.json.tmp', self.run_dir/'best.json')
+        olds = sorted((self.run_dir/CKPT_DIR).glob('epoch_*.pt'))[:-self.keep_last]
+        best = (self.run_dir/'best.pt')
+        for o in olds:
+            if not (best.exists() and os.path.samefile(o, best)): o.unlink()
 
-# %% ../nbs/03_training.ipynb #61ed630c
+# %% ../nbs/03_training.ipynb #4cd16dd7
+class TrainingDiverged(ACGANError):
+    "Training stopped on a NaN/Inf loss or exploding weights; the last good checkpoint is intact."
+
+class DivergenceGuard(Callback):
+    "Stop training on a non-finite loss or a weight above `max_weight` (checked every `check_every` steps)."
+    order = -10
+    def __init__(self, max_weight:float=1e4, check_every:int=50): store_attr()
+    def before_fit(self): self.learn.diverged = None
+    def _stop(self, why:str):
+        self.learn.diverged = f"training diverged at epoch {self.epoch + 1}, batch {self.iter + 1}: {why}"
+        raise CancelFitException()
+    def after_loss(self):
+        if self.training and not torch.isfinite(self.learn.loss_grad).all():
+            self._stop(f"the {'generator' if self.learn.gan_trainer.gen_mode else 'discriminator'} loss is {self.learn.loss_grad.item()}")
+    def after_step(self):
+        if self.learn.train_iter % self.check_every: return
+        for name, m in (('generator', self.learn.model.generator), ('discriminator', self.learn.model.critic)):
+            w = max(p.detach().abs().max().item() for p in m.parameters())
+            if not math.isfinite(w) or w > self.max_weight: self._stop(f"the {name}'s largest weight is {w:.3g} (limit {self.max_weight:g})")
+
+# %% ../nbs/03_training.ipynb #6f1b0b44
 class EpochOffset(Callback):
     "Number epochs from `offset` (for resumed runs)."
     order = -20
@@ -225,7 +312,7 @@ class RunCSVLogger(CSVLogger):
         if not (self.append and p.exists() and p.stat().st_size): return super().before_fit()
         self.file = p.open('a'); self.old_logger, self.learn.logger = self.logger, self._write_line
 
-# %% ../nbs/03_training.ipynb #3e0288d1
+# %% ../nbs/03_training.ipynb #1a21650c
 def _adam(params, lr, betas):
     "torch's Adam in fastai's `OptimWrapper`, one parameter group per network, `lr` per group."
     opt = OptimWrapper(params, torch.optim.Adam, lr=lr[0] if isinstance(lr, (list, tuple)) else lr, betas=betas)
@@ -255,7 +342,7 @@ def gan_learner(dls, # `make_dataloaders` output
         learn = learn.to_bf16() if bf16 else learn.to_fp16()
     return learn
 
-# %% ../nbs/03_training.ipynb #6bbe7b42
+# %% ../nbs/03_training.ipynb #d3a69dac
 @dataclass
 class TrainConfig:
     "Every setting of a training run (written to `config.json`)."
@@ -275,20 +362,27 @@ class TrainConfig:
     beta2:float=0.999 # Adam beta2
     n_crit:int=1 # critic steps per generator step
     dropout:float|None=None # critic dropout (None: the architecture's default)
+    width:int=32 # channel width of the small architecture (ngf = ndf)
     prior:str='data' # target class prior: data or uniform
     seed:int=0 # random seed
     ema:float|None=None # decay of the generator's moving average (None: no averaging)
     grid_per_class:int=10 # columns of the sample grid
+    max_grids:int=50 # sample grids kept (the oldest are deleted)
+    keep_last:int=3 # epoch checkpoints kept
+    best_metric:str|None=None # metrics.csv column that selects best.pt (None: no best.pt)
+    best_mode:str='max' # max or min of best_metric
+    max_weight:float=1e4 # divergence guard: largest weight allowed
     device:str|None=None # cpu, cuda, ... (None: fastai's default device)
 
     def check(self):
         "Raise `ACGANError` on a setting that cannot work."
-        for k in ('nz', 'bs', 'epochs', 'n_crit', 'grid_per_class'):
+        for k in ('nz', 'bs', 'epochs', 'n_crit', 'grid_per_class', 'max_grids', 'keep_last', 'width'):
             if getattr(self, k) <= 0: raise ACGANError(f"{k} must be positive, got {getattr(self, k)}")
         if self.iters is not None and self.iters <= 0: raise ACGANError(f"iters must be positive, got {self.iters}")
         for k in ('lr_g', 'lr_d'):
             if not 0 < getattr(self, k) < 1: raise ACGANError(f"{k} must lie in (0, 1), got {getattr(self, k)}")
         if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1): raise ACGANError(f"Adam betas must lie in [0, 1), got {self.beta1}, {self.beta2}")
+        if self.best_mode not in ('max', 'min'): raise ACGANError(f"best_mode must be 'max' or 'min', got {self.best_mode!r}")
         if self.ema is not None and not 0 < self.ema < 1: raise ACGANError(f"ema decay must lie in (0, 1), got {self.ema}")
         if self.dropout is not None and not 0 <= self.dropout < 1: raise ACGANError(f"dropout must lie in [0, 1), got {self.dropout}")
         return self
@@ -312,7 +406,7 @@ def preset(dataset:str, **overrides) -> TrainConfig:
     kw = {**base, **{k: v for k, v in overrides.items() if v is not None}}
     return TrainConfig(dataset=dataset, **kw)
 
-# %% ../nbs/03_training.ipynb #ec8e054f
+# %% ../nbs/03_training.ipynb #69be4b32
 def _check_run_dir(run_dir:Path, resume:bool):
     if resume:
         if not (run_dir/'config.json').exists(): raise ACGANError(f"cannot resume {run_dir}: it has no config.json; give a run directory made by acgan-train")
@@ -329,15 +423,23 @@ def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra
     data = data or load_dataset(cfg.dataset, cfg.img_size)
     set_seed(cfg.seed, reproducible=True)
     obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **({'class_weight': cfg.class_weight} if cfg.objective == 'acgan' else {}))
-    G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout)
+    G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width)
     device = torch.device(cfg.device) if cfg.device else default_device()
     dls = make_dataloaders(data, cfg.bs, cfg.nz, cfg.n_batches, cfg.prior, cfg.seed, device)
-    cbs = [SampleGrid(run_dir, data.n_classes, cfg.nz, cfg.grid_per_class, cfg.seed), Checkpoint(run_dir, asdict(cfg)),
+    cbs = [SampleGrid(run_dir, data.n_classes, cfg.nz, cfg.grid_per_class, cfg.seed, max_grids=cfg.max_grids),
+           Checkpoint(run_dir, asdict(cfg), keep_last=cfg.keep_last, best_metric=cfg.best_metric, best_mode=cfg.best_mode),
+           DivergenceGuard(cfg.max_weight),
            RunCSVLogger(run_dir/'metrics.csv', append=True)] + ([GeneratorEMA(cfg.ema)] if cfg.ema else []) + list(extra_cbs or [])
     learn = gan_learner(dls, G, D, obj, cfg.lr_g, cfg.lr_d, (cfg.beta1, cfg.beta2), cfg.n_crit, path=run_dir, cbs=cbs)
     learn.data_info = dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train))
     if quiet: learn.remove_cb(ProgressCallback); learn.logger = lambda *a, **k: None
     return learn
+
+def _truncate_log(path:Path, epochs:int):
+    "Keep the header and the first `epochs` rows of a metrics log (atomically)."
+    if not path.exists(): return
+    lines = path.read_text().splitlines(keepends=True)
+    tmp = path.with_name(path.name + '.tmp'); tmp.write_text(''.join(lines[:1 + epochs])); os.replace(tmp, path)
 
 def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming)
           run_dir:Path|str='runs/digits', # the run directory
@@ -346,6 +448,8 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
           extra_cbs:list|None=None, # more callbacks
           quiet:bool=False, # no progress bar or table
           epochs:int|None=None, # with `resume`: a new total number of epochs (same iterations per epoch)
+          lr_g:float|None=None, # with `resume`: a new generator learning rate
+          lr_d:float|None=None, # with `resume`: a new critic learning rate
          ) -> Learner:
     "Train a conditional GAN into `run_dir` (config.json, metrics.csv, samples/, checkpoint.pt)."
     run_dir = Path(run_dir)
@@ -356,20 +460,28 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
         if epochs:
             if cfg.iters is not None: cfg.iters = math.ceil(cfg.iters/cfg.epochs) * epochs
             cfg.epochs = epochs
-            (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
+        cfg.lr_g, cfg.lr_d = lr_g or cfg.lr_g, lr_d or cfg.lr_d
+        cfg.check()
+        if epochs or lr_g or lr_d: (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
+        for stale in run_dir.rglob('*.tmp'): stale.unlink()
     cfg = (cfg or TrainConfig()).check()
     learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
     start = 0
     if resume and (run_dir/CKPT_NAME).exists():
         sd = load_checkpoint(run_dir/CKPT_NAME); restore_checkpoint(learn, sd, run_dir/CKPT_NAME); start = sd['epoch']
+    if resume: _truncate_log(run_dir/'metrics.csv', start)
     else: (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
     if start < cfg.epochs:
         t0 = time.time()
         learn.fit(cfg.epochs - start, cbs=[EpochOffset(start)])
         learn.train_seconds = time.time() - t0
+        if learn.diverged:
+            ck = run_dir/CKPT_NAME
+            last = f"the last good checkpoint is {ck} (epoch {load_checkpoint(ck)['epoch']})" if ck.exists() else "no checkpoint was written before it"
+            raise TrainingDiverged(f"{learn.diverged}; {last}; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")
     return learn
 
-# %% ../nbs/03_training.ipynb #704d80cf
+# %% ../nbs/03_training.ipynb #216c8e7f
 def load_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, dict]:
     "The trained generator of a run, its config and data info (classes, size, channels)."
     run_dir = Path(run_dir)
@@ -382,7 +494,7 @@ def load_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, dict]:
     last = [k for k in g if k.endswith('weight') and g[k].dim() == 4][-1]
     channels = g[last].shape[1]
     img_size = cfg.img_size or (16 if cfg.dataset == 'digits' else 32 if cfg.dataset == 'cifar10' else 28 if cfg.dataset in ('mnist', 'fashion_mnist') else 64)
-    G, _ = build_models(cfg.arch, n_classes, img_size, channels, 1 + n_classes, cfg.nz)
+    G, _ = build_models(cfg.arch, n_classes, img_size, channels, 1 + n_classes, cfg.nz, width=cfg.width)
     _load_module(G, g, 'generator', run_dir/CKPT_NAME)
     return G, cfg, dict(n_classes=n_classes, img_size=img_size, channels=channels)
 

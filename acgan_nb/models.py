@@ -138,13 +138,14 @@ def build_models(arch:str, # 'small', 'cifar' or 'imagenet'
                  head_size:int, # discriminator outputs (the objective's `head_size`)
                  nz:int=100, # noise dimension
                  dropout:float|None=None, # discriminator dropout (default: 0.5 for the paper's models, 0 for small)
+                 width:int=32, # `small` only: channels of G's last hidden layer and D's first layer (ngf = ndf)
                 ) -> tuple[nn.Module, nn.Module]:
     "A generator and a discriminator of architecture `arch` for `img_size`×`img_size`×`channels` data."
     if arch not in ARCHS: raise ACGANError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHS)}")
     if img_size not in ARCHS[arch]['sizes']:
         raise ACGANError(f"architecture {arch!r} takes {'/'.join(map(str, ARCHS[arch]['sizes']))} px images, not {img_size}; pass a matching image size or another architecture")
     if arch == 'small':
-        return SmallGenerator(n_classes, img_size, channels, nz), SmallDiscriminator(head_size, img_size, channels, dropout=dropout or 0.)
+        return SmallGenerator(n_classes, img_size, channels, nz, width), SmallDiscriminator(head_size, img_size, channels, width, dropout or 0.)
     widths = (384, 192, 96) if arch == 'cifar' else (768, 384, 256, 192, 96)[:int(math.log2(img_size/4))]
     return (ACGANGenerator(n_classes, img_size, channels, nz, widths),
             ACGANDiscriminator(head_size, img_size, channels, dropout=0.5 if dropout is None else dropout))
