@@ -13,10 +13,11 @@ from .data import ACGANError, DATASETS
 from .gan import ADVERSARIAL
 from .losses import OBJECTIVES
 from .models import ARCHS
+import torch
 from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged
 
 # %% auto #0
-__all__ = ['OneLineParser', 'train_parser', 'acgan_train', 'sample_parser', 'acgan_sample']
+__all__ = ['OneLineParser', 'train_parser', 'acgan_train', 'sample_parser', 'acgan_sample', 'evaluate_parser', 'acgan_evaluate']
 
 # %% ../nbs/90_cli.ipynb #16fdcd77
 class OneLineParser(argparse.ArgumentParser):
@@ -121,3 +122,28 @@ def _sample(args):
 def acgan_sample(argv:list|None=None):
     "Console script `acgan-sample`."
     _run('acgan-sample', _sample, sample_parser().parse_args(argv))
+
+# %% ../nbs/90_cli.ipynb #07912c80
+def evaluate_parser() -> OneLineParser:
+    p = OneLineParser(prog='acgan-evaluate', description="Measure a trained run and write eval.json and eval_samples.png into it.")
+    p.add_argument('run', type=Path, help="run directory written by acgan-train")
+    p.add_argument('--n', type=_positive(int), default=10000, help="samples to draw (default 10000)")
+    p.add_argument('--seed', type=int, default=0, help="noise seed (default 0)")
+    p.add_argument('--judge', type=Path, help="a cached judge file (default: the dataset's own judge, trained on first use)")
+    return p
+
+def _evaluate(args):
+    from acgan_nb.metrics import evaluate_run, Judge
+    judge = None
+    if args.judge:
+        try: sd = torch.load(args.judge, map_location='cpu', weights_only=True); w = sd['model']
+        except Exception as e: raise ACGANError(f"{args.judge} is not a judge file ({type(e).__name__}); give one written by judge_for") from None
+        judge = Judge(w['head.1.weight'].shape[0], w['body.0.weight'].shape[1], int(sd.get('img_size', 28)))
+        judge.load_state_dict(w); judge.test_accuracy = float(sd.get('test_accuracy', float('nan')))
+    res = evaluate_run(args.run, args.n, args.seed, judge)
+    print(f"wrote {Path(args.run)/'eval.json'}: accuracy {res['accuracy']:.4f}, IS {res['inception_score']:.2f}, "
+          f"AM {res['am_score']:.3f}, judge-FID {res['fid_judge']:.2f} (real vs real {res['fid_judge_real_baseline']:.2f})")
+
+def acgan_evaluate(argv:list|None=None):
+    "Console script `acgan-evaluate`."
+    _run('acgan-evaluate', _evaluate, evaluate_parser().parse_args(argv))

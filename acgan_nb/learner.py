@@ -6,8 +6,8 @@ Docs: https://acgan-nb.github.io/acgan_nb/training.html.md"""
 
 # %% ../nbs/03_training.ipynb #9caba247
 from __future__ import annotations
-import os, json, time, math, copy, random, dataclasses
-from dataclasses import dataclass, field, asdict
+import os, json, time, math, copy, random
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
@@ -16,7 +16,7 @@ from torch import Tensor
 from fastcore.basics import store_attr
 from fastai.callback.core import Callback, CancelValidException, CancelFitException
 from fastai.callback.progress import CSVLogger, ProgressCallback
-from fastai.learner import Learner, Metric
+from fastai.learner import Learner, Metric, CastToTensor
 from fastai.optimizer import OptimWrapper
 from fastai.torch_core import default_device, set_seed
 from fastai.vision.gan import GANModule, GANTrainer, FixedGANSwitcher
@@ -26,13 +26,15 @@ from PIL import Image
 from .data import ACGANError, ImageData, load_dataset, make_dataloaders, class_grid, to_uint8_images
 from .losses import Objective, get_objective
 from .models import build_models
+from .gan import gradient_penalty
 
 # %% auto #0
 __all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'PRESETS', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer',
-           'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png',
-           'SampleGrid', 'rng_state', 'set_rng_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint',
-           'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunCSVLogger',
-           'gan_learner', 'TrainConfig', 'preset', 'build_run', 'train', 'load_generator', 'sample_run']
+           'BoundedHistory', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate',
+           'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'checkpoint_state',
+           'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged',
+           'DivergenceGuard', 'EpochOffset', 'RunCSVLogger', 'gan_learner', 'TrainConfig', 'preset', 'build_run',
+           'train', 'load_generator', 'sample_run', 'plot_run']
 
 # %% ../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -55,8 +57,7 @@ class ConditionalGANLoss(GANModule):
         with torch.no_grad(): fake = self.gan_model.generator(z, y_fake)
         loss = self.objective.d_loss(out_real, self.gan_model.critic(fake), y_real, y_fake)
         if self.objective.adv.needs_gp:
-            from acgan_nb.gan import gradient_penalty
-            src = lambda x: self.objective.split(self.gan_model.critic(x))[0]
+            src = lambda x: self.objective.source_logits(self.gan_model.critic(x))
             loss = loss + self.objective.adv.gp_weight * gradient_penalty(src, x_real, fake)
         self.stats = dict(self.objective.stats, d_loss=loss.item()); return loss
 
@@ -73,6 +74,18 @@ class ConditionalGANTrainer(GANTrainer):
         if self.gen_mode: self.learn.xb, self.learn.yb = (z, c), (c,)
         else: self.learn.xb, self.learn.yb = (x_real,), (y_real, z, c, x_real)
     def before_validate(self): raise CancelValidException()
+    def after_batch(self):
+        "Nothing: fastai's `GANTrainer` keeps smoothed losses in lists that grow without bound; our metrics are `GANStat`s."
+
+class BoundedHistory(Callback):
+    "Keep only the last `keep` per-batch entries of fastai's `Recorder` (losses, learning rates), so memory stays flat on long runs."
+    order = 55
+    def __init__(self, keep:int=2000): self.keep = keep
+    def after_batch(self):
+        r = self.learn.recorder
+        for name in ('losses', 'lrs', 'iters'):
+            h = getattr(r, name, None)
+            if h is not None and len(h) > 2*self.keep: del h[:len(h) - self.keep]
 
 # %% ../nbs/03_training.ipynb #0f7a094c
 class GANStat(Metric):
@@ -151,7 +164,7 @@ class SampleGrid(Callback):
         return class_grid(x, self.c.numpy(), self.n_classes, self.n_per_class)
     def after_epoch(self):
         if (self.epoch + 1) % self.every: return
-        g = self.grid(); scale = max(1, 64 // g.shape[0] * 2, 256 // g.shape[0])
+        g = self.grid(); scale = max(1, math.ceil(512 / g.shape[1]))
         save_png(g, Path(self.run_dir)/'samples'/f'epoch_{self.epoch+1:03d}.png', scale)
         for old in sorted((Path(self.run_dir)/'samples').glob('epoch_*.png'))[:-self.max_grids]: old.unlink()
 
@@ -334,15 +347,16 @@ def gan_learner(dls, # `make_dataloaders` output
     model = GANModule(generator, critic)
     learn = Learner(dls, model, loss_func=ConditionalGANLoss(objective, model), opt_func=lambda ps, lr: _adam(ps, lr=lr, betas=betas),
                     splitter=lambda m: [list(m.generator.parameters()), list(m.critic.parameters())], lr=[lr_g, lr_d],
-                    metrics=gan_metrics(objective), path=path, cbs=[ConditionalGANTrainer(), FixedGANSwitcher(n_crit=n_crit, n_gen=1)] + list(cbs or []))
+                    metrics=gan_metrics(objective), path=path, cbs=[ConditionalGANTrainer(), FixedGANSwitcher(n_crit=n_crit, n_gen=1), BoundedHistory()] + list(cbs or []))
     learn.recorder.train_metrics, learn.recorder.valid_metrics = True, False
+    learn.remove_cb(CastToTensor)  # our batches are tensors already; one less callback on every event
     if mixed_precision is None: mixed_precision = dls.device.type == 'cuda'
     if mixed_precision:
         bf16 = dls.device.type == 'cuda' and torch.cuda.is_bf16_supported()
         learn = learn.to_bf16() if bf16 else learn.to_fp16()
     return learn
 
-# %% ../nbs/03_training.ipynb #d3a69dac
+# %% ../nbs/03_training.ipynb #875e9b63
 @dataclass
 class TrainConfig:
     "Every setting of a training run (written to `config.json`)."
@@ -393,9 +407,9 @@ class TrainConfig:
         return None if self.iters is None else (self.n_crit + 1)*math.ceil(self.iters/self.epochs)
 
 PRESETS = {
-    'digits': dict(arch='small', bs=64, epochs=30),
-    'mnist': dict(arch='small', bs=64, epochs=10, iters=6000),
-    'fashion_mnist': dict(arch='small', bs=64, epochs=10, iters=6000),
+    'digits': dict(arch='small', bs=64, epochs=60),
+    'mnist': dict(arch='small', bs=64, epochs=10, iters=8000),
+    'fashion_mnist': dict(arch='small', bs=64, epochs=10, iters=8000),
     'cifar10': dict(arch='cifar', bs=100, epochs=100),
     'folder': dict(arch='imagenet', img_size=64, bs=100, epochs=100),
 }
@@ -406,7 +420,7 @@ def preset(dataset:str, **overrides) -> TrainConfig:
     kw = {**base, **{k: v for k, v in overrides.items() if v is not None}}
     return TrainConfig(dataset=dataset, **kw)
 
-# %% ../nbs/03_training.ipynb #69be4b32
+# %% ../nbs/03_training.ipynb #23d839b7
 def _check_run_dir(run_dir:Path, resume:bool):
     if resume:
         if not (run_dir/'config.json').exists(): raise ACGANError(f"cannot resume {run_dir}: it has no config.json; give a run directory made by acgan-train")
@@ -481,7 +495,7 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
             raise TrainingDiverged(f"{learn.diverged}; {last}; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")
     return learn
 
-# %% ../nbs/03_training.ipynb #216c8e7f
+# %% ../nbs/03_training.ipynb #a94101f9
 def load_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, dict]:
     "The trained generator of a run, its config and data info (classes, size, channels)."
     run_dir = Path(run_dir)
@@ -516,3 +530,17 @@ def sample_run(run_dir:Path|str, # a run directory
     z = torch.randn(n, cfg.nz, generator=torch.Generator().manual_seed(seed))
     x = generate(G, z, y).permute(0, 2, 3, 1).numpy()
     return (x[..., 0] if x.shape[-1] == 1 else x), y.numpy().astype(np.int64)
+
+# %% ../nbs/03_training.ipynb #12ee70b4
+def plot_run(run_dir:Path|str, title:str|None=None):
+    "Losses and auxiliary-classifier accuracies per epoch from a run's metrics.csv."
+    import pandas as pd, matplotlib.pyplot as plt
+    m = pd.read_csv(Path(run_dir)/'metrics.csv'); ep = m['epoch'] + 1
+    fig, axs = plt.subplots(1, 2, figsize=(9, 3.2))
+    axs[0].plot(ep, m['d_loss'], label='discriminator'); axs[0].plot(ep, m['g_loss'], label='generator'); axs[0].set(title='loss', xlabel='epoch')
+    axs[1].plot(ep, m['acc_real'], label='real images'); axs[1].plot(ep, m['acc_fake'], label='generated (vs. target class)')
+    axs[1].set(title="auxiliary classifier accuracy", xlabel='epoch', ylim=(0, 1.02))
+    for ax in axs: ax.legend(fontsize=8)
+    if title: fig.suptitle(title)
+    fig.tight_layout()
+    return fig

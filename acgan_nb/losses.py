@@ -26,6 +26,9 @@ class Objective:
         self.n_classes, self.adv, self.stats = n_classes, get_adversarial(adv), {}
     @property
     def head_size(self) -> int: raise NotImplementedError
+    def source_logits(self, out:Tensor) -> Tensor:
+        "The real-vs-fake logit (B,) from the head's output (used by the gradient penalty)."
+        raise NotImplementedError
     def d_loss(self, out_real:Tensor, out_fake:Tensor, y_real:Tensor, y_fake:Tensor) -> Tensor: raise NotImplementedError
     def g_loss(self, out_fake:Tensor, y_fake:Tensor) -> Tensor: raise NotImplementedError
     def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r})"
@@ -60,6 +63,7 @@ class ACGANLoss(Objective):
     def split(self, out:Tensor) -> tuple[Tensor, Tensor]:
         "Source logits (B,) and class logits (B, K) from the head's output."
         return out[:, 0], out[:, 1:]
+    def source_logits(self, out:Tensor) -> Tensor: return out[:, 0]
     def d_loss(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
         adv, cr, cf = self.adv.d_loss(sr, sf), F.cross_entropy(hr, y_real), F.cross_entropy(hf, y_fake)

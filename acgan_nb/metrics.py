@@ -6,7 +6,8 @@ Docs: https://acgan-nb.github.io/acgan_nb/evaluation.html.md"""
 
 # %% ../nbs/04_evaluation.ipynb #0479dfe8
 from __future__ import annotations
-import os
+import os, json
+from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
@@ -21,7 +22,9 @@ from fastai.torch_core import default_device, set_seed
 from .data import ACGANError, ImageData, load_dataset, cache_dir, images_to_tensor, to_float_images
 
 # %% auto #0
-__all__ = ['JUDGE_EPOCHS', 'Judge', 'LabelledBatches', 'train_judge', 'judge_for', 'judge_logits', 'judge_accuracy']
+__all__ = ['JUDGE_EPOCHS', 'MSSSIM_SIZE', 'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches', 'train_judge', 'judge_for',
+           'judge_logits', 'judge_accuracy', 'inception_score', 'inception_score_parts', 'am_score', 'frechet_distance',
+           'ms_ssim_pairs', 'ms_ssim_diversity', 'evaluate_run']
 
 # %% ../nbs/04_evaluation.ipynb #79de133c
 class Judge(nn.Module):
@@ -90,7 +93,8 @@ def judge_for(name:str, # registered dataset name
              ) -> Judge:
     "The cached judge of dataset `name` (trained on first use)."
     data = load_dataset(name, img_size)
-    path = cache_dir()/'judges'/f'{name}-{data.img_size}.pt'
+    safe = ''.join(ch if ch.isalnum() or ch in '._-' else '_' for ch in name)
+    path = cache_dir()/'judges'/f'{safe}-{data.img_size}.pt'
     judge = Judge(data.n_classes, data.channels, data.img_size)
     if path.exists() and not retrain:
         try: sd = torch.load(path, map_location='cpu', weights_only=True); judge.load_state_dict(sd['model'])
@@ -99,13 +103,13 @@ def judge_for(name:str, # registered dataset name
         return judge.eval()
     judge = train_judge(data, JUDGE_EPOCHS.get(name, 5), device=device)
     path.parent.mkdir(parents=True, exist_ok=True); tmp = path.with_name(path.name + '.tmp')
-    torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy), tmp); os.replace(tmp, path)
+    torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy, img_size=data.img_size), tmp); os.replace(tmp, path)
     return judge
 
 # %% ../nbs/04_evaluation.ipynb #c7d1ccc7
 @torch.no_grad()
-def judge_logits(judge:nn.Module, x:np.ndarray, bs:int=500) -> Tensor:
-    "The judge's logits for uint8 images N×H×W or N×H×W×C."
+def judge_logits(judge:nn.Module, x:np.ndarray, bs:int=500, features:bool=False) -> Tensor:
+    "The judge's logits (or, with `features`, its `features`) for uint8 images N×H×W or N×H×W×C."
     x = np.asarray(x)
     if x.ndim == 3: x = x[..., None]
     t = images_to_tensor(x)
@@ -115,7 +119,7 @@ def judge_logits(judge:nn.Module, x:np.ndarray, bs:int=500) -> Tensor:
     for i in range(0, len(t), bs):
         b = to_float_images(t[i:i+bs].to(dev))
         if b.shape[-1] != size: b = F.interpolate(b, size=(size, size), mode='bilinear', antialias=True, align_corners=False)
-        out.append(judge(b).float().cpu())
+        out.append((judge.features(b) if features else judge(b)).float().cpu())
     return torch.cat(out)
 
 def judge_accuracy(judge:nn.Module, # a classifier returning logits
@@ -127,3 +131,118 @@ def judge_accuracy(judge:nn.Module, # a classifier returning logits
     K = getattr(judge, 'n_classes', int(max(pred.max(), y.max())) + 1)
     per = [float((pred[y == k] == k).mean()) if (y == k).any() else float('nan') for k in range(K)]
     return dict(overall=float((pred == y).mean()), per_class=per)
+
+# %% ../nbs/04_evaluation.ipynb #51e71fbe
+def _entropy(p:Tensor, dim:int=-1) -> Tensor: return -(p * torch.log(p.clamp_min(1e-12))).sum(dim)
+
+def inception_score(probs:Tensor, # (N, K) class probabilities of the samples
+                    splits:int=10, # number of equal parts
+                   ) -> tuple[float, float]:
+    "Inception Score: mean and std over `splits` parts of exp(E_x KL(p(y|x) || p(y)))."
+    probs = probs.double()
+    scores = []
+    for part in probs.chunk(splits):
+        py = part.mean(0, keepdim=True)
+        kl = (part * (torch.log(part.clamp_min(1e-12)) - torch.log(py.clamp_min(1e-12)))).sum(1)
+        scores.append(kl.mean().exp().item())
+    return float(np.mean(scores)), float(np.std(scores))
+
+def inception_score_parts(probs:Tensor) -> dict:
+    "AM-GAN's decomposition: H(p(y)) across samples and E_x H(p(y|x)); IS = exp(difference)."
+    probs = probs.double()
+    h_marginal, h_cond = _entropy(probs.mean(0)).item(), _entropy(probs).mean().item()
+    return dict(h_marginal=h_marginal, h_conditional=h_cond, inception_score=float(np.exp(h_marginal - h_cond)))
+
+def am_score(probs:Tensor, # (N, K) class probabilities of the samples
+             train_probs:Tensor, # (K,) the training data's mean class probabilities (or (M, K) to average)
+            ) -> float:
+    "AM Score: KL(C_train || C_G) + E_x H(p(y|x)); 0 is perfect."
+    probs = probs.double(); ct = train_probs.double()
+    if ct.dim() == 2: ct = ct.mean(0)
+    cg = probs.mean(0)
+    kl = (ct * (torch.log(ct.clamp_min(1e-12)) - torch.log(cg.clamp_min(1e-12)))).sum()
+    return float(kl + _entropy(probs).mean())
+
+# %% ../nbs/04_evaluation.ipynb #75a11c6d
+def frechet_distance(f1:Tensor, # (N, D) features of one set
+                     f2:Tensor, # (M, D) features of the other
+                    ) -> float:
+    "Fréchet distance between Gaussian fits of two feature sets."
+    f1, f2 = f1.double(), f2.double()
+    mu1, mu2 = f1.mean(0), f2.mean(0)
+    s1, s2 = torch.cov(f1.T), torch.cov(f2.T)
+    w, v = torch.linalg.eigh(s1)
+    r1 = (v * w.clamp_min(0).sqrt()) @ v.T
+    tr_sqrt = torch.linalg.eigvalsh(r1 @ s2 @ r1).clamp_min(0).sqrt().sum()
+    return float(((mu1 - mu2)**2).sum() + s1.trace() + s2.trace() - 2*tr_sqrt)
+
+# %% ../nbs/04_evaluation.ipynb #93363ed4
+MSSSIM_SIZE, MSSSIM_WIN, MSSSIM_WEIGHTS = 64, 3, (0.0448, 0.2856, 0.3001)
+
+def _msssim_prep(x:Tensor) -> Tensor:
+    "uint8 N×C×H×W → float 0–255 at the MS-SSIM working size."
+    x = x.float()
+    return x if x.shape[-1] >= MSSSIM_SIZE else F.interpolate(x, size=(MSSSIM_SIZE, MSSSIM_SIZE), mode='bilinear', align_corners=False)
+
+def ms_ssim_pairs(a:Tensor, b:Tensor, bs:int=1024) -> Tensor:
+    "MS-SSIM of each pair (a[i], b[i]) of uint8 N×C×H×W images, batched."
+    from pytorch_msssim import ms_ssim
+    w = [v/sum(MSSSIM_WEIGHTS) for v in MSSSIM_WEIGHTS] + [0., 0.]
+    out = [ms_ssim(_msssim_prep(a[i:i+bs]), _msssim_prep(b[i:i+bs]), data_range=255, size_average=False, win_size=MSSSIM_WIN, weights=w)
+           for i in range(0, len(a), bs)]
+    return torch.cat(out)
+
+def ms_ssim_diversity(x:np.ndarray|Tensor, # uint8 images N×H×W, N×H×W×C or a N×C×H×W tensor
+                      y:np.ndarray|Tensor, # labels
+                      n_pairs:int=100, # random pairs per class
+                      seed:int=0, # pair sampling seed
+                      device=None, # where to compute
+                     ) -> dict[int, float]:
+    "Mean MS-SSIM of `n_pairs` random same-class pairs, per class (higher = less diverse)."
+    if isinstance(x, np.ndarray): x = images_to_tensor(x[..., None] if x.ndim == 3 else x)
+    y = torch.as_tensor(np.asarray(y)); device = device or x.device
+    g = torch.Generator().manual_seed(seed)
+    ia, ib, owner = [], [], []
+    for k in y.unique().tolist():
+        idx = torch.nonzero(y == k).flatten()
+        if len(idx) < 2: continue
+        i, j = torch.randint(len(idx), (n_pairs,), generator=g), torch.randint(len(idx) - 1, (n_pairs,), generator=g)
+        j = j + (j >= i)  # a different image of the same class
+        ia.append(idx[i]); ib.append(idx[j]); owner += [k]*n_pairs
+    s = ms_ssim_pairs(x[torch.cat(ia)].to(device), x[torch.cat(ib)].to(device)).cpu()
+    owner = torch.tensor(owner)
+    return {k: float(s[owner == k].mean()) for k in owner.unique().tolist()}
+
+# %% ../nbs/04_evaluation.ipynb #4968e669
+def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
+                 n:int=10000, # samples to draw
+                 seed:int=0, # noise seed
+                 judge:nn.Module|None=None, # a classifier with `features`; default: the dataset's judge
+                 n_real:int=10000, # real images for the baselines
+                ) -> dict:
+    "Measure a run (accuracy, IS, AM Score, judge-space FID, MS-SSIM) and write `eval.json` and `eval_samples.png`."
+    from acgan_nb.learner import sample_run, load_generator, save_png
+    from acgan_nb.data import class_grid
+    run_dir = Path(run_dir)
+    _, cfg, info = load_generator(run_dir)
+    data = load_dataset(cfg.dataset, info['img_size'])
+    judge = judge or judge_for(cfg.dataset, info['img_size'])
+    x, y = sample_run(run_dir, n, seed=seed)
+    logits, feats = judge_logits(judge, x), judge_logits(judge, x, features=True)
+    probs = logits.softmax(1)
+    xr_tr, xr_te = data.x_train[:n_real], data.x_test[:n_real]
+    train_probs = judge_logits(judge, xr_tr).softmax(1)
+    f_tr, f_te = judge_logits(judge, xr_tr, features=True), judge_logits(judge, xr_te, features=True)
+    acc = judge_accuracy(judge, x, y)
+    is_mean, is_std = inception_score(probs, splits=10 if n >= 1000 else 1)
+    res = dict(run=str(run_dir), dataset=cfg.dataset, n_samples=n, seed=seed, judge_test_accuracy=float(getattr(judge, 'test_accuracy', float('nan'))),
+               accuracy=acc['overall'], accuracy_per_class=acc['per_class'],
+               inception_score=is_mean, inception_score_std=is_std, inception_score_parts=inception_score_parts(probs),
+               am_score=am_score(probs, train_probs),
+               fid_judge=frechet_distance(feats, f_te), fid_judge_real_baseline=frechet_distance(f_tr, f_te),
+               ms_ssim_per_class={str(k): v for k, v in ms_ssim_diversity(x, y, seed=seed).items()},
+               ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(xr_te, data.y_test[:n_real], seed=seed).items()})
+    tmp = run_dir/'eval.json.tmp'; tmp.write_text(json.dumps(res, indent=2)); os.replace(tmp, run_dir/'eval.json')
+    xs = x[..., None] if x.ndim == 3 else x
+    g = class_grid(xs, y, data.n_classes, 10); save_png(g, run_dir/'eval_samples.png', max(1, -(-512 // g.shape[1])))
+    return res
