@@ -14,7 +14,7 @@ from .gan import ADVERSARIAL
 from .losses import OBJECTIVES
 from .models import ARCHS
 import torch
-from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged
+from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged, load_generator
 
 # %% auto #0
 __all__ = ['OneLineParser', 'train_parser', 'acgan_train', 'sample_parser', 'acgan_sample', 'evaluate_parser', 'acgan_evaluate']
@@ -30,7 +30,7 @@ def _run(prog:str, f, args):
     try: return f(args)
     except TrainingDiverged as e: sys.stderr.write(f"{prog}: stopped: {e}\n"); sys.exit(3)
     except ACGANError as e: sys.stderr.write(f"{prog}: error: {e}\n"); sys.exit(2)
-    except PermissionError as e: sys.stderr.write(f"{prog}: error: permission denied: {e.filename}; choose a writable path\n"); sys.exit(2)
+    except OSError as e: sys.stderr.write(f"{prog}: error: {e.strerror or type(e).__name__}: {e.filename}; choose another path\n"); sys.exit(2)
     except KeyboardInterrupt: sys.stderr.write(f"{prog}: interrupted; resume with --resume\n"); sys.exit(130)
 
 def _positive(kind):
@@ -45,7 +45,7 @@ def _positive(kind):
 # %% ../nbs/90_cli.ipynb #08059032
 def train_parser() -> OneLineParser:
     p = OneLineParser(prog='acgan-train', description="Train a conditional GAN (AC-GAN by default) and write a run directory: "
-                      "config.json, metrics.csv, samples/epoch_NNN.png and checkpoint.pt.",
+                      "config.json, data.json, metrics.csv, samples/epoch_NNN.png and checkpoint.pt.",
                       epilog=f"Presets: {', '.join(f'{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()) for k, v in PRESETS.items())}.")
     a = p.add_argument
     a('--dataset', default='digits', help="digits (embedded, offline), mnist, fashion_mnist, cifar10, or folder:PATH (one subfolder per class). MNIST-style data is read from $ACGAN_DATA/<name>.npz when present, else downloaded (default: digits)")
@@ -136,10 +136,14 @@ def _evaluate(args):
     from acgan_nb.metrics import evaluate_run, Judge
     judge = None
     if args.judge:
-        try: sd = torch.load(args.judge, map_location='cpu', weights_only=True); w = sd['model']
+        try:
+            sd = torch.load(args.judge, map_location='cpu', weights_only=True); w = sd['model']
+            judge = Judge(w['head.1.weight'].shape[0], w['body.0.weight'].shape[1], int(sd.get('img_size', 28)))
+            judge.load_state_dict(w); judge.test_accuracy = float(sd.get('test_accuracy', float('nan')))
         except Exception as e: raise ACGANError(f"{args.judge} is not a judge file ({type(e).__name__}); give one written by judge_for") from None
-        judge = Judge(w['head.1.weight'].shape[0], w['body.0.weight'].shape[1], int(sd.get('img_size', 28)))
-        judge.load_state_dict(w); judge.test_accuracy = float(sd.get('test_accuracy', float('nan')))
+        info = load_generator(args.run)[2]
+        if (judge.n_classes, judge.channels) != (info['n_classes'], info['channels']):
+            raise ACGANError(f"judge {args.judge} takes {judge.channels}-channel images of {judge.n_classes} classes but the run makes {info['channels']}-channel images of {info['n_classes']}; use a matching judge")
     res = evaluate_run(args.run, args.n, args.seed, judge)
     print(f"wrote {Path(args.run)/'eval.json'}: accuracy {res['accuracy']:.4f}, IS {res['inception_score']:.2f}, "
           f"AM {res['am_score']:.3f}, judge-FID {res['fid_judge']:.2f} (real vs real {res['fid_judge_real_baseline']:.2f})")

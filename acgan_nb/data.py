@@ -149,10 +149,15 @@ def torchvision_to_arrays(ds) -> tuple[np.ndarray, np.ndarray]:
 
 def _atomic_savez(path:Path, **arrays):
     "`np.savez_compressed` to a temporary file, then rename: a crash never leaves half a file."
+    import tempfile
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + '.tmp.npz')
-    np.savez_compressed(tmp, **arrays)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            np.savez_compressed(f, **arrays); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp): os.unlink(tmp)
 
 def download_keras_dataset(name:str, dest:Path) -> Path:
     "Fetch `name` with torchvision's downloader into the cache and write it as a Keras-layout `.npz` at `dest`."
@@ -308,8 +313,9 @@ class ConditionalBatches:
         self.to(device or x.device)
 
     def to(self, device):
-        "Move the data and the generator to `device`, keeping the generator's position."
-        state = self.rng.get_state() if hasattr(self, 'rng') else None
+        "Move the data and the generator to `device`, keeping the generator's position where the device type is unchanged."
+        old = getattr(self, 'device', None)
+        state = self.rng.get_state() if hasattr(self, 'rng') and old is not None and old.type == torch.device(device).type else None
         self.device = torch.device(device)
         self.x, self.y = self.x.to(self.device), self.y.to(self.device)
         counts = torch.bincount(self.y, minlength=self.n_classes).float()
@@ -349,7 +355,12 @@ class ConditionalBatches:
         return dict(rng=self.rng.get_state(), perm=self._perm if self._perm is not None else torch.empty(0, dtype=torch.long), pos=self._pos)
 
     def load_state_dict(self, sd:dict):
-        self.rng.set_state(sd['rng'].cpu())
+        "Restore `state_dict()`; refuse a state from another device type or another dataset size."
+        if len(sd['perm']) and len(sd['perm']) != len(self.x):
+            raise ACGANError(f"the saved batch order covers {len(sd['perm'])} images but the data has {len(self.x)}; resume with the data the run was trained on")
+        try: self.rng.set_state(sd['rng'].cpu())
+        except RuntimeError:
+            raise ACGANError(f"the saved sampler state is not for a {self.device.type} generator; resume on the kind of device the run was trained on (--device)") from None
         self._perm = sd['perm'].to(self.device) if len(sd['perm']) else None
         self._pos = int(sd['pos'])
 

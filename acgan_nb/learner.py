@@ -396,6 +396,8 @@ class TrainConfig:
         for k in ('lr_g', 'lr_d'):
             if not 0 < getattr(self, k) < 1: raise ACGANError(f"{k} must lie in (0, 1), got {getattr(self, k)}")
         if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1): raise ACGANError(f"Adam betas must lie in [0, 1), got {self.beta1}, {self.beta2}")
+        if not (math.isfinite(self.class_weight) and self.class_weight >= 0): raise ACGANError(f"class_weight must be a finite number >= 0, got {self.class_weight}")
+        if not 0 <= self.seed < 2**63: raise ACGANError(f"seed must lie in 0..2**63-1, got {self.seed}")
         if self.best_mode not in ('max', 'min'): raise ACGANError(f"best_mode must be 'max' or 'min', got {self.best_mode!r}")
         if self.ema is not None and not 0 < self.ema < 1: raise ACGANError(f"ema decay must lie in (0, 1), got {self.ema}")
         if self.dropout is not None and not 0 <= self.dropout < 1: raise ACGANError(f"dropout must lie in [0, 1), got {self.dropout}")
@@ -484,7 +486,9 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
     if resume and (run_dir/CKPT_NAME).exists():
         sd = load_checkpoint(run_dir/CKPT_NAME); restore_checkpoint(learn, sd, run_dir/CKPT_NAME); start = sd['epoch']
     if resume: _truncate_log(run_dir/'metrics.csv', start)
-    else: (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
+    else:
+        (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
+        (run_dir/'data.json').write_text(json.dumps(learn.data_info, indent=2))
     if start < cfg.epochs:
         t0 = time.time()
         learn.fit(cfg.epochs - start, cbs=[EpochOffset(start)])
@@ -507,10 +511,11 @@ def load_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, dict]:
     n_classes, in_f = g['fc.0.weight'].shape[1] - cfg.nz, g['fc.0.weight'].shape[1]
     last = [k for k in g if k.endswith('weight') and g[k].dim() == 4][-1]
     channels = g[last].shape[1]
-    img_size = cfg.img_size or (16 if cfg.dataset == 'digits' else 32 if cfg.dataset == 'cifar10' else 28 if cfg.dataset in ('mnist', 'fashion_mnist') else 64)
+    info = json.loads((run_dir/'data.json').read_text()) if (run_dir/'data.json').exists() else {}
+    img_size = info.get('img_size') or cfg.img_size or (16 if cfg.dataset == 'digits' else 32 if cfg.dataset == 'cifar10' else 28 if cfg.dataset in ('mnist', 'fashion_mnist') else 64)
     G, _ = build_models(cfg.arch, n_classes, img_size, channels, 1 + n_classes, cfg.nz, width=cfg.width)
     _load_module(G, g, 'generator', run_dir/CKPT_NAME)
-    return G, cfg, dict(n_classes=n_classes, img_size=img_size, channels=channels)
+    return G, cfg, dict(n_classes=n_classes, img_size=img_size, channels=channels, classes=info.get('classes', [str(k) for k in range(n_classes)]))
 
 def sample_run(run_dir:Path|str, # a run directory
                n:int, # number of images

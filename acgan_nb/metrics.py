@@ -49,9 +49,9 @@ class LabelledBatches:
     def __init__(self, x:Tensor, y:Tensor, bs:int=128, shuffle:bool=False, shift:int=0, seed:int=0, device=None):
         self.device = torch.device(device or x.device)
         self.x, self.y, self.bs, self.shuffle, self.shift = x.to(self.device), y.to(self.device), bs, shuffle, shift
-        self.rng = torch.Generator(device=self.device).manual_seed(seed)
+        self.seed, self.rng = seed, torch.Generator(device=self.device).manual_seed(seed)
     def __len__(self): return (len(self.x) + self.bs - 1)//self.bs
-    def to(self, device): self.__init__(self.x, self.y, self.bs, self.shuffle, self.shift, device=device); return self
+    def to(self, device): self.__init__(self.x, self.y, self.bs, self.shuffle, self.shift, self.seed, device); return self
     def __iter__(self):
         idx = torch.randperm(len(self.x), generator=self.rng, device=self.device) if self.shuffle else torch.arange(len(self.x), device=self.device)
         for i in range(0, len(idx), self.bs):
@@ -97,9 +97,8 @@ def judge_for(name:str, # registered dataset name
     path = cache_dir()/'judges'/f'{safe}-{data.img_size}.pt'
     judge = Judge(data.n_classes, data.channels, data.img_size)
     if path.exists() and not retrain:
-        try: sd = torch.load(path, map_location='cpu', weights_only=True); judge.load_state_dict(sd['model'])
+        try: sd = torch.load(path, map_location='cpu', weights_only=True); judge.load_state_dict(sd['model']); judge.test_accuracy = float(sd['test_accuracy'])
         except Exception as e: raise ACGANError(f"cached judge {path} is unreadable ({type(e).__name__}); delete it to retrain") from None
-        judge.test_accuracy = float(sd['test_accuracy'])
         return judge.eval()
     judge = train_judge(data, JUDGE_EPOCHS.get(name, 5), device=device)
     path.parent.mkdir(parents=True, exist_ok=True); tmp = path.with_name(path.name + '.tmp')
@@ -209,6 +208,7 @@ def ms_ssim_diversity(x:np.ndarray|Tensor, # uint8 images N×H×W, N×H×W×C or
         i, j = torch.randint(len(idx), (n_pairs,), generator=g), torch.randint(len(idx) - 1, (n_pairs,), generator=g)
         j = j + (j >= i)  # a different image of the same class
         ia.append(idx[i]); ib.append(idx[j]); owner += [k]*n_pairs
+    if not ia: raise ACGANError("MS-SSIM diversity needs at least 2 images of some class")
     s = ms_ssim_pairs(x[torch.cat(ia)].to(device), x[torch.cat(ib)].to(device)).cpu()
     owner = torch.tensor(owner)
     return {k: float(s[owner == k].mean()) for k in owner.unique().tolist()}
@@ -226,11 +226,15 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
     run_dir = Path(run_dir)
     _, cfg, info = load_generator(run_dir)
     data = load_dataset(cfg.dataset, info['img_size'])
+    if info['classes'] != data.classes: raise ACGANError(f"{run_dir} was trained on classes {info['classes'][:5]}... but {cfg.dataset} has {data.classes[:5]}...; evaluate it with a matching judge and data")
+    if n < 2*data.n_classes: raise ACGANError(f"evaluation needs at least 2 samples per class ({2*data.n_classes}), got n={n}")
     judge = judge or judge_for(cfg.dataset, info['img_size'])
     x, y = sample_run(run_dir, n, seed=seed)
     logits, feats = judge_logits(judge, x), judge_logits(judge, x, features=True)
     probs = logits.softmax(1)
-    xr_tr, xr_te = data.x_train[:n_real], data.x_test[:n_real]
+    rng = np.random.default_rng(seed)
+    i_tr, i_te = (np.sort(rng.permutation(len(a))[:n_real]) for a in (data.x_train, data.x_test))
+    xr_tr, xr_te, yr_te = data.x_train[i_tr], data.x_test[i_te], data.y_test[i_te]
     train_probs = judge_logits(judge, xr_tr).softmax(1)
     f_tr, f_te = judge_logits(judge, xr_tr, features=True), judge_logits(judge, xr_te, features=True)
     acc = judge_accuracy(judge, x, y)
@@ -241,7 +245,7 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                am_score=am_score(probs, train_probs),
                fid_judge=frechet_distance(feats, f_te), fid_judge_real_baseline=frechet_distance(f_tr, f_te),
                ms_ssim_per_class={str(k): v for k, v in ms_ssim_diversity(x, y, seed=seed).items()},
-               ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(xr_te, data.y_test[:n_real], seed=seed).items()})
+               ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(xr_te, yr_te, seed=seed).items()})
     tmp = run_dir/'eval.json.tmp'; tmp.write_text(json.dumps(res, indent=2)); os.replace(tmp, run_dir/'eval.json')
     xs = x[..., None] if x.ndim == 3 else x
     g = class_grid(xs, y, data.n_classes, 10); save_png(g, run_dir/'eval_samples.png', max(1, -(-512 // g.shape[1])))

@@ -3,7 +3,7 @@ changes nothing already on disk."""
 import hashlib, json, os, shutil
 from pathlib import Path
 import numpy as np, pytest, torch
-from acgan_nb.cli import acgan_train, acgan_sample
+from acgan_nb.cli import acgan_train, acgan_sample, acgan_evaluate
 from acgan_nb.data import ACGANError, ImageData, load_dataset, class_subset, read_keras_npz, ConditionalBatches
 from acgan_nb.losses import get_objective
 from acgan_nb.models import build_models
@@ -60,6 +60,8 @@ CLI_CASES = [  # (script, arguments, environment, words the one line must contai
     ('train', ['--dataset', 'mnist', '--out', W + '/new7'], {'ACGAN_DATA': W + '/empty', 'ACGAN_CACHE': W + '/empty', 'ACGAN_OFFLINE': '1'}, 'set ACGAN_DATA to a folder holding mnist.npz'),
     ('train', ['--dataset', 'mnist', '--out', W + '/new8'], {'ACGAN_DATA': W + '/data'}, 'is not a readable .npz'),
     ('train', ['--dataset', 'folder:' + W + '/nowhere', '--out', W + '/new9'], {}, 'is not a directory'),
+    ('train', ['--class-weight', 'nan', '--out', W + '/new12'], {}, 'class_weight must be a finite number'),
+    ('train', ['--seed', str(2**70), '--out', W + '/new13'], {}, 'seed must lie in'),
     ('train', ['--dataset', 'folder:' + W + '/one', '--out', W + '/new10'], {}, 'needs at least 2'),
     ('train', ['--dataset', 'folder:' + W + '/one', '--img-size', '48', '--out', W + '/new11'], {}, 'use one of 32, 64, 128'),
     ('sample', [W + '/empty', '--out', W + '/x.npz'], {}, 'is not a run directory'),
@@ -71,6 +73,8 @@ CLI_CASES = [  # (script, arguments, environment, words the one line must contai
     ('sample', [W + '/trunc', '--out', W + '/x.npz'], {}, 'truncated or tampered'),
     ('sample', [W + '/evil', '--out', W + '/x.npz'], {}, 'truncated or tampered'),
     ('sample', [W + '/wide', '--out', W + '/x.npz'], {}, 'does not match this model'),
+    ('evaluate', [W + '/run', '--n', '5'], {}, 'at least 2 samples per class'),
+    ('evaluate', [W + '/run', '--judge', W + '/afile'], {}, 'is not a judge file'),
 ]
 
 @pytest.mark.parametrize('script,args,env,words', CLI_CASES, ids=[f"{c[0]}:{' '.join(c[1])[:40]}" for c in CLI_CASES])
@@ -78,7 +82,7 @@ def test_cli_bad_input(ws, capsys, monkeypatch, script, args, env, words):
     for k, v in env.items(): monkeypatch.setenv(k, v.format(ws=ws))
     before = snapshot(ws)
     with pytest.raises(SystemExit) as e:
-        (acgan_train if script == 'train' else acgan_sample)([a.format(ws=ws) for a in args])
+        dict(train=acgan_train, sample=acgan_sample, evaluate=acgan_evaluate)[script]([a.format(ws=ws) for a in args])
     err = capsys.readouterr().err.strip()
     assert e.value.code == 2, err
     assert len(err.splitlines()) == 1 and 'Traceback' not in err, err
