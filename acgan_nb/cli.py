@@ -13,6 +13,7 @@ from .data import ACGANError, DATASETS
 from .gan import ADVERSARIAL
 from .losses import OBJECTIVES
 from .models import ARCHS
+from .metrics import evaluate_run, Judge
 import torch
 from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged, load_generator
 
@@ -133,7 +134,6 @@ def evaluate_parser() -> OneLineParser:
     return p
 
 def _evaluate(args):
-    from acgan_nb.metrics import evaluate_run, Judge
     judge = None
     if args.judge:
         try:

@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #88fa804c
 from __future__ import annotations
-import os, hashlib, json, math
+import os, hashlib, json, math, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -16,6 +16,11 @@ import torch.nn.functional as F
 import warnings
 warnings.filterwarnings('ignore', message=r'`torch.jit.script` is deprecated', category=FutureWarning)  # raised by fastai's imports on torch 2.14
 from fastai.data.core import DataLoaders
+from fastai.torch_core import default_device
+import torchvision.datasets as tvd
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from PIL import Image
 import matplotlib.pyplot as plt
 
 # %% auto #0
@@ -113,8 +118,6 @@ def register_dataset(name:str):
 @register_dataset('digits')
 def load_digits_data() -> ImageData:
     "scikit-learn's 8×8 digits, upsampled to 16×16 uint8, with a stratified 80/20 split."
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
     d = load_digits()
     x = np.round(d.images * (255/16)).astype(np.uint8)[..., None]
     x = resize_images(x, 16)
@@ -149,7 +152,6 @@ def torchvision_to_arrays(ds) -> tuple[np.ndarray, np.ndarray]:
 
 def _atomic_savez(path:Path, **arrays):
     "`np.savez_compressed` to a temporary file, then rename: a crash never leaves half a file."
-    import tempfile
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
     try:
@@ -161,7 +163,6 @@ def _atomic_savez(path:Path, **arrays):
 
 def download_keras_dataset(name:str, dest:Path) -> Path:
     "Fetch `name` with torchvision's downloader into the cache and write it as a Keras-layout `.npz` at `dest`."
-    import torchvision.datasets as tvd
     cls = getattr(tvd, KERAS_DATASETS[name][0])
     raw = cache_dir()/'raw'
     tr, te = cls(raw, train=True, download=True), cls(raw, train=False, download=True)
@@ -206,7 +207,6 @@ def _folder_files(root:Path) -> list[tuple[str, list[Path]]]:
     return out
 
 def _load_square(f:Path, size:int) -> np.ndarray:
-    from PIL import Image
     with Image.open(f) as im:
         im = im.convert('RGB'); w, h = im.size; s = min(w, h)
         im = im.crop(((w-s)//2, (h-s)//2, (w-s)//2 + s, (h-s)//2 + s)).resize((size, size), Image.Resampling.LANCZOS)
@@ -378,7 +378,6 @@ def make_dataloaders(data:ImageData, # the dataset
                      device=None, # training device (default: fastai's `default_device()`)
                     ) -> DataLoaders:
     "fastai `DataLoaders` of device-resident conditional batches for `data`."
-    from fastai.torch_core import default_device
     device = torch.device(device or default_device())
     x, y = images_to_tensor(data.x_train), torch.from_numpy(data.y_train)
     train = ConditionalBatches(x, y, data.n_classes, bs, nz, n_batches, prior, seed, device)

@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/training.html.md"""
 
 # %% ../nbs/03_training.ipynb #9caba247
 from __future__ import annotations
-import os, json, time, math, copy, random
+import os, json, time, math, copy, random, shutil
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -23,6 +23,8 @@ from fastai.vision.gan import GANModule, GANTrainer, FixedGANSwitcher
 import warnings
 warnings.filterwarnings('ignore', message=r'You are shadowing an attribute \((generator|critic|gen_mode)\)')
 from PIL import Image
+import pandas as pd
+import matplotlib.pyplot as plt
 from .data import ACGANError, ImageData, load_dataset, make_dataloaders, class_grid, to_uint8_images
 from .losses import Objective, get_objective
 from .models import build_models
@@ -200,8 +202,7 @@ def _atomic_link(src:Path, dst:Path):
     tmp = dst.with_name(dst.name + '.tmp')
     tmp.unlink(missing_ok=True)
     try: os.link(src, tmp)
-    except OSError:
-        import shutil; shutil.copyfile(src, tmp)
+    except OSError: shutil.copyfile(src, tmp)
     os.replace(tmp, dst)
 
 def checkpoint_state(learn:Learner, epoch:int, config:dict|None=None) -> dict:
@@ -539,7 +540,6 @@ def sample_run(run_dir:Path|str, # a run directory
 # %% ../nbs/03_training.ipynb #12ee70b4
 def plot_run(run_dir:Path|str, title:str|None=None):
     "Losses and auxiliary-classifier accuracies per epoch from a run's metrics.csv."
-    import pandas as pd, matplotlib.pyplot as plt
     m = pd.read_csv(Path(run_dir)/'metrics.csv'); ep = m['epoch'] + 1
     fig, axs = plt.subplots(1, 2, figsize=(9, 3.2))
     axs[0].plot(ep, m['d_loss'], label='discriminator'); axs[0].plot(ep, m['g_loss'], label='generator'); axs[0].set(title='loss', xlabel='epoch')

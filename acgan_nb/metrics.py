@@ -19,7 +19,9 @@ from fastai.metrics import accuracy
 from fastai.callback.schedule import fit_one_cycle
 from fastai.callback.progress import ProgressCallback
 from fastai.torch_core import default_device, set_seed
-from .data import ACGANError, ImageData, load_dataset, cache_dir, images_to_tensor, to_float_images
+from .data import ACGANError, ImageData, load_dataset, cache_dir, images_to_tensor, to_float_images, class_grid
+from .learner import sample_run, load_generator, save_png
+from pytorch_msssim import ms_ssim
 
 # %% auto #0
 __all__ = ['JUDGE_EPOCHS', 'MSSSIM_SIZE', 'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches', 'train_judge', 'judge_for',
@@ -185,7 +187,6 @@ def _msssim_prep(x:Tensor) -> Tensor:
 
 def ms_ssim_pairs(a:Tensor, b:Tensor, bs:int=1024) -> Tensor:
     "MS-SSIM of each pair (a[i], b[i]) of uint8 N×C×H×W images, batched."
-    from pytorch_msssim import ms_ssim
     w = [v/sum(MSSSIM_WEIGHTS) for v in MSSSIM_WEIGHTS] + [0., 0.]
     out = [ms_ssim(_msssim_prep(a[i:i+bs]), _msssim_prep(b[i:i+bs]), data_range=255, size_average=False, win_size=MSSSIM_WIN, weights=w)
            for i in range(0, len(a), bs)]
@@ -221,8 +222,6 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                  n_real:int=10000, # real images for the baselines
                 ) -> dict:
     "Measure a run (accuracy, IS, AM Score, judge-space FID, MS-SSIM) and write `eval.json` and `eval_samples.png`."
-    from acgan_nb.learner import sample_run, load_generator, save_png
-    from acgan_nb.data import class_grid
     run_dir = Path(run_dir)
     _, cfg, info = load_generator(run_dir)
     data = load_dataset(cfg.dataset, info['img_size'])
