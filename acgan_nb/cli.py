@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, sys, time
 from pathlib import Path
 import numpy as np
-from .data import ACGANError, DATASETS
+from .data import ACGANError, DATASETS, atomic_write
 from .gan import ADVERSARIAL
 from .losses import OBJECTIVES
 from .models import ARCHS
@@ -115,8 +115,7 @@ def _sample(args):
     if out.exists() and not args.overwrite: raise ACGANError(f"{out} already exists; pass --overwrite or choose another --out")
     if not out.parent.exists(): raise ACGANError(f"folder {out.parent} does not exist; create it or choose another --out")
     x, y = sample_run(args.run, args.n, args.classes, args.seed, args.device)
-    tmp = out.with_name(out.name + '.tmp.npz')
-    np.savez_compressed(tmp, x=x, y=y); tmp.replace(out)
+    atomic_write(out, lambda f: np.savez_compressed(f, x=x, y=y))
     print(f"wrote {len(x)} samples {x.shape[1:]} to {out}")
     return out
 

@@ -26,10 +26,10 @@ import matplotlib.pyplot as plt
 # %% auto #0
 __all__ = ['DATA_ENV', 'CACHE_ENV', 'OFFLINE_ENV', 'DATASETS', 'KERAS_DATASETS', 'IMG_EXTS', 'FOLDER_SIZES', 'ACGANError',
            'data_dir', 'cache_dir', 'ImageData', 'resize_images', 'register_dataset', 'load_digits_data',
-           'read_keras_npz', 'torchvision_to_arrays', 'download_keras_dataset', 'keras_npz_path', 'load_image_folder',
-           'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist', 'to_float_images',
-           'to_uint8_images', 'ConditionalBatches', 'images_to_tensor', 'make_dataloaders', 'class_grid',
-           'show_class_grid']
+           'read_keras_npz', 'torchvision_to_arrays', 'atomic_write', 'download_keras_dataset', 'keras_npz_path',
+           'load_image_folder', 'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist',
+           'to_float_images', 'to_uint8_images', 'ConditionalBatches', 'images_to_tensor', 'make_dataloaders',
+           'class_grid', 'show_class_grid']
 
 # %% ../nbs/00_data.ipynb #53a2f528
 class ACGANError(ValueError):
@@ -150,13 +150,16 @@ def torchvision_to_arrays(ds) -> tuple[np.ndarray, np.ndarray]:
     y = ds.targets.numpy() if isinstance(ds.targets, torch.Tensor) else np.asarray(ds.targets)
     return x.astype(np.uint8), y.astype(np.int64)
 
-def _atomic_savez(path:Path, **arrays):
-    "`np.savez_compressed` to a temporary file, then rename: a crash never leaves half a file."
-    path.parent.mkdir(parents=True, exist_ok=True)
+def atomic_write(path:Path, # the file to (re)write
+                 write:Callable, # called with the open temporary file
+                 mode:str='wb', # 'wb' or 'w'
+                ):
+    "Write `path` through `write(f)` on a unique temporary file beside it, flushed, fsynced and renamed: a crash never leaves half a file."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'wb') as f:
-            np.savez_compressed(f, **arrays); f.flush(); os.fsync(f.fileno())
+        with os.fdopen(fd, mode) as f:
+            write(f); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
@@ -167,7 +170,7 @@ def download_keras_dataset(name:str, dest:Path) -> Path:
     raw = cache_dir()/'raw'
     tr, te = cls(raw, train=True, download=True), cls(raw, train=False, download=True)
     (xtr, ytr), (xte, yte) = torchvision_to_arrays(tr), torchvision_to_arrays(te)
-    _atomic_savez(dest, x_train=xtr, y_train=ytr, x_test=xte, y_test=yte)
+    atomic_write(dest, lambda f: np.savez_compressed(f, x_train=xtr, y_train=ytr, x_test=xte, y_test=yte))
     return dest
 
 # %% ../nbs/00_data.ipynb #5b96c536
@@ -231,7 +234,7 @@ def load_image_folder(path:str|Path, # folder with one subfolder of images per c
                 ys.append(k); test.append(i % 10 == 9)
         x, y, test = np.stack(xs), np.array(ys, np.int64), np.array(test)
         a = dict(x_train=x[~test], y_train=y[~test], x_test=x[test], y_test=y[test])
-        _atomic_savez(cached, **a)
+        atomic_write(cached, lambda f: np.savez_compressed(f, **a))
     return ImageData(f'folder:{root}', a['x_train'], a['y_train'], a['x_test'], a['y_test'], [c for c, _ in groups])
 
 # %% ../nbs/00_data.ipynb #e7988112

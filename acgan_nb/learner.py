@@ -25,7 +25,7 @@ warnings.filterwarnings('ignore', message=r'You are shadowing an attribute \((ge
 from PIL import Image
 import pandas as pd
 import matplotlib.pyplot as plt
-from .data import ACGANError, ImageData, load_dataset, make_dataloaders, class_grid, to_uint8_images
+from .data import ACGANError, ImageData, load_dataset, make_dataloaders, class_grid, to_uint8_images, atomic_write
 from .losses import Objective, get_objective
 from .models import build_models
 from .gan import gradient_penalty
@@ -153,7 +153,7 @@ def save_png(img:np.ndarray, path:Path, scale:int=1):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     im = Image.fromarray(img.squeeze(-1) if img.shape[-1] == 1 else img)
     if scale > 1: im = im.resize((im.width*scale, im.height*scale), Image.Resampling.NEAREST)
-    tmp = path.with_name(path.name + '.tmp'); im.save(tmp, format='PNG'); os.replace(tmp, path)
+    atomic_write(path, lambda f: im.save(f, format='PNG'))
 
 class SampleGrid(Callback):
     "After each epoch, save a fixed-noise class grid (one row per class) to `run_dir/samples/epoch_NNN.png`."
@@ -189,14 +189,6 @@ def set_rng_state(sd:dict):
     p = sd['python']; random.setstate((p['version'], tuple(p['state'].tolist()), p['gauss']))
 
 # %% ../nbs/03_training.ipynb #61ed630c
-def _atomic_torch_save(obj, path:Path):
-    "`torch.save` to `path` through a flushed, fsynced temporary file and a rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + '.tmp')
-    with open(tmp, 'wb') as f:
-        torch.save(obj, f); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
-
 def _atomic_link(src:Path, dst:Path):
     "Make `dst` name the same file as `src`, atomically (a copy where hard links are not supported)."
     tmp = dst.with_name(dst.name + '.tmp')
@@ -219,7 +211,8 @@ def checkpoint_state(learn:Learner, epoch:int, config:dict|None=None) -> dict:
 
 def save_checkpoint(path:Path, learn:Learner, epoch:int, config:dict|None=None):
     "Atomically save `checkpoint_state(learn, epoch, config)` to `path`."
-    _atomic_torch_save(checkpoint_state(learn, epoch, config), path)
+    sd = checkpoint_state(learn, epoch, config)
+    atomic_write(path, lambda f: torch.save(sd, f))
 
 def load_checkpoint(path:Path) -> dict:
     "A checkpoint's contents, loaded without executing pickled code; a clear error if it is not one."
@@ -232,22 +225,27 @@ def load_checkpoint(path:Path) -> dict:
         raise ACGANError(f"{path} is not an acgan_nb checkpoint (no format tag); give a checkpoint written by acgan-train")
     return sd
 
-def _load_module(m:nn.Module, sd:dict, what:str, path:Path):
-    "Load a state dict only if every key and shape matches (never a partial load)."
+def _check_module(m:nn.Module, sd:dict, what:str, path:Path):
+    "Raise a one-line `ACGANError` unless every key and shape of `sd` matches `m`."
     own = m.state_dict()
     bad = [k for k in own if k not in sd or sd[k].shape != own[k].shape] + [k for k in sd if k not in own]
     if bad:
         k = bad[0]; got = tuple(sd[k].shape) if k in sd else 'missing'; want = tuple(own[k].shape) if k in own else 'unexpected'
         raise ACGANError(f"{path}: the {what} does not match this model ({len(bad)} mismatched tensors, e.g. {k}: file {got} vs model {want}); check the architecture, image size and class count")
-    m.load_state_dict(sd)
+
+def _load_module(m:nn.Module, sd:dict, what:str, path:Path):
+    "Load a state dict only if every key and shape matches (never a partial load)."
+    _check_module(m, sd, what, path); m.load_state_dict(sd)
 
 def restore_checkpoint(learn:Learner, sd:dict, path:Path='checkpoint'):
     "Load a checkpoint into `learn`: every network is checked before any is changed."
-    ema = copy.deepcopy(learn.model.generator).requires_grad_(False) if 'generator_ema' in sd else None
-    for m, key, what in ((copy.deepcopy(learn.model.generator), 'generator', 'generator'), (copy.deepcopy(learn.model.critic), 'critic', 'discriminator')) + (((ema, 'generator_ema', 'averaged generator'),) if ema is not None else ()):
-        _load_module(m, sd[key], what, path)
-    learn.model.generator.load_state_dict(sd['generator']); learn.model.critic.load_state_dict(sd['critic'])
-    if ema is not None: learn.ema_generator, learn.ema_steps = ema, int(sd['ema_steps'])
+    G, D = learn.model.generator, learn.model.critic
+    _check_module(G, sd['generator'], 'generator', path); _check_module(D, sd['critic'], 'discriminator', path)
+    if 'generator_ema' in sd: _check_module(G, sd['generator_ema'], 'averaged generator', path)
+    G.load_state_dict(sd['generator']); D.load_state_dict(sd['critic'])
+    if 'generator_ema' in sd:
+        learn.ema_generator, learn.ema_steps = copy.deepcopy(G).requires_grad_(False), int(sd['ema_steps'])
+        learn.ema_generator.load_state_dict(sd['generator_ema'])
     if learn.opt is None: learn.create_opt()
     if sd.get('opt'): learn.opt.load_state_dict(sd['opt'])
     learn.dls.train.load_state_dict(sd['batches'])
@@ -283,8 +281,7 @@ class Checkpoint(Callback):
             if v is None: raise ACGANError(f"best_metric {self.best_metric!r} is not a logged metric; choose one of {', '.join(self.recorder.metric_names[1:-1])}")
             if self._better(float(v)):
                 self.best = float(v); _atomic_link(f, self.run_dir/'best.pt')
-                (self.run_dir/'best.json.tmp').write_text(json.dumps(dict(epoch=ep, metric=self.best_metric, value=self.best)))
-                os.replace(self.run_dir/'best.json.tmp', self.run_dir/'best.json')
+                atomic_write(self.run_dir/'best.json', lambda f: f.write(json.dumps(dict(epoch=ep, metric=self.best_metric, value=self.best))), 'w')
         olds = sorted((self.run_dir/CKPT_DIR).glob('epoch_*.pt'))[:-self.keep_last]
         best = (self.run_dir/'best.pt')
         for o in olds:
@@ -456,7 +453,7 @@ def _truncate_log(path:Path, epochs:int):
     "Keep the header and the first `epochs` rows of a metrics log (atomically)."
     if not path.exists(): return
     lines = path.read_text().splitlines(keepends=True)
-    tmp = path.with_name(path.name + '.tmp'); tmp.write_text(''.join(lines[:1 + epochs])); os.replace(tmp, path)
+    atomic_write(path, lambda f: f.write(''.join(lines[:1 + epochs])), 'w')
 
 def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming)
           run_dir:Path|str='runs/digits', # the run directory

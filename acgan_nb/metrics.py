@@ -19,7 +19,7 @@ from fastai.metrics import accuracy
 from fastai.callback.schedule import fit_one_cycle
 from fastai.callback.progress import ProgressCallback
 from fastai.torch_core import default_device, set_seed
-from .data import ACGANError, ImageData, load_dataset, cache_dir, images_to_tensor, to_float_images, class_grid
+from .data import ACGANError, ImageData, load_dataset, cache_dir, images_to_tensor, to_float_images, class_grid, atomic_write
 from .learner import sample_run, load_generator, save_png
 from pytorch_msssim import ms_ssim
 
@@ -103,8 +103,7 @@ def judge_for(name:str, # registered dataset name
         except Exception as e: raise ACGANError(f"cached judge {path} is unreadable ({type(e).__name__}); delete it to retrain") from None
         return judge.eval()
     judge = train_judge(data, JUDGE_EPOCHS.get(name, 5), device=device)
-    path.parent.mkdir(parents=True, exist_ok=True); tmp = path.with_name(path.name + '.tmp')
-    torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy, img_size=data.img_size), tmp); os.replace(tmp, path)
+    atomic_write(path, lambda f: torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy, img_size=data.img_size), f))
     return judge
 
 # %% ../nbs/04_evaluation.ipynb #c7d1ccc7
@@ -245,7 +244,7 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                fid_judge=frechet_distance(feats, f_te), fid_judge_real_baseline=frechet_distance(f_tr, f_te),
                ms_ssim_per_class={str(k): v for k, v in ms_ssim_diversity(x, y, seed=seed).items()},
                ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(xr_te, yr_te, seed=seed).items()})
-    tmp = run_dir/'eval.json.tmp'; tmp.write_text(json.dumps(res, indent=2)); os.replace(tmp, run_dir/'eval.json')
+    atomic_write(run_dir/'eval.json', lambda f: f.write(json.dumps(res, indent=2)), 'w')
     xs = x[..., None] if x.ndim == 3 else x
     g = class_grid(xs, y, data.n_classes, 10); save_png(g, run_dir/'eval_samples.png', max(1, -(-512 // g.shape[1])))
     return res
