@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #908b5c28
 from __future__ import annotations
-import argparse, sys, time
+import argparse, json, sys, time
 from pathlib import Path
 import numpy as np
 from .data import ACGANError, DATASETS, atomic_write
@@ -34,6 +34,13 @@ def _run(prog:str, f, args):
     except OSError as e: sys.stderr.write(f"{prog}: error: {e.strerror or type(e).__name__}: {e.filename}; choose another path\n"); sys.exit(2)
     except KeyboardInterrupt: sys.stderr.write(f"{prog}: interrupted; resume with --resume\n"); sys.exit(130)
 
+def _key_value(s:str) -> tuple:
+    "`KEY=VALUE` → (key, value), the value read as JSON (numbers, true/false) or else kept as a string."
+    k, sep, v = s.partition('=')
+    if not sep or not k: raise argparse.ArgumentTypeError(f"{s!r} is not KEY=VALUE")
+    try: return k, json.loads(v)
+    except json.JSONDecodeError: return k, v
+
 def _positive(kind):
     def _p(s):
         try: v = kind(s)
@@ -59,6 +66,9 @@ def train_parser() -> OneLineParser:
     a('--lr-d', type=_positive(float), help="discriminator learning rate (Adam)")
     a('--beta1', type=float, help="Adam beta1 (default 0.5)")
     a('--objective', choices=sorted(OBJECTIVES), help="objective (default: acgan)")
+    a('--objective-arg', type=_key_value, action='append', metavar='KEY=VALUE', dest='objective_args',
+      help="an option of the objective, e.g. dynamic=true or lambda_cls=10 (repeatable; see objective_options)")
+    a('--mixed-batch', type=float, metavar='REAL_FRAC', help="critic sees real and fake images in one batch, this fraction real (CA-GAN's mixed batches; default: separate batches)")
     a('--adv', choices=list(ADVERSARIAL), help="adversarial flavour (default: ns, non-saturating)")
     a('--class-weight', type=float, help="weight on the auxiliary classifier terms (default 1)")
     a('--arch', choices=list(ARCHS), help="architecture: small (16/28/32 px), cifar (32 px), imagenet (64/128 px)")
@@ -78,7 +88,7 @@ def train_parser() -> OneLineParser:
     return p
 
 # %% ../nbs/90_cli.ipynb #84ff0f63
-_CFG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
+_CFG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'mixed_batch', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
              'width', 'ema', 'keep_last', 'best_metric', 'best_mode')
 
 def _train(args):
@@ -86,7 +96,7 @@ def _train(args):
         learn = train(run_dir=args.resume, resume=True, quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
         run = args.resume
     else:
-        cfg = preset(args.dataset, **{k: getattr(args, k) for k in _CFG_KEYS})
+        cfg = preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **{k: getattr(args, k) for k in _CFG_KEYS})
         run = args.out or Path('runs')/f"{args.dataset.replace('folder:', '').strip('/').replace('/', '_')}-{time.strftime('%Y%m%d-%H%M%S')}"
         learn = train(cfg.check(), run, quiet=args.quiet)
     secs = getattr(learn, 'train_seconds', 0.)

@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/training.html.md"""
 
 # %% ../nbs/03_training.ipynb #9caba247
 from __future__ import annotations
-import os, json, time, math, copy, random, shutil
+import os, json, time, math, copy, random, shutil, hashlib
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -25,18 +25,18 @@ warnings.filterwarnings('ignore', message=r'You are shadowing an attribute \((ge
 from PIL import Image
 import pandas as pd
 import matplotlib.pyplot as plt
-from .data import ACGANError, ImageData, load_dataset, make_dataloaders, class_grid, to_uint8_images, atomic_write
-from .losses import Objective, get_objective
+from .data import ACGANError, ImageData, load_dataset, make_dataloaders, class_grid, to_uint8_images, atomic_write, cache_dir
+from .losses import Objective, get_objective, objective_options, check_objective_options
 from .models import build_models
 from .gan import gradient_penalty
 
 # %% auto #0
 __all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'PRESETS', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer',
-           'BoundedHistory', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate',
+           'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate',
            'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'checkpoint_state',
            'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged',
            'DivergenceGuard', 'EpochOffset', 'RunCSVLogger', 'gan_learner', 'TrainConfig', 'preset', 'build_run',
-           'train', 'load_generator', 'sample_run', 'plot_run']
+           'train', 'cached_run', 'load_generator', 'sample_run', 'plot_run']
 
 # %% ../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -54,10 +54,13 @@ class ConditionalGANLoss(GANModule):
         "Generator loss on a fake batch with target classes `y_fake`."
         loss = self.objective.g_loss(self.gan_model.critic(fake), y_fake)
         self.stats = dict(self.objective.stats, g_loss=loss.item()); return loss
-    def critic(self, out_real:Tensor, y_real:Tensor, z:Tensor, y_fake:Tensor, x_real:Tensor) -> Tensor:
-        "Critic loss from its output on real images and a fresh fake batch from `z`, `y_fake`."
-        with torch.no_grad(): fake = self.gan_model.generator(z, y_fake)
-        loss = self.objective.d_loss(out_real, self.gan_model.critic(fake), y_real, y_fake)
+    def critic(self, out_real:Tensor, y_real:Tensor, z:Tensor, y_fake:Tensor, x_real:Tensor, fake:Tensor|None=None) -> Tensor:
+        "Critic loss from its output on real images and a fresh fake batch from `z`, `y_fake` (or, given `fake`, from its output on one mixed batch `cat(x_real, fake)`)."
+        if fake is None:
+            with torch.no_grad(): fake = self.gan_model.generator(z, y_fake)
+            out_fake = self.gan_model.critic(fake)
+        else: out_real, out_fake = out_real[:len(x_real)], out_real[len(x_real):]
+        loss = self.objective.d_loss(out_real, out_fake, y_real, y_fake)
         if self.objective.adv.needs_gp:
             src = lambda x: self.objective.source_logits(self.gan_model.critic(x))
             loss = loss + self.objective.adv.gp_weight * gradient_penalty(src, x_real, fake)
@@ -90,6 +93,24 @@ class BoundedHistory(Callback):
             if h is not None and len(h) > 2*self.keep: del h[:len(h) - self.keep]
 
 # %% ../nbs/03_training.ipynb #0f7a094c
+class MixedBatch(Callback):
+    "Critic steps see real and generated images in one batch, `real_frac` of it real (CA-GAN's mixed batch training)."
+    order = 1  # after ConditionalGANTrainer (order 0) has laid out the critic's batch
+    def __init__(self, real_frac:float=0.5, # fraction of real images in the critic's combined batch, in (0, 1)
+                ):
+        if not 0 < real_frac < 1: raise ACGANError(f"mixed batch real fraction must lie in (0, 1), got {real_frac}")
+        self.real_frac = real_frac
+    def before_batch(self):
+        if self.gan_trainer.gen_mode: return
+        (x_real,), (y_real, z, c, _) = self.xb, self.yb
+        B, f = len(x_real), self.real_frac
+        n_real, n_fake = (B, max(1, round(B*(1-f)/f))) if f >= .5 else (max(1, round(B*f/(1-f))), B)
+        n_fake = min(n_fake, len(z))
+        with torch.no_grad(): fake = self.learn.model.generator(z[:n_fake], c[:n_fake])
+        x_real, y_real = x_real[:n_real], y_real[:n_real]
+        self.learn.xb, self.learn.yb = (torch.cat([x_real, fake.to(x_real.dtype)]),), (y_real, z[:n_fake], c[:n_fake], x_real, fake)
+
+# %% ../nbs/03_training.ipynb #ae03e35a
 class GANStat(Metric):
     "Epoch mean of `stats[key]` of the loss wrapper, over the steps that report it."
     def __init__(self, key:str): self.key = key
@@ -106,7 +127,7 @@ def gan_metrics(objective:Objective) -> list[GANStat]:
     "The per-epoch metrics: both losses and the auxiliary classifier's accuracies."
     return [GANStat(k) for k in ('d_loss', 'g_loss', 'acc_real', 'acc_fake')]
 
-# %% ../nbs/03_training.ipynb #ae03e35a
+# %% ../nbs/03_training.ipynb #167367eb
 class GeneratorEMA(Callback):
     "Keep `learn.ema_generator`, an exponential moving average (decay `decay`) of the generator's weights."
     order = 60
@@ -129,7 +150,7 @@ def sampling_generator(learn:Learner) -> nn.Module:
     ema = getattr(learn, 'ema_generator', None)
     return learn.model.generator if ema is None else ema
 
-# %% ../nbs/03_training.ipynb #167367eb
+# %% ../nbs/03_training.ipynb #8060c07e
 @torch.no_grad()
 def generate(generator:nn.Module, # a generator taking (z, c)
              z:Tensor, # noise (N, nz)
@@ -170,7 +191,7 @@ class SampleGrid(Callback):
         save_png(g, Path(self.run_dir)/'samples'/f'epoch_{self.epoch+1:03d}.png', scale)
         for old in sorted((Path(self.run_dir)/'samples').glob('epoch_*.png'))[:-self.max_grids]: old.unlink()
 
-# %% ../nbs/03_training.ipynb #8060c07e
+# %% ../nbs/03_training.ipynb #61ed630c
 CKPT_NAME, CKPT_DIR, CKPT_FORMAT = 'checkpoint.pt', 'checkpoints', 'acgan_nb.checkpoint.v1'
 
 def rng_state() -> dict:
@@ -188,7 +209,7 @@ def set_rng_state(sd:dict):
     n = sd['numpy']; np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
     p = sd['python']; random.setstate((p['version'], tuple(p['state'].tolist()), p['gauss']))
 
-# %% ../nbs/03_training.ipynb #61ed630c
+# %% ../nbs/03_training.ipynb #3e0288d1
 def _atomic_link(src:Path, dst:Path):
     "Make `dst` name the same file as `src`, atomically (a copy where hard links are not supported)."
     tmp = dst.with_name(dst.name + '.tmp')
@@ -253,7 +274,7 @@ def restore_checkpoint(learn:Learner, sd:dict, path:Path='checkpoint'):
     learn.gan_trainer.gen_first = bool(sd.get('gen_mode', False))
     learn.pending_scaler_state = sd.get('scaler')
 
-# %% ../nbs/03_training.ipynb #3e0288d1
+# %% ../nbs/03_training.ipynb #4cd16dd7
 class Checkpoint(Callback):
     "Atomic checkpoints in `run_dir`: `checkpoints/epoch_NNNN.pt` (last `keep_last`), `checkpoint.pt` (newest), `best.pt` by `best_metric`."
     order = 70
@@ -287,7 +308,7 @@ class Checkpoint(Callback):
         for o in olds:
             if not (best.exists() and os.path.samefile(o, best)): o.unlink()
 
-# %% ../nbs/03_training.ipynb #4cd16dd7
+# %% ../nbs/03_training.ipynb #6f1b0b44
 class TrainingDiverged(ACGANError):
     "Training stopped on a NaN/Inf loss or exploding weights; the last good checkpoint is intact."
 
@@ -308,7 +329,7 @@ class DivergenceGuard(Callback):
             w = max(p.detach().abs().max().item() for p in m.parameters())
             if not math.isfinite(w) or w > self.max_weight: self._stop(f"the {name}'s largest weight is {w:.3g} (limit {self.max_weight:g})")
 
-# %% ../nbs/03_training.ipynb #6f1b0b44
+# %% ../nbs/03_training.ipynb #1a21650c
 class EpochOffset(Callback):
     "Number epochs from `offset` (for resumed runs)."
     order = -20
@@ -323,7 +344,7 @@ class RunCSVLogger(CSVLogger):
         if not (self.append and p.exists() and p.stat().st_size): return super().before_fit()
         self.file = p.open('a'); self.old_logger, self.learn.logger = self.logger, self._write_line
 
-# %% ../nbs/03_training.ipynb #1a21650c
+# %% ../nbs/03_training.ipynb #f58863af
 def _adam(params, lr, betas):
     "torch's Adam in fastai's `OptimWrapper`, one parameter group per network, `lr` per group."
     opt = OptimWrapper(params, torch.optim.Adam, lr=lr[0] if isinstance(lr, (list, tuple)) else lr, betas=betas)
@@ -354,7 +375,7 @@ def gan_learner(dls, # `make_dataloaders` output
         learn = learn.to_bf16() if bf16 else learn.to_fp16()
     return learn
 
-# %% ../nbs/03_training.ipynb #875e9b63
+# %% ../nbs/03_training.ipynb #23d839b7
 @dataclass
 class TrainConfig:
     "Every setting of a training run (written to `config.json`)."
@@ -363,7 +384,9 @@ class TrainConfig:
     arch:str='small' # architecture: small, cifar, imagenet
     objective:str='acgan' # objective name (see `acgan_nb.losses.OBJECTIVES`)
     adv:str='ns' # adversarial flavour: ns, minimax, lsgan, hinge, wgan-gp
-    class_weight:float=1. # weight on the class terms
+    class_weight:float=1. # weight on the class terms (objectives with a `class_weight` option)
+    objective_args:dict|None=None # further options of the objective, e.g. {"dynamic": true} (see `objective_options`)
+    mixed_batch:float|None=None # fraction of real images in the critic's mixed batch (None: separate real and fake batches)
     nz:int=100 # noise dimension
     bs:int=64 # batch size
     epochs:int=30 # epochs
@@ -399,7 +422,16 @@ class TrainConfig:
         if self.best_mode not in ('max', 'min'): raise ACGANError(f"best_mode must be 'max' or 'min', got {self.best_mode!r}")
         if self.ema is not None and not 0 < self.ema < 1: raise ACGANError(f"ema decay must lie in (0, 1), got {self.ema}")
         if self.dropout is not None and not 0 <= self.dropout < 1: raise ACGANError(f"dropout must lie in [0, 1), got {self.dropout}")
+        if self.mixed_batch is not None and not 0 < self.mixed_batch < 1: raise ACGANError(f"mixed_batch must lie in (0, 1), got {self.mixed_batch}")
+        self.objective_kwargs()
         return self
+
+    def objective_kwargs(self) -> dict:
+        "The options passed to the objective: `objective_args`, plus `class_weight` where the objective has one (checked by name)."
+        opts, args = objective_options(self.objective), check_objective_options(self.objective, self.objective_args or {})
+        if 'class_weight' in opts: args.setdefault('class_weight', self.class_weight)
+        elif self.class_weight != 1.: raise ACGANError(f"objective {self.objective!r} has no class weight; use its own options ({', '.join(opts) or 'none'})")
+        return args
 
     @property
     def n_batches(self) -> int|None:
@@ -420,7 +452,7 @@ def preset(dataset:str, **overrides) -> TrainConfig:
     kw = {**base, **{k: v for k, v in overrides.items() if v is not None}}
     return TrainConfig(dataset=dataset, **kw)
 
-# %% ../nbs/03_training.ipynb #23d839b7
+# %% ../nbs/03_training.ipynb #cbf8fb25
 def _check_run_dir(run_dir:Path, resume:bool):
     if resume:
         if not (run_dir/'config.json').exists(): raise ACGANError(f"cannot resume {run_dir}: it has no config.json; give a run directory made by acgan-train")
@@ -436,14 +468,15 @@ def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra
     cfg.check(); run_dir = Path(run_dir)
     data = data or load_dataset(cfg.dataset, cfg.img_size)
     set_seed(cfg.seed, reproducible=True)
-    obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **({'class_weight': cfg.class_weight} if cfg.objective == 'acgan' else {}))
+    obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
     G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width)
     device = torch.device(cfg.device) if cfg.device else default_device()
     dls = make_dataloaders(data, cfg.bs, cfg.nz, cfg.n_batches, cfg.prior, cfg.seed, device)
     cbs = [SampleGrid(run_dir, data.n_classes, cfg.nz, cfg.grid_per_class, cfg.seed, max_grids=cfg.max_grids),
            Checkpoint(run_dir, asdict(cfg), keep_last=cfg.keep_last, best_metric=cfg.best_metric, best_mode=cfg.best_mode),
            DivergenceGuard(cfg.max_weight),
-           RunCSVLogger(run_dir/'metrics.csv', append=True)] + ([GeneratorEMA(cfg.ema)] if cfg.ema else []) + list(extra_cbs or [])
+           RunCSVLogger('metrics.csv', append=True)] + ([GeneratorEMA(cfg.ema)] if cfg.ema else []) + \
+          ([MixedBatch(cfg.mixed_batch)] if cfg.mixed_batch else []) + list(extra_cbs or [])
     learn = gan_learner(dls, G, D, obj, cfg.lr_g, cfg.lr_d, (cfg.beta1, cfg.beta2), cfg.n_crit, path=run_dir, cbs=cbs)
     learn.data_info = dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train))
     if quiet: learn.remove_cb(ProgressCallback); learn.logger = lambda *a, **k: None
@@ -467,6 +500,8 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
          ) -> Learner:
     "Train a conditional GAN into `run_dir` (config.json, metrics.csv, samples/, checkpoint.pt)."
     run_dir = Path(run_dir)
+    created = [] if resume else [d for d in (run_dir, *run_dir.parents) if not d.exists()]  # folders this call makes
+    if not resume: cfg = (cfg or TrainConfig()).check()
     _check_run_dir(run_dir, resume)
     if resume:
         try: cfg = TrainConfig(**json.loads((run_dir/'config.json').read_text()))
@@ -478,8 +513,11 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
         cfg.check()
         if epochs or lr_g or lr_d: (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
         for stale in run_dir.rglob('*.tmp'): stale.unlink()
-    cfg = (cfg or TrainConfig()).check()
-    learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
+    try: learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
+    except BaseException:
+        for d in created:  # leave no empty run directory (or parent) behind
+            if d.is_dir() and not any(d.iterdir()): d.rmdir()
+        raise
     start = 0
     if resume and (run_dir/CKPT_NAME).exists():
         sd = load_checkpoint(run_dir/CKPT_NAME); restore_checkpoint(learn, sd, run_dir/CKPT_NAME); start = sd['epoch']
@@ -497,7 +535,21 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
             raise TrainingDiverged(f"{learn.diverged}; {last}; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")
     return learn
 
-# %% ../nbs/03_training.ipynb #a94101f9
+# %% ../nbs/03_training.ipynb #5850c0ea
+def cached_run(cfg:TrainConfig, # the run's settings
+               name:str|None=None, # readable prefix of the folder (default: the dataset); must differ for different `data`
+               data:ImageData|None=None, # data to train on instead of loading `cfg.dataset`
+               quiet:bool=True, # no progress bar or table
+              ) -> Path:
+    "The run directory of `cfg` in the cache, trained (or finished) on first use."
+    key = hashlib.sha1(json.dumps(asdict(cfg.check()), sort_keys=True).encode()).hexdigest()[:10]
+    safe = ''.join(ch if ch.isalnum() or ch in '._-' else '_' for ch in (name or cfg.dataset))
+    run = cache_dir()/'runs'/f'{safe}-{key}'
+    if (run/CKPT_NAME).exists() and load_checkpoint(run/CKPT_NAME)['epoch'] >= cfg.epochs: return run
+    train(cfg, run, resume=(run/'config.json').exists(), data=data, quiet=quiet)
+    return run
+
+# %% ../nbs/03_training.ipynb #49cbd480
 def load_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, dict]:
     "The trained generator of a run, its config and data info (classes, size, channels)."
     run_dir = Path(run_dir)
@@ -534,7 +586,7 @@ def sample_run(run_dir:Path|str, # a run directory
     x = generate(G, z, y).permute(0, 2, 3, 1).numpy()
     return (x[..., 0] if x.shape[-1] == 1 else x), y.numpy().astype(np.int64)
 
-# %% ../nbs/03_training.ipynb #12ee70b4
+# %% ../nbs/03_training.ipynb #4034f4c0
 def plot_run(run_dir:Path|str, title:str|None=None):
     "Losses and auxiliary-classifier accuracies per epoch from a run's metrics.csv."
     m = pd.read_csv(Path(run_dir)/'metrics.csv'); ep = m['epoch'] + 1

@@ -9,11 +9,13 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+import inspect
 from .data import ACGANError
 from .gan import AdversarialLoss, get_adversarial
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'Objective', 'register_objective', 'get_objective', 'ACGANLoss']
+__all__ = ['OBJECTIVES', 'Objective', 'register_objective', 'objective_options', 'check_objective_options', 'get_objective',
+           'dynamic_labels', 'ACGANLoss']
 
 # %% ../nbs/02_acgan.ipynb #8859131f
 class Objective:
@@ -38,15 +40,39 @@ def register_objective(cls):
     "Class decorator: register an `Objective` under its `name`."
     OBJECTIVES[cls.name] = cls; return cls
 
+def objective_options(name:str) -> dict:
+    "The options (keyword arguments beyond `n_classes` and `adv`) of objective `name`, with their defaults."
+    if name not in OBJECTIVES: raise ACGANError(f"unknown objective {name!r}; choose one of {', '.join(sorted(OBJECTIVES))}")
+    ps = list(inspect.signature(OBJECTIVES[name].__init__).parameters.values())[3:]
+    return {p.name: p.default for p in ps if p.kind is p.POSITIONAL_OR_KEYWORD}
+
+def check_objective_options(name:str, # registered objective name
+                            kwargs:dict, # options to check against the constructor's names and default types
+                           ) -> dict:
+    "`kwargs` if every option exists for objective `name` and has its default's type (a bool, or a number); else a one-line `ACGANError`."
+    opts = objective_options(name)
+    for k, v in kwargs.items():
+        if k not in opts: raise ACGANError(f"objective {name!r} has no option {k!r}; its options are: {', '.join(opts) or 'none'}")
+        d = opts[k]
+        ok = isinstance(v, bool) if isinstance(d, bool) else (isinstance(v, (int, float)) and not isinstance(v, bool)) if isinstance(d, (int, float)) else True
+        if not ok: raise ACGANError(f"option {k!r} of objective {name!r} must be a {type(d).__name__}, got {v!r}")
+    return dict(kwargs)
+
 def get_objective(name:str, # registered objective name
                   n_classes:int, # number of classes
                   adv:str='ns', # adversarial flavour
                   **kwargs) -> Objective:
-    "The objective called `name`, for `n_classes` classes and flavour `adv`."
-    if name not in OBJECTIVES: raise ACGANError(f"unknown objective {name!r}; choose one of {', '.join(OBJECTIVES)}")
+    "The objective called `name`, for `n_classes` classes and flavour `adv`, with options `kwargs` (checked)."
+    kwargs = check_objective_options(name, kwargs)
     return OBJECTIVES[name](n_classes, adv, **kwargs)
 
 # %% ../nbs/02_acgan.ipynb #9327bd29
+def dynamic_labels(class_logits:Tensor, # (B, K) logits of the K real classes on generated samples
+                  ) -> Tensor:
+    "AM-GAN's dynamic labels: the most likely real class of each generated sample, detached."
+    return class_logits.detach().argmax(1)
+
+# %% ../nbs/02_acgan.ipynb #710b6dbf
 def _acc(logits:Tensor, y:Tensor) -> float: return (logits.argmax(1) == y).float().mean().item()
 
 @register_objective
@@ -56,8 +82,9 @@ class ACGANLoss(Objective):
     def __init__(self, n_classes:int, # number of classes K
                  adv:str|AdversarialLoss='ns', # adversarial flavour
                  class_weight:float=1., # weight λ on the class terms (the paper: 1)
+                 dynamic:bool=False, # targets of fakes from D's classifier (`dynamic_labels`) instead of G's input class
                 ):
-        super().__init__(n_classes, adv); self.class_weight = class_weight
+        super().__init__(n_classes, adv); self.class_weight, self.dynamic = class_weight, dynamic
     @property
     def head_size(self) -> int: return 1 + self.n_classes
     def split(self, out:Tensor) -> tuple[Tensor, Tensor]:
@@ -66,11 +93,13 @@ class ACGANLoss(Objective):
     def source_logits(self, out:Tensor) -> Tensor: return out[:, 0]
     def d_loss(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
+        if self.dynamic: y_fake = dynamic_labels(hf)
         adv, cr, cf = self.adv.d_loss(sr, sf), F.cross_entropy(hr, y_real), F.cross_entropy(hf, y_fake)
         self.stats = dict(d_adv=adv.item(), d_cls_real=cr.item(), d_cls_fake=cf.item(), acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
         return adv + self.class_weight*(cr + cf)
     def g_loss(self, out_fake, y_fake):
         sf, hf = self.split(out_fake)
+        if self.dynamic: y_fake = dynamic_labels(hf)
         adv, cf = self.adv.g_loss(sf), F.cross_entropy(hf, y_fake)
         self.stats = dict(g_adv=adv.item(), g_cls=cf.item())
         return adv + self.class_weight*cf

@@ -31,12 +31,17 @@ def ws(tmp_path_factory):
     return w
 
 def snapshot(root:Path):
-    return {str(p.relative_to(root)): hashlib.sha1(p.read_bytes()).hexdigest() for p in sorted(root.rglob('*')) if p.is_file()}
+    "Every file's hash and every folder (an empty run folder left behind counts as a change)."
+    return {str(p.relative_to(root)): hashlib.sha1(p.read_bytes()).hexdigest() if p.is_file() else 'dir' for p in sorted(root.rglob('*'))}
 
 W = '{ws}'
 CLI_CASES = [  # (script, arguments, environment, words the one line must contain)
     ('train', ['--dataset', 'imagenet21k'], {}, "unknown dataset 'imagenet21k'"),
     ('train', ['--objective', 'bigan'], {}, 'invalid choice'),
+    ('train', ['--objective-arg', 'dynamc=true'], {}, "has no option 'dynamc'"),
+    ('train', ['--objective-arg', 'dynamic'], {}, "is not KEY=VALUE"),
+    ('train', ['--mixed-batch', '1.5'], {}, 'mixed_batch must lie in (0, 1)'),
+    ('train', ['--class-weight', '2', '--objective', 'acgan', '--objective-arg', 'class_weight=x', '--epochs', '1', '--iters', '1'], {}, 'class_weight'),
     ('train', ['--adv', 'relativistic'], {}, 'invalid choice'),
     ('train', ['--bs', '0'], {}, 'must be positive'),
     ('train', ['--bs', '-3'], {}, 'must be positive'),
@@ -80,6 +85,7 @@ CLI_CASES = [  # (script, arguments, environment, words the one line must contai
 @pytest.mark.parametrize('script,args,env,words', CLI_CASES, ids=[f"{c[0]}:{' '.join(c[1])[:40]}" for c in CLI_CASES])
 def test_cli_bad_input(ws, capsys, monkeypatch, script, args, env, words):
     for k, v in env.items(): monkeypatch.setenv(k, v.format(ws=ws))
+    monkeypatch.chdir(ws)  # the default run directory (runs/<dataset>-<time>) lands in the workspace, so a leftover is seen
     before = snapshot(ws)
     with pytest.raises(SystemExit) as e:
         dict(train=acgan_train, sample=acgan_sample, evaluate=acgan_evaluate)[script]([a.format(ws=ws) for a in args])
