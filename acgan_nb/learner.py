@@ -540,13 +540,14 @@ def cached_run(cfg:TrainConfig, # the run's settings
                name:str|None=None, # readable prefix of the folder (default: the dataset); must differ for different `data`
                data:ImageData|None=None, # data to train on instead of loading `cfg.dataset`
                quiet:bool=True, # no progress bar or table
+               extra_cbs:list|None=None, # more callbacks (e.g. a `SampleTracker`); give the run its own `name`
               ) -> Path:
     "The run directory of `cfg` in the cache, trained (or finished) on first use."
     key = hashlib.sha1(json.dumps(asdict(cfg.check()), sort_keys=True).encode()).hexdigest()[:10]
     safe = ''.join(ch if ch.isalnum() or ch in '._-' else '_' for ch in (name or cfg.dataset))
     run = cache_dir()/'runs'/f'{safe}-{key}'
     if (run/CKPT_NAME).exists() and load_checkpoint(run/CKPT_NAME)['epoch'] >= cfg.epochs: return run
-    train(cfg, run, resume=(run/'config.json').exists(), data=data, quiet=quiet)
+    train(cfg, run, resume=(run/'config.json').exists(), data=data, quiet=quiet, extra_cbs=extra_cbs)
     return run
 
 # %% ../nbs/03_training.ipynb #49cbd480

@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/evaluation.html.md"""
 
 # %% ../nbs/04_evaluation.ipynb #0479dfe8
 from __future__ import annotations
-import os, json
+import os, json, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,14 +19,18 @@ from fastai.metrics import accuracy
 from fastai.callback.schedule import fit_one_cycle
 from fastai.callback.progress import ProgressCallback
 from fastai.torch_core import default_device, set_seed
-from .data import ACGANError, ImageData, load_dataset, cache_dir, images_to_tensor, to_float_images, class_grid, atomic_write
-from .learner import sample_run, load_generator, save_png
+from fastai.callback.core import Callback
+from .data import ACGANError, ImageData, load_dataset, cache_dir, images_to_tensor, to_float_images, class_grid, atomic_write, OFFLINE_ENV
+from .learner import sample_run, load_generator, save_png, sampling_generator, generate, cached_run, TrainConfig
 from pytorch_msssim import ms_ssim
+from torchmetrics.image.fid import NoTrainInceptionV3, FrechetInceptionDistance
+from torchmetrics.image.inception import InceptionScore
 
 # %% auto #0
-__all__ = ['JUDGE_EPOCHS', 'MSSSIM_SIZE', 'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches', 'train_judge', 'judge_for',
-           'judge_logits', 'judge_accuracy', 'inception_score', 'inception_score_parts', 'am_score', 'frechet_distance',
-           'ms_ssim_pairs', 'ms_ssim_diversity', 'evaluate_run']
+__all__ = ['JUDGE_EPOCHS', 'INCEPTION_WEIGHTS_URL', 'MSSSIM_SIZE', 'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches',
+           'train_judge', 'judge_for', 'judge_logits', 'judge_accuracy', 'inception_score', 'inception_score_parts',
+           'am_score', 'frechet_distance', 'inception_network', 'inception_metrics', 'ms_ssim_pairs',
+           'ms_ssim_diversity', 'SampleTracker', 'tracked_run', 'evaluate_run']
 
 # %% ../nbs/04_evaluation.ipynb #79de133c
 class Judge(nn.Module):
@@ -109,7 +113,7 @@ def judge_for(name:str, # registered dataset name
 # %% ../nbs/04_evaluation.ipynb #c7d1ccc7
 @torch.no_grad()
 def judge_logits(judge:nn.Module, x:np.ndarray, bs:int=500, features:bool=False) -> Tensor:
-    "The judge's logits (or, with `features`, its `features`) for uint8 images N×H×W or N×H×W×C."
+    "The judge's logits (or, with `features`, its `features`, or its logits when it has none) for uint8 images N×H×W or N×H×W×C."
     x = np.asarray(x)
     if x.ndim == 3: x = x[..., None]
     t = images_to_tensor(x)
@@ -119,7 +123,7 @@ def judge_logits(judge:nn.Module, x:np.ndarray, bs:int=500, features:bool=False)
     for i in range(0, len(t), bs):
         b = to_float_images(t[i:i+bs].to(dev))
         if b.shape[-1] != size: b = F.interpolate(b, size=(size, size), mode='bilinear', antialias=True, align_corners=False)
-        out.append((judge.features(b) if features else judge(b)).float().cpu())
+        out.append((judge.features(b) if features and hasattr(judge, 'features') else judge(b)).float().cpu())
     return torch.cat(out)
 
 def judge_accuracy(judge:nn.Module, # a classifier returning logits
@@ -177,6 +181,46 @@ def frechet_distance(f1:Tensor, # (N, D) features of one set
     return float(((mu1 - mu2)**2).sum() + s1.trace() + s2.trace() - 2*tr_sqrt)
 
 # %% ../nbs/04_evaluation.ipynb #93363ed4
+INCEPTION_WEIGHTS_URL = "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
+
+def inception_network(features:str='2048', # '2048' (FID's pool features) or 'logits_unbiased' (IS's class logits)
+                      weights:str|Path|None=None, # a local copy of the weights file (default: torch hub's cache, downloaded on first use)
+                     ) -> nn.Module:
+    "torchmetrics' Inception-v3 (torch-fidelity's FID network), or a one-line `ACGANError` when its weights cannot be had."
+    cached = Path(torch.hub.get_dir())/'checkpoints'/INCEPTION_WEIGHTS_URL.rsplit('/', 1)[1]
+    if weights is not None and not Path(weights).is_file(): raise ACGANError(f"Inception weights file {weights} does not exist; download {INCEPTION_WEIGHTS_URL} there or leave weights unset")
+    path = Path(weights) if weights is not None else cached if cached.is_file() else None
+    fix = f"download {INCEPTION_WEIGHTS_URL} to {cached} on a machine with internet, or use the dataset judge's FID (fid_judge, works offline)"
+    if path is None and os.environ.get(OFFLINE_ENV): raise ACGANError(f"Inception-v3 weights are not cached and downloads are off (${OFFLINE_ENV}); {fix}")
+    try: return NoTrainInceptionV3('inception-v3-compat', [features], str(path) if path else None)
+    except Exception as e: raise ACGANError(f"Inception-v3 weights could not be loaded ({type(e).__name__}); {fix}") from None
+
+def _uint8_rgb(x:np.ndarray) -> Tensor:
+    t = images_to_tensor(x[..., None] if x.ndim == 3 else x)
+    return t.repeat(1, 3, 1, 1) if t.shape[1] == 1 else t
+
+def inception_metrics(x_fake:np.ndarray, # uint8 samples N×H×W or N×H×W×C
+                      x_real:np.ndarray, # uint8 real images, same layout
+                      splits:int=10, # Inception Score splits
+                      weights:str|Path|None=None, # local Inception weights (see `inception_network`)
+                      device=None, # where to run the network
+                      bs:int=100, # batch size
+                      feature_net:nn.Module|None=None, # stand-in for the FID network (uint8 in, features out)
+                      logits_net:nn.Module|None=None, # stand-in for the IS network (uint8 in, logits out)
+                     ) -> dict:
+    "FID and Inception Score with torchmetrics' Inception-v3: `fid_inception`, `inception_score_inception` (± std)."
+    device = torch.device(device or default_device())
+    fid = FrechetInceptionDistance(feature_net or inception_network('2048', weights)).to(device)
+    isc = InceptionScore(logits_net or inception_network('logits_unbiased', weights), splits=splits).to(device)
+    for x, real in ((x_real, True), (x_fake, False)):
+        t = _uint8_rgb(np.asarray(x))
+        for i in range(0, len(t), bs):
+            b = t[i:i+bs].to(device); fid.update(b, real=real)
+            if not real: isc.update(b)
+    m, sd = isc.compute()
+    return dict(fid_inception=float(fid.compute()), inception_score_inception=float(m), inception_score_inception_std=float(sd))
+
+# %% ../nbs/04_evaluation.ipynb #8544c948
 MSSSIM_SIZE, MSSSIM_WIN, MSSSIM_WEIGHTS = 64, 3, (0.0448, 0.2856, 0.3001)
 
 def _msssim_prep(x:Tensor) -> Tensor:
@@ -213,12 +257,70 @@ def ms_ssim_diversity(x:np.ndarray|Tensor, # uint8 images N×H×W, N×H×W×C or
     owner = torch.tensor(owner)
     return {k: float(s[owner == k].mean()) for k in owner.unique().tolist()}
 
-# %% ../nbs/04_evaluation.ipynb #4968e669
+# %% ../nbs/04_evaluation.ipynb #5a290515
+class SampleTracker(Callback):
+    "Every `every` epochs: per-class judge accuracy and MS-SSIM of fixed-noise samples, logged to `tracking.csv`; warns when a class collapses."
+    order = 65  # after the metrics, before the CSV logger (order 70) and the checkpoints
+    def __init__(self, judge:nn.Module, # a classifier returning logits (e.g. `judge_for(dataset)`)
+                 every:int=1, # epochs between measurements
+                 n_per_class:int=50, # samples per class
+                 n_pairs:int=100, # MS-SSIM pairs per class
+                 real:tuple|None=None, # (uint8 images, labels) of real data, for the default threshold
+                 threshold:float|None=None, # collapse warning level (default: the largest real per-class MS-SSIM)
+                 fname:str|None='tracking.csv', # log file in the learner's path (None: none)
+                 seed:int=0, # noise and pair seed
+                ):
+        if every <= 0 or n_per_class < 2: raise ACGANError(f"SampleTracker needs every >= 1 and n_per_class >= 2, got {every}, {n_per_class}")
+        self.judge, self.every, self.n_per_class, self.n_pairs, self.real, self.threshold, self.fname, self.seed = judge, every, n_per_class, n_pairs, real, threshold, fname, seed
+    def before_fit(self):
+        if self.threshold is None and self.real is not None:
+            self.real_ms_ssim = ms_ssim_diversity(*self.real, n_pairs=self.n_pairs, seed=self.seed)
+            self.threshold = max(self.real_ms_ssim.values())
+        self.learn.tracking = getattr(self.learn, 'tracking', [])
+    def measure(self) -> dict:
+        "One measurement of the current generator: accuracy and MS-SSIM, overall and per class."
+        G = sampling_generator(self.learn)
+        K = G.n_classes if hasattr(G, 'n_classes') else self.judge.n_classes
+        z = torch.randn(K*self.n_per_class, G.nz, generator=torch.Generator().manual_seed(self.seed))
+        y = torch.arange(K).repeat_interleave(self.n_per_class)
+        x = generate(G, z, y).cpu()
+        xs = x.permute(0, 2, 3, 1).numpy()
+        acc, ms = judge_accuracy(self.judge, xs, y.numpy()), ms_ssim_diversity(x, y, self.n_pairs, self.seed)
+        row = dict(epoch=int(self.learn.epoch), accuracy=acc['overall'], ms_ssim=float(np.mean(list(ms.values()))))
+        row.update({f'acc_{k}': v for k, v in enumerate(acc['per_class'])}); row.update({f'ms_ssim_{k}': v for k, v in ms.items()})
+        return row
+    def after_epoch(self):
+        if (self.learn.epoch + 1) % self.every: return
+        row = self.measure(); self.learn.tracking.append(row)
+        if self.threshold is not None:
+            hot = [int(c.rsplit('_', 1)[1]) for c, v in row.items() if c.startswith('ms_ssim_') and v > self.threshold]
+            if hot: warnings.warn(f"epoch {row['epoch']}: class(es) {hot} have MS-SSIM above {self.threshold:.3f} (the least varied real class): possible mode collapse")
+        if self.fname: self._write(Path(self.learn.path)/self.fname, row)
+    def _write(self, path:Path, row:dict):
+        "Append `row` to the log, dropping rows of epochs at or after it (a resumed run re-measures them)."
+        lines = path.read_text().splitlines() if path.exists() else []
+        keep = [l for l in lines[1:] if int(l.split(',')[0]) < row['epoch']]
+        out = [','.join(row)] + keep + [','.join(f'{v:.6g}' if isinstance(v, float) else str(v) for v in row.values())]
+        atomic_write(path, lambda f: f.write('\n'.join(out) + '\n'), 'w')
+
+# %% ../nbs/04_evaluation.ipynb #c0b4863f
+def tracked_run(cfg:TrainConfig, # the run's settings
+                name:str|None=None, # folder prefix in the cache (default: `<dataset>-tracked`)
+                every:int=1, # epochs between measurements
+               ) -> Path:
+    "`cached_run` of `cfg` with a `SampleTracker` (the dataset's judge; threshold from its training images)."
+    data = load_dataset(cfg.dataset, cfg.img_size)
+    tracker = SampleTracker(judge_for(cfg.dataset), every, real=(data.x_train, data.y_train))
+    return cached_run(cfg, name or f'{cfg.dataset}-tracked', extra_cbs=[tracker])
+
+# %% ../nbs/04_evaluation.ipynb #849b397d
 def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                  n:int=10000, # samples to draw
                  seed:int=0, # noise seed
                  judge:nn.Module|None=None, # a classifier with `features`; default: the dataset's judge
                  n_real:int=10000, # real images for the baselines
+                 inception:bool=False, # also FID and IS with Inception-v3 (`inception_metrics`; needs its weights)
+                 inception_weights:str|Path|None=None, # local Inception weights file
                 ) -> dict:
     "Measure a run (accuracy, IS, AM Score, judge-space FID, MS-SSIM) and write `eval.json` and `eval_samples.png`."
     run_dir = Path(run_dir)
@@ -244,6 +346,7 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                fid_judge=frechet_distance(feats, f_te), fid_judge_real_baseline=frechet_distance(f_tr, f_te),
                ms_ssim_per_class={str(k): v for k, v in ms_ssim_diversity(x, y, seed=seed).items()},
                ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(xr_te, yr_te, seed=seed).items()})
+    if inception: res.update(inception_metrics(x, xr_te, splits=10 if n >= 1000 else 1, weights=inception_weights))
     atomic_write(run_dir/'eval.json', lambda f: f.write(json.dumps(res, indent=2)), 'w')
     xs = x[..., None] if x.ndim == 3 else x
     g = class_grid(xs, y, data.n_classes, 10); save_png(g, run_dir/'eval_samples.png', max(1, -(-512 // g.shape[1])))
