@@ -9,13 +9,13 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-import inspect
+import inspect, importlib
 from .data import ACGANError
 from .gan import AdversarialLoss, get_adversarial
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'Objective', 'register_objective', 'objective_options', 'check_objective_options', 'get_objective',
-           'dynamic_labels', 'ACGANLoss']
+__all__ = ['OBJECTIVES', 'OBJECTIVE_MODULES', 'Objective', 'register_objective', 'load_objectives', 'objective_options',
+           'check_objective_options', 'get_objective', 'dynamic_labels', 'ACGANLoss']
 
 # %% ../nbs/02_acgan.ipynb #8859131f
 class Objective:
@@ -40,8 +40,15 @@ def register_objective(cls):
     "Class decorator: register an `Objective` under its `name`."
     OBJECTIVES[cls.name] = cls; return cls
 
+OBJECTIVE_MODULES = ('acgan_nb.amgan', 'acgan_nb.cagan')
+
+def load_objectives():
+    "Import the modules whose objectives register themselves (the AM-GAN and CA-GAN notebooks)."
+    for m in OBJECTIVE_MODULES: importlib.import_module(m)
+
 def objective_options(name:str) -> dict:
     "The options (keyword arguments beyond `n_classes` and `adv`) of objective `name`, with their defaults."
+    if name not in OBJECTIVES: load_objectives()
     if name not in OBJECTIVES: raise ACGANError(f"unknown objective {name!r}; choose one of {', '.join(sorted(OBJECTIVES))}")
     ps = list(inspect.signature(OBJECTIVES[name].__init__).parameters.values())[3:]
     return {p.name: p.default for p in ps if p.kind is p.POSITIONAL_OR_KEYWORD}
