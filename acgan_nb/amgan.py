@@ -69,11 +69,7 @@ class ACGANStar(ACGANLoss):
     def targets(self, out_fake:Tensor, y_fake:Tensor) -> Tensor:
         "The fakes' target classes: `y_fake`, or D's argmax class with `dynamic`."
         return dynamic_labels(self.split(out_fake)[1]) if self.dynamic else y_fake
-    def d_loss(self, out_real, out_fake, y_real, y_fake):
-        (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
-        adv, cr = self.adv.d_loss(sr, sf), F.cross_entropy(hr, y_real)
-        self.stats = dict(d_adv=adv.item(), d_cls_real=cr.item(), acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
-        return adv + self.class_weight*cr
+    d_loss = GANStar.d_loss  # the same discriminator: adversarial + classifier on real images only
     def g_loss(self, out_fake, y_fake):
         sf, hf = self.split(out_fake)
         t = self.targets(out_fake, y_fake)
@@ -88,11 +84,10 @@ class ACGANStarPlus(ACGANStar):
     "AC-GAN*+ (AM-GAN §5.3): AC-GAN* whose classifier also pushes fakes toward the uniform class distribution."
     name = 'acgan_star_plus'
     def d_loss(self, out_real, out_fake, y_real, y_fake):
-        (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
-        adv, cr = self.adv.d_loss(sr, sf), F.cross_entropy(hr, y_real)
-        cu = -F.log_softmax(hf, 1).mean(1).mean()
-        self.stats = dict(d_adv=adv.item(), d_cls_real=cr.item(), d_cls_uniform=cu.item(), acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
-        return adv + self.class_weight*(cr + cu)
+        loss = super().d_loss(out_real, out_fake, y_real, y_fake)
+        cu = -F.log_softmax(self.split(out_fake)[1], 1).mean(1).mean()  # cross-entropy of the fakes' class distribution to the uniform one
+        self.stats['d_cls_uniform'] = cu.item()
+        return loss + self.class_weight*cu
 
 # %% ../nbs/11_amgan.ipynb #daef89d7
 @register_objective
