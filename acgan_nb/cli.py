@@ -12,8 +12,13 @@ import numpy as np
 from .data import ACGANError, DATASETS, atomic_write
 from .gan import ADVERSARIAL
 from .losses import OBJECTIVES
+import acgan_nb.amgan, acgan_nb.cagan  # their objectives register on import: the --objective choices
 from .models import ARCHS
-from .metrics import evaluate_run, Judge
+from .metrics import evaluate_run, Judge, SampleTracker, judge_for
+from .data import load_dataset
+from .resolution import resolution_report
+from .diversity import diversity_report
+from .latent import overfitting_report
 import torch
 from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged, load_generator
 
@@ -84,6 +89,7 @@ def train_parser() -> OneLineParser:
     a('--best-metric', help="metrics.csv column that selects best.pt, e.g. acc_fake (default: none)")
     a('--best-mode', choices=['max', 'min'], help="whether the best metric is the largest or the smallest (default max)")
     a('--device', help="cpu, cuda, cuda:1, ... (default: a GPU if there is one)")
+    a('--track-every', type=_positive(int), metavar='N', help="every N epochs log per-class judge accuracy and MS-SSIM of samples to tracking.csv, warning when a class collapses")
     a('--quiet', action='store_true', help="no progress bar or table")
     return p
 
@@ -91,14 +97,23 @@ def train_parser() -> OneLineParser:
 _CFG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'mixed_batch', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
              'width', 'ema', 'keep_last', 'best_metric', 'best_mode')
 
+def _tracker(dataset:str, img_size:int|None, every:int|None) -> list:
+    "A `SampleTracker` with the dataset's judge and its training images' threshold (none without `every`)."
+    if not every: return []
+    data = load_dataset(dataset, img_size)
+    return [SampleTracker(judge_for(dataset), every, real=(data.x_train, data.y_train))]
+
 def _train(args):
     if args.resume:
-        learn = train(run_dir=args.resume, resume=True, quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
+        cfg_file = Path(args.resume)/'config.json'
+        old = json.loads(cfg_file.read_text()) if args.track_every and cfg_file.exists() else {}
+        cbs = _tracker(old['dataset'], old.get('img_size'), args.track_every) if 'dataset' in old else []
+        learn = train(run_dir=args.resume, resume=True, quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d, extra_cbs=cbs)
         run = args.resume
     else:
         cfg = preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **{k: getattr(args, k) for k in _CFG_KEYS})
         run = args.out or Path('runs')/f"{args.dataset.replace('folder:', '').strip('/').replace('/', '_')}-{time.strftime('%Y%m%d-%H%M%S')}"
-        learn = train(cfg.check(), run, quiet=args.quiet)
+        learn = train(cfg.check(), run, quiet=args.quiet, extra_cbs=_tracker(cfg.dataset, cfg.img_size, args.track_every))
     secs = getattr(learn, 'train_seconds', 0.)
     print(f"run directory: {run}  (trained {secs:.0f} s; samples in {Path(run)/'samples'}, metrics in {Path(run)/'metrics.csv'})")
     return run
@@ -135,11 +150,13 @@ def acgan_sample(argv:list|None=None):
 
 # %% ../nbs/90_cli.ipynb #07912c80
 def evaluate_parser() -> OneLineParser:
-    p = OneLineParser(prog='acgan-evaluate', description="Measure a trained run and write eval.json and eval_samples.png into it.")
+    p = OneLineParser(prog='acgan-evaluate', description="Measure a trained run and write eval.json, eval_samples.png and the analysis figures (eval_resolution.png, eval_diversity.png, eval_overfitting.png) into it.")
     p.add_argument('run', type=Path, help="run directory written by acgan-train")
     p.add_argument('--n', type=_positive(int), default=10000, help="samples to draw (default 10000)")
     p.add_argument('--seed', type=int, default=0, help="noise seed (default 0)")
     p.add_argument('--judge', type=Path, help="a cached judge file (default: the dataset's own judge, trained on first use)")
+    p.add_argument('--inception', action='store_true', help="also FID and Inception Score with Inception-v3 (downloads its weights once)")
+    p.add_argument('--no-figures', action='store_true', help="only eval.json's core metrics and eval_samples.png, no analysis figures")
     return p
 
 def _evaluate(args):
@@ -153,9 +170,14 @@ def _evaluate(args):
         info = load_generator(args.run)[2]
         if (judge.n_classes, judge.channels) != (info['n_classes'], info['channels']):
             raise ACGANError(f"judge {args.judge} takes {judge.channels}-channel images of {judge.n_classes} classes but the run makes {info['channels']}-channel images of {info['n_classes']}; use a matching judge")
-    res = evaluate_run(args.run, args.n, args.seed, judge)
+    res = evaluate_run(args.run, args.n, args.seed, judge, inception=args.inception)
+    if not args.no_figures:
+        for report in (resolution_report, diversity_report): res.update(report(args.run, judge, min(args.n, 5000), args.seed))
+        res.update(overfitting_report(args.run, min(args.n, 1000), args.seed))
+        atomic_write(Path(args.run)/'eval.json', lambda f: f.write(json.dumps(res, indent=2)), 'w')
     print(f"wrote {Path(args.run)/'eval.json'}: accuracy {res['accuracy']:.4f}, IS {res['inception_score']:.2f}, "
-          f"AM {res['am_score']:.3f}, judge-FID {res['fid_judge']:.2f} (real vs real {res['fid_judge_real_baseline']:.2f})")
+          f"AM {res['am_score']:.3f}, judge-FID {res['fid_judge']:.2f} (real vs real {res['fid_judge_real_baseline']:.2f})"
+          + (f", Inception FID {res['fid_inception']:.2f}" if 'fid_inception' in res else ''))
 
 def acgan_evaluate(argv:list|None=None):
     "Console script `acgan-evaluate`."
