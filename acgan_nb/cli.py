@@ -20,7 +20,8 @@ from .resolution import resolution_report
 from .diversity import diversity_report
 from .latent import overfitting_report
 import torch
-from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged, load_generator
+from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged, load_generator, ENSEMBLE_FILE
+from .ensemble import train_ensemble, check_ensemble, MembersFailed
 
 # %% auto #0
 __all__ = ['OneLineParser', 'train_parser', 'acgan_train', 'sample_parser', 'acgan_sample', 'evaluate_parser', 'acgan_evaluate']
@@ -32,9 +33,9 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 def _run(prog:str, f, args):
-    "Call `f(args)`; an `ACGANError` (or an unwritable path) becomes one line on stderr and exit code 2."
+    "Call `f(args)`; an `ACGANError` (or an unwritable path) becomes one line on stderr and exit code 2; a diverged run or failed ensemble members, exit code 3."
     try: return f(args)
-    except TrainingDiverged as e: sys.stderr.write(f"{prog}: stopped: {e}\n"); sys.exit(3)
+    except (TrainingDiverged, MembersFailed) as e: sys.stderr.write(f"{prog}: stopped: {e}\n"); sys.exit(3)
     except ACGANError as e: sys.stderr.write(f"{prog}: error: {e}\n"); sys.exit(2)
     except OSError as e: sys.stderr.write(f"{prog}: error: {e.strerror or type(e).__name__}: {e.filename}; choose another path\n"); sys.exit(2)
     except KeyboardInterrupt: sys.stderr.write(f"{prog}: interrupted; resume with --resume\n"); sys.exit(130)
@@ -90,6 +91,8 @@ def train_parser() -> OneLineParser:
     a('--best-mode', choices=['max', 'min'], help="whether the best metric is the largest or the smallest (default max)")
     a('--device', help="cpu, cuda, cuda:1, ... (default: a GPU if there is one)")
     a('--track-every', type=_positive(int), metavar='N', help="every N epochs log per-class judge accuracy and MS-SSIM of samples to tracking.csv, warning when a class collapses")
+    a('--class-split', metavar='SPEC', help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet model): N contiguous groups, or a partition like 0,1,2/3,4/5,6,7,8,9; --out is then an ensemble directory that acgan-sample and acgan-evaluate read as one run")
+    a('--vectorise', action='store_true', help="with --class-split: train same-shaped members together in one vectorised pass (grouped convolutions; same arithmetic as one by one)")
     a('--quiet', action='store_true', help="no progress bar or table")
     return p
 
@@ -103,7 +106,23 @@ def _tracker(dataset:str, img_size:int|None, every:int|None) -> list:
     data = load_dataset(dataset, img_size)
     return [SampleTracker(judge_for(dataset), every, real=(data.x_train, data.y_train))]
 
+def _train_ensemble(args):
+    "`--class-split`, or `--resume` of an ensemble directory: train the (unfinished) members; exit 3 naming any member that failed."
+    if args.track_every: raise ACGANError("--track-every is not supported for ensembles (--class-split); track a single run instead")
+    if args.resume:
+        run = args.resume
+        man = train_ensemble(run_dir=run, resume=True, quiet=args.quiet, vectorise=args.vectorise, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
+    else:
+        cfg = preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **{k: getattr(args, k) for k in _CFG_KEYS})
+        run = args.out or Path('runs')/f"{args.dataset.replace('folder:', '').strip('/').replace('/', '_')}-split-{time.strftime('%Y%m%d-%H%M%S')}"
+        man = train_ensemble(cfg.check(), run, args.class_split, quiet=args.quiet, vectorise=args.vectorise)
+    check_ensemble(man, run)
+    print(f"ensemble directory: {run}  ({len(man['members'])} members; manifest {Path(run)/ENSEMBLE_FILE}, log {Path(run)/'ensemble.log'})")
+    return run
+
 def _train(args):
+    if args.class_split or (args.resume and (Path(args.resume)/ENSEMBLE_FILE).exists()): return _train_ensemble(args)
+    if args.vectorise: raise ACGANError("--vectorise trains the members of an ensemble; give --class-split too")
     if args.resume:
         cfg_file = Path(args.resume)/'config.json'
         old = json.loads(cfg_file.read_text()) if args.track_every and cfg_file.exists() else {}

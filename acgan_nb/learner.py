@@ -31,12 +31,13 @@ from .models import build_models
 from .gan import gradient_penalty
 
 # %% auto #0
-__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'PRESETS', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer',
-           'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate',
-           'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'checkpoint_state',
-           'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged',
-           'DivergenceGuard', 'EpochOffset', 'RunCSVLogger', 'gan_learner', 'TrainConfig', 'preset', 'build_run',
-           'train', 'cached_run', 'load_generator', 'sample_run', 'plot_run']
+__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'PRESETS', 'smoke_mode',
+           'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics',
+           'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state',
+           'set_rng_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint',
+           'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunCSVLogger', 'gan_learner',
+           'TrainConfig', 'preset', 'build_run', 'train', 'cached_run', 'load_generator', 'sample_run',
+           'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run']
 
 # %% ../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -193,6 +194,7 @@ class SampleGrid(Callback):
 
 # %% ../nbs/03_training.ipynb #61ed630c
 CKPT_NAME, CKPT_DIR, CKPT_FORMAT = 'checkpoint.pt', 'checkpoints', 'acgan_nb.checkpoint.v1'
+ENSEMBLE_FILE, ENSEMBLE_FORMAT = 'ensemble.json', 'acgan_nb.ensemble.v1'  # a class-split ensemble's manifest (see below and `09_class_splits`)
 
 def rng_state() -> dict:
     "The torch (CPU, CUDA), NumPy and Python RNG states, as tensors and plain values (loadable with `weights_only`)."
@@ -552,8 +554,9 @@ def cached_run(cfg:TrainConfig, # the run's settings
 
 # %% ../nbs/03_training.ipynb #49cbd480
 def load_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, dict]:
-    "The trained generator of a run, its config and data info (classes, size, channels)."
+    "The trained generator of a run (or of a class-split ensemble), its config and data info (classes, size, channels)."
     run_dir = Path(run_dir)
+    if (run_dir/ENSEMBLE_FILE).exists(): return load_ensemble_generator(run_dir)
     if not (run_dir/'config.json').exists(): raise ACGANError(f"{run_dir} is not a run directory (no config.json); give a directory written by acgan-train")
     try: cfg = TrainConfig(**json.loads((run_dir/'config.json').read_text()))
     except (json.JSONDecodeError, TypeError) as e: raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the run") from None
@@ -588,6 +591,66 @@ def sample_run(run_dir:Path|str, # a run directory
     return (x[..., 0] if x.shape[-1] == 1 else x), y.numpy().astype(np.int64)
 
 # %% ../nbs/03_training.ipynb #4034f4c0
+class EnsembleGenerator(nn.Module):
+    "One generator over all classes from members that each own some of them: class c is drawn by the member that owns c."
+    def __init__(self, generators:list, # one generator per member, None for a member that cannot be sampled
+                 splits:list, # the global classes of each member, in the member's own class order
+                 nz:int, # noise dimension (shared)
+                 img_size:int, # image size (shared)
+                 channels:int, # image channels (shared)
+                 why:list|None=None, # for each member without a generator: the one-line reason
+                ):
+        super().__init__()
+        self.splits, self.nz, self.img_size, self.channels = [list(map(int, s)) for s in splits], nz, img_size, channels
+        self.n_classes = sum(len(s) for s in self.splits)
+        owner, local = torch.full((self.n_classes,), -1), torch.zeros(self.n_classes, dtype=torch.long)
+        for i, s in enumerate(self.splits): owner[s], local[s] = i, torch.arange(len(s))
+        if (owner < 0).any() or sorted(c for s in self.splits for c in s) != list(range(self.n_classes)):
+            raise ACGANError(f"ensemble splits {self.splits} do not partition the classes 0..{self.n_classes-1}; each class must belong to exactly one member")
+        self.register_buffer('owner', owner, persistent=False); self.register_buffer('local', local, persistent=False)
+        self.members = nn.ModuleDict({str(i): g for i, g in enumerate(generators) if g is not None})
+        self.why = list(why) if why else [f"member {i} has no generator" for i in range(len(self.splits))]
+    def forward(self, z:Tensor, c:Tensor) -> Tensor:
+        "Images from noise `z` (B, nz) and global classes `c` (B,) or one-hot vectors (B, K)."
+        if c.dim() == 2:
+            if not ((c == 0) | (c == 1)).all() or not (c.sum(1) == 1).all(): raise ACGANError("an ensemble generator takes class labels or one-hot vectors, not mixed conditions")
+            c = c.argmax(1)
+        c = c.long(); owner, local = self.owner[c], self.local[c]
+        out = z.new_empty(len(z), self.channels, self.img_size, self.img_size)
+        for i in owner.unique().tolist():
+            if str(i) not in self.members: raise ACGANError(self.why[i])
+            m = owner == i
+            out[m] = self.members[str(i)](z[m], local[m]).to(out.dtype)
+        return out
+
+# %% ../nbs/03_training.ipynb #cea8ca9c
+def read_ensemble(run_dir:Path|str) -> dict:
+    "The manifest `ensemble.json` of an ensemble directory, checked; a one-line `ACGANError` if it is not one."
+    f = Path(run_dir)/ENSEMBLE_FILE
+    try: man = json.loads(f.read_text())
+    except (OSError, json.JSONDecodeError) as e: raise ACGANError(f"{f} is not a readable ensemble manifest ({type(e).__name__}); restore it from the run") from None
+    if not isinstance(man, dict) or man.get('format') != ENSEMBLE_FORMAT or not isinstance(man.get('members'), list):
+        raise ACGANError(f"{f} is not an acgan_nb ensemble manifest (format {ENSEMBLE_FORMAT}); give a directory written by acgan-train --class-split")
+    return man
+
+def _member_why(run_dir:Path, m:dict) -> str:
+    cls = ','.join(map(str, m['classes']))
+    state = f"failed ({m.get('error') or 'no reason recorded'})" if m['status'] == 'failed' else 'is not trained yet'
+    return f"classes {cls} belong to ensemble member {m['name']}, which {state}; retrain it with acgan-train --resume {run_dir}"
+
+def load_ensemble_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, dict]:
+    "An `EnsembleGenerator` of an ensemble directory's finished members, the shared config and data info."
+    run_dir = Path(run_dir); man = read_ensemble(run_dir)
+    try: cfg = TrainConfig(**man['config'])
+    except TypeError as e: raise ACGANError(f"{run_dir/ENSEMBLE_FILE} holds an invalid config ({e}); restore it from the run") from None
+    gens = [load_generator(run_dir/m['name'])[0] if m['status'] == 'done' else None for m in man['members']]
+    if not any(g is not None for g in gens): raise ACGANError(f"no member of ensemble {run_dir} has finished training; train them with acgan-train --resume {run_dir}")
+    G = EnsembleGenerator(gens, [m['classes'] for m in man['members']], cfg.nz, man['img_size'], man['channels'],
+                          why=[_member_why(run_dir, m) for m in man['members']])
+    return G, cfg, dict(n_classes=G.n_classes, img_size=man['img_size'], channels=man['channels'], classes=man['classes'],
+                        members={m['name']: m['status'] for m in man['members']})
+
+# %% ../nbs/03_training.ipynb #c972769a
 def plot_run(run_dir:Path|str, title:str|None=None):
     "Losses and auxiliary-classifier accuracies per epoch from a run's metrics.csv."
     m = pd.read_csv(Path(run_dir)/'metrics.csv'); ep = m['epoch'] + 1
