@@ -90,7 +90,7 @@ def train_judge(data:ImageData, # dataset to learn
     return judge.eval().cpu()
 
 # %% ../nbs/04_evaluation.ipynb #1e5a768f
-JUDGE_EPOCHS = {'digits': 15, 'mnist': 3, 'fashion_mnist': 8, 'cifar10': 30}
+JUDGE_EPOCHS = {'digits': 15, 'mnist': 3, 'fashion_mnist': 6, 'cifar10': 30}
 
 def judge_for(name:str, # registered dataset name
               img_size:int|None=None, # size to judge at (default: the dataset's own)
@@ -136,7 +136,7 @@ def judge_accuracy(judge:nn.Module, # a classifier returning logits
     per = [float((pred[y == k] == k).mean()) if (y == k).any() else float('nan') for k in range(K)]
     return dict(overall=float((pred == y).mean()), per_class=per)
 
-# %% ../nbs/04_evaluation.ipynb #51e71fbe
+# %% ../nbs/04_evaluation.ipynb #8cb4eda3
 def _entropy(p:Tensor, dim:int=-1) -> Tensor: return -(p * torch.log(p.clamp_min(1e-12))).sum(dim)
 
 def inception_score(probs:Tensor, # (N, K) class probabilities of the samples
@@ -167,7 +167,7 @@ def am_score(probs:Tensor, # (N, K) class probabilities of the samples
     kl = (ct * (torch.log(ct.clamp_min(1e-12)) - torch.log(cg.clamp_min(1e-12)))).sum()
     return float(kl + _entropy(probs).mean())
 
-# %% ../nbs/04_evaluation.ipynb #75a11c6d
+# %% ../nbs/04_evaluation.ipynb #b92f6d62
 def frechet_distance(f1:Tensor, # (N, D) features of one set
                      f2:Tensor, # (M, D) features of the other
                     ) -> float:
@@ -180,7 +180,7 @@ def frechet_distance(f1:Tensor, # (N, D) features of one set
     tr_sqrt = torch.linalg.eigvalsh(r1 @ s2 @ r1).clamp_min(0).sqrt().sum()
     return float(((mu1 - mu2)**2).sum() + s1.trace() + s2.trace() - 2*tr_sqrt)
 
-# %% ../nbs/04_evaluation.ipynb #93363ed4
+# %% ../nbs/04_evaluation.ipynb #53cca80b
 INCEPTION_WEIGHTS_URL = "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
 
 def inception_network(features:str='2048', # '2048' (FID's pool features) or 'logits_unbiased' (IS's class logits)
@@ -220,7 +220,7 @@ def inception_metrics(x_fake:np.ndarray, # uint8 samples N×H×W or N×H×W×C
     m, sd = isc.compute()
     return dict(fid_inception=float(fid.compute()), inception_score_inception=float(m), inception_score_inception_std=float(sd))
 
-# %% ../nbs/04_evaluation.ipynb #8544c948
+# %% ../nbs/04_evaluation.ipynb #51a2fc4a
 MSSSIM_SIZE, MSSSIM_WIN, MSSSIM_WEIGHTS = 64, 3, (0.0448, 0.2856, 0.3001)
 
 def _msssim_prep(x:Tensor) -> Tensor:
@@ -257,7 +257,7 @@ def ms_ssim_diversity(x:np.ndarray|Tensor, # uint8 images N×H×W, N×H×W×C or
     owner = torch.tensor(owner)
     return {k: float(s[owner == k].mean()) for k in owner.unique().tolist()}
 
-# %% ../nbs/04_evaluation.ipynb #5a290515
+# %% ../nbs/04_evaluation.ipynb #8a15f2e2
 class SampleTracker(Callback):
     "Every `every` epochs: per-class judge accuracy and MS-SSIM of fixed-noise samples, logged to `tracking.csv`; warns when a class collapses."
     order = 65  # after the metrics, before the CSV logger (order 70) and the checkpoints
@@ -303,7 +303,7 @@ class SampleTracker(Callback):
         out = [','.join(row)] + keep + [','.join(f'{v:.6g}' if isinstance(v, float) else str(v) for v in row.values())]
         atomic_write(path, lambda f: f.write('\n'.join(out) + '\n'), 'w')
 
-# %% ../nbs/04_evaluation.ipynb #c0b4863f
+# %% ../nbs/04_evaluation.ipynb #849b397d
 def tracked_run(cfg:TrainConfig, # the run's settings
                 name:str|None=None, # folder prefix in the cache (default: `<dataset>-tracked`)
                 every:int=1, # epochs between measurements
@@ -313,7 +313,7 @@ def tracked_run(cfg:TrainConfig, # the run's settings
     tracker = SampleTracker(judge_for(cfg.dataset), every, real=(data.x_train, data.y_train))
     return cached_run(cfg, name or f'{cfg.dataset}-tracked', extra_cbs=[tracker])
 
-# %% ../nbs/04_evaluation.ipynb #849b397d
+# %% ../nbs/04_evaluation.ipynb #88b8271d
 def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                  n:int=10000, # samples to draw
                  seed:int=0, # noise seed
