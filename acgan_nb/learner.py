@@ -52,8 +52,13 @@ class ConditionalGANLoss(GANModule):
                 ):
         super().__init__(); store_attr('objective,gan_model'); self.stats = {}
     def generator(self, fake:Tensor, y_fake:Tensor) -> Tensor:
-        "Generator loss on a fake batch with target classes `y_fake`."
-        loss = self.objective.g_loss(self.gan_model.critic(fake), y_fake)
+        "Generator loss on a fake batch with target classes `y_fake` (with `mix_real` set: on the first `mix_fakes` fakes, scored by D inside `cat(mix_real, fakes)`)."
+        mix = getattr(self, 'mix_real', None)
+        if mix is None: out = self.gan_model.critic(fake)
+        else:
+            fake, y_fake = fake[:self.mix_fakes], y_fake[:self.mix_fakes]
+            out = self.gan_model.critic(torch.cat([mix, fake.to(mix.dtype)]))[len(mix):]
+        loss = self.objective.g_loss(out, y_fake)
         self.stats = dict(self.objective.stats, g_loss=loss.item()); return loss
     def critic(self, out_real:Tensor, y_real:Tensor, z:Tensor, y_fake:Tensor, x_real:Tensor, fake:Tensor|None=None) -> Tensor:
         "Critic loss from its output on real images and a fresh fake batch from `z`, `y_fake` (or, given `fake`, from its output on one mixed batch `cat(x_real, fake)`)."
@@ -77,6 +82,7 @@ class ConditionalGANTrainer(GANTrainer):
         if self.training and self.clip is not None:
             for p in self.critic.parameters(): p.data.clamp_(-self.clip, self.clip)
         (z, c), (x_real, y_real) = self.xb, self.yb
+        self.real_batch = (x_real, y_real)  # for callbacks that need the real images in either mode (`MixedBatch`)
         if self.gen_mode: self.learn.xb, self.learn.yb = (z, c), (c,)
         else: self.learn.xb, self.learn.yb = (x_real,), (y_real, z, c, x_real)
     def before_validate(self): raise CancelValidException()
@@ -95,21 +101,28 @@ class BoundedHistory(Callback):
 
 # %% ../nbs/03_training.ipynb #0f7a094c
 class MixedBatch(Callback):
-    "Critic steps see real and generated images in one batch, `real_frac` of it real (CA-GAN's mixed batch training)."
-    order = 1  # after ConditionalGANTrainer (order 0) has laid out the critic's batch
-    def __init__(self, real_frac:float=0.5, # fraction of real images in the critic's combined batch, in (0, 1)
+    "Every batch the discriminator sees holds real and generated images, `real_frac` of it real (CA-GAN's mixed batch training)."
+    order = 1  # after ConditionalGANTrainer (order 0) has laid out the batch
+    def __init__(self, real_frac:float=0.5, # fraction of real images in the discriminator's combined batch, in (0, 1)
                 ):
         if not 0 < real_frac < 1: raise ACGANError(f"mixed batch real fraction must lie in (0, 1), got {real_frac}")
         self.real_frac = real_frac
+    def sizes(self, B:int) -> tuple[int, int]:
+        "Real and fake counts of the combined batch for batches of `B` real images and `B` noise vectors."
+        f = self.real_frac
+        return (B, max(1, round(B*(1-f)/f))) if f >= .5 else (max(1, round(B*f/(1-f))), B)
     def before_batch(self):
-        if self.gan_trainer.gen_mode: return
+        x_real, y_real = self.gan_trainer.real_batch
+        n_real, n_fake = self.sizes(len(x_real))
+        if self.gan_trainer.gen_mode:  # D scores G's fakes inside a mixed batch too, so its BatchNorm sees the same mixture as when it trains
+            self.learn.loss_func.mix_real, self.learn.loss_func.mix_fakes = x_real[:n_real], min(n_fake, len(self.xb[0])); return
+        self.learn.loss_func.mix_real = None
         (x_real,), (y_real, z, c, _) = self.xb, self.yb
-        B, f = len(x_real), self.real_frac
-        n_real, n_fake = (B, max(1, round(B*(1-f)/f))) if f >= .5 else (max(1, round(B*f/(1-f))), B)
         n_fake = min(n_fake, len(z))
         with torch.no_grad(): fake = self.learn.model.generator(z[:n_fake], c[:n_fake])
         x_real, y_real = x_real[:n_real], y_real[:n_real]
         self.learn.xb, self.learn.yb = (torch.cat([x_real, fake.to(x_real.dtype)]),), (y_real, z[:n_fake], c[:n_fake], x_real, fake)
+    def after_fit(self): self.learn.loss_func.mix_real = None
 
 # %% ../nbs/03_training.ipynb #ae03e35a
 class GANStat(Metric):
