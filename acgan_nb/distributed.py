@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/distributed.html.md"""
 
 # %% ../nbs/13_distributed.ipynb #4c07c1dd
 from __future__ import annotations
-import os, json, math, time
+import os, json, time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
@@ -24,7 +24,7 @@ from fastai.vision.gan import GANModule
 from .data import ACGANError, ImageData, ConditionalBatches, to_float_images, load_dataset, class_split
 from .learner import (TrainConfig, build_run, load_checkpoint, restore_checkpoint, preset, SampleGrid, Checkpoint,
                               RunCSVLogger, EpochOffset, TrainingDiverged, CKPT_NAME, ENSEMBLE_FILE, read_ensemble,
-                              _check_run_dir, _truncate_log)
+                              _check_run_dir, _truncate_log, _resume_config)
 from .ensemble import (parse_class_split, check_partition, new_ensemble, write_ensemble, train_member, _first_line, _Log,
                                check_ensemble)
 from . import cli
@@ -188,15 +188,7 @@ def _prepare_run(cfg, run_dir:Path, resume:bool, epochs, lr_g, lr_d) -> tuple[Tr
     "Rank 0's part of `train` before the learner: the checked config (written, or read and updated) and the checkpoint to resume from."
     if resume:
         _check_run_dir(run_dir, True)
-        try: cfg = TrainConfig(**json.loads((run_dir/'config.json').read_text()))
-        except (json.JSONDecodeError, TypeError) as e: raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the run") from None
-        if epochs:
-            if cfg.iters is not None: cfg.iters = math.ceil(cfg.iters/cfg.epochs) * epochs
-            cfg.epochs = epochs
-        cfg.lr_g, cfg.lr_d = lr_g or cfg.lr_g, lr_d or cfg.lr_d
-        cfg.check()
-        if epochs or lr_g or lr_d: (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
-        for stale in run_dir.rglob('*.tmp'): stale.unlink()
+        cfg = _resume_config(run_dir, epochs, lr_g, lr_d)
         return cfg, (load_checkpoint(run_dir/CKPT_NAME) if (run_dir/CKPT_NAME).exists() else None)
     cfg = (cfg or TrainConfig()).check()
     _check_run_dir(run_dir, False)
@@ -263,9 +255,7 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
         try:
             if resume:
                 man = read_ensemble(run_dir); c = TrainConfig(**man['config'])
-                if epochs:
-                    if c.iters is not None: c.iters = math.ceil(c.iters/c.epochs) * epochs
-                    c.epochs = epochs; man['config'] = asdict(c.check())
+                if epochs: man['config'] = asdict(c.set_epochs(epochs).check())
                 for stale in run_dir.glob('*.tmp'): stale.unlink()
             else:
                 cfg = (cfg or TrainConfig()).check()

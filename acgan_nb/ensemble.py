@@ -113,9 +113,7 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
     run_dir = Path(run_dir)
     if resume:
         man = read_ensemble(run_dir); cfg = TrainConfig(**man['config'])
-        if epochs:
-            if cfg.iters is not None: cfg.iters = math.ceil(cfg.iters/cfg.epochs) * epochs
-            cfg.epochs = epochs; man['config'] = asdict(cfg.check())
+        if epochs: man['config'] = asdict(cfg.set_epochs(epochs).check())
         vectorise = vectorise or man.get('vectorise', False)
         for stale in run_dir.glob('*.tmp'): stale.unlink()
     else:

@@ -448,6 +448,11 @@ class TrainConfig:
         elif self.class_weight != 1.: raise ACGANError(f"objective {self.objective!r} has no class weight; use its own options ({', '.join(opts) or 'none'})")
         return args
 
+    def set_epochs(self, epochs:int):
+        "A new total number of epochs, keeping the iterations per epoch (for resuming a run for longer)."
+        if self.iters is not None: self.iters = math.ceil(self.iters/self.epochs) * epochs
+        self.epochs = epochs; return self
+
     @property
     def n_batches(self) -> int|None:
         "Batches per epoch (critic + generator) when `iters` is set."
@@ -503,6 +508,17 @@ def _truncate_log(path:Path, epochs:int):
     lines = path.read_text().splitlines(keepends=True)
     atomic_write(path, lambda f: f.write(''.join(lines[:1 + epochs])), 'w')
 
+def _resume_config(run_dir:Path, epochs:int|None=None, lr_g:float|None=None, lr_d:float|None=None) -> TrainConfig:
+    "A run's `config.json` for resuming, with a new epoch total and learning rates (written back when changed); stale temp files removed."
+    try: cfg = TrainConfig(**json.loads((run_dir/'config.json').read_text()))
+    except (json.JSONDecodeError, TypeError) as e: raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the run") from None
+    if epochs: cfg.set_epochs(epochs)
+    cfg.lr_g, cfg.lr_d = lr_g or cfg.lr_g, lr_d or cfg.lr_d
+    cfg.check()
+    if epochs or lr_g or lr_d: (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
+    for stale in run_dir.rglob('*.tmp'): stale.unlink()
+    return cfg
+
 def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming)
           run_dir:Path|str='runs/digits', # the run directory
           resume:bool=False, # continue the run in `run_dir`
@@ -518,16 +534,7 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
     created = [] if resume else [d for d in (run_dir, *run_dir.parents) if not d.exists()]  # folders this call makes
     if not resume: cfg = (cfg or TrainConfig()).check()
     _check_run_dir(run_dir, resume)
-    if resume:
-        try: cfg = TrainConfig(**json.loads((run_dir/'config.json').read_text()))
-        except (json.JSONDecodeError, TypeError) as e: raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the run") from None
-        if epochs:
-            if cfg.iters is not None: cfg.iters = math.ceil(cfg.iters/cfg.epochs) * epochs
-            cfg.epochs = epochs
-        cfg.lr_g, cfg.lr_d = lr_g or cfg.lr_g, lr_d or cfg.lr_d
-        cfg.check()
-        if epochs or lr_g or lr_d: (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
-        for stale in run_dir.rglob('*.tmp'): stale.unlink()
+    if resume: cfg = _resume_config(run_dir, epochs, lr_g, lr_d)
     try: learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
     except BaseException:
         for d in created:  # leave no empty run directory (or parent) behind
