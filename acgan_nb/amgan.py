@@ -17,7 +17,7 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 from .data import ACGANError
 from .gan import AdversarialLoss
-from .losses import Objective, ACGANLoss, OBJECTIVES, register_objective, get_objective, dynamic_labels, _acc
+from .losses import Objective, ACGANLoss, OBJECTIVES, register_objective, get_objective, dynamic_labels, check_weight, _acc
 from .metrics import inception_score, inception_score_parts, am_score, evaluate_run
 from .learner import preset, train, smoke_mode
 
@@ -25,15 +25,7 @@ from .learner import preset, train, smoke_mode
 __all__ = ['GANStar', 'ACGANStar', 'ACGANStarPlus', 'LabelGAN', 'AMGAN', 'mode_dropping_scores', 'plot_mode_dropping',
            'parse_variant', 'compare_objectives']
 
-# %% ../nbs/11_amgan.ipynb #94aec670
-def _check_weight(name:str, # the objective's registry name
-                  w:float, # a class-term weight
-                 ):
-    "Raise `ACGANError` unless `w` is a finite number >= 0."
-    if isinstance(w, bool) or not isinstance(w, (int, float)) or not np.isfinite(w) or w < 0:
-        raise ACGANError(f"{name}: class_weight must be a finite number >= 0, got {w!r}; pass e.g. class_weight=1.0")
-
-# %% ../nbs/11_amgan.ipynb #8587ba77
+# %% ../nbs/11_amgan.ipynb #fe68e672
 @register_objective
 class GANStar(ACGANLoss):
     "GAN* (AM-GAN §7.1.1): D learns real-vs-fake and a classifier on real images; G gets the adversarial term only."
@@ -42,7 +34,7 @@ class GANStar(ACGANLoss):
                  adv:str|AdversarialLoss='ns', # adversarial flavour (any)
                  class_weight:float=1., # weight λ on D's classifier loss
                 ):
-        _check_weight(self.name, class_weight)
+        check_weight(self.name, 'class_weight', class_weight)
         super().__init__(n_classes, adv, class_weight)
     def d_loss(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
@@ -54,7 +46,7 @@ class GANStar(ACGANLoss):
         self.stats = dict(g_adv=adv.item())
         return adv
 
-# %% ../nbs/11_amgan.ipynb #6d747d17
+# %% ../nbs/11_amgan.ipynb #b97f094d
 @register_objective
 class ACGANStar(ACGANLoss):
     "AC-GAN* (AM-GAN §2.2): AC-GAN without the classifier's fake term in D; G: adversarial + CE to its target."
@@ -64,7 +56,7 @@ class ACGANStar(ACGANLoss):
                  class_weight:float=1., # weight λ on the class terms
                  dynamic:bool=False, # target each fake at D's most likely class instead of its input label
                 ):
-        _check_weight(self.name, class_weight)
+        check_weight(self.name, 'class_weight', class_weight)
         super().__init__(n_classes, adv, class_weight, dynamic)
     def targets(self, out_fake:Tensor, y_fake:Tensor) -> Tensor:
         "The fakes' target classes: `y_fake`, or D's argmax class with `dynamic`."
@@ -78,7 +70,7 @@ class ACGANStar(ACGANLoss):
         return adv + self.class_weight*cf
     def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r}, dynamic={self.dynamic})"
 
-# %% ../nbs/11_amgan.ipynb #cfb24fed
+# %% ../nbs/11_amgan.ipynb #d35117f4
 @register_objective
 class ACGANStarPlus(ACGANStar):
     "AC-GAN*+ (AM-GAN §5.3): AC-GAN* whose classifier also pushes fakes toward the uniform class distribution."
@@ -89,7 +81,7 @@ class ACGANStarPlus(ACGANStar):
         self.stats['d_cls_uniform'] = cu.item()
         return loss + self.class_weight*cu
 
-# %% ../nbs/11_amgan.ipynb #daef89d7
+# %% ../nbs/11_amgan.ipynb #124727f8
 @register_objective
 class LabelGAN(Objective):
     "LabelGAN (Salimans et al. 2016; AM-GAN §2.1): a (K+1)-way D, real→y, fake→K+1; G maximises log D_r = log Σ_k≤K D_k."
@@ -114,7 +106,7 @@ class LabelGAN(Objective):
         self.stats = dict(g_adv=loss.item())
         return loss
 
-# %% ../nbs/11_amgan.ipynb #81d85434
+# %% ../nbs/11_amgan.ipynb #a455da2d
 @register_objective
 class AMGAN(LabelGAN):
     "AM-GAN (Zhou et al. 2018, §4.1): LabelGAN's D; G minimises the (K+1)-way cross-entropy to its target class."
@@ -134,7 +126,7 @@ class AMGAN(LabelGAN):
         return loss
     def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv='ns', dynamic={self.dynamic})"
 
-# %% ../nbs/11_amgan.ipynb #578409a6
+# %% ../nbs/11_amgan.ipynb #4d559404
 def mode_dropping_scores(n_classes:int=100, # number of classes N
                          density:str='uniform', # class density of the full generator: 'uniform' or 'gaussian'
                          n_trials:int=100, # random draws of the dropped classes per number kept
@@ -161,7 +153,7 @@ def mode_dropping_scores(n_classes:int=100, # number of classes N
                              h_conditional=parts['h_conditional'], am_score=am_score(probs, train_probs)))
     return pd.DataFrame(rows)
 
-# %% ../nbs/11_amgan.ipynb #50680a8d
+# %% ../nbs/11_amgan.ipynb #226f5acd
 def plot_mode_dropping(curves:dict[str, pd.DataFrame], # label → `mode_dropping_scores` output
                        title:str|None=None, # figure title
                       ):
@@ -181,7 +173,7 @@ def plot_mode_dropping(curves:dict[str, pd.DataFrame], # label → `mode_droppin
     fig.tight_layout()
     return fig
 
-# %% ../nbs/11_amgan.ipynb #2b107424
+# %% ../nbs/11_amgan.ipynb #45d3efb5
 def parse_variant(spec:str, # 'name' or 'name:opt,opt=value,...'
                  ) -> tuple[str, dict]:
     "An objective variant 'amgan:dynamic' → ('amgan', {'dynamic': True}); values after '=' are JSON."
@@ -194,7 +186,7 @@ def parse_variant(spec:str, # 'name' or 'name:opt,opt=value,...'
     if name not in OBJECTIVES: raise ACGANError(f"variant {spec!r}: unknown objective {name!r}; choose one of {', '.join(OBJECTIVES)}")
     return name, opts
 
-# %% ../nbs/11_amgan.ipynb #19bf22cf
+# %% ../nbs/11_amgan.ipynb #5d6846b6
 def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star', 'amgan', 'amgan:dynamic']
                        dataset:str='mnist', # dataset name
                        iters:int=3000, # generator iterations per run

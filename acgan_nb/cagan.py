@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 from fastai.callback.core import Callback
 from .data import ACGANError, ImageData, load_dataset, atomic_write
 from .gan import AdversarialLoss
-from .losses import Objective, register_objective
+from .losses import Objective, register_objective, check_weight
 from .models import condition_vector
 from .learner import preset, train, generate, sampling_generator, TrainingDiverged
 from .metrics import judge_for, judge_logits, frechet_distance
@@ -29,11 +29,6 @@ __all__ = ['class_terms', 'ModifiedACGAN', 'CAGANLoss', 'class_features', 'class
            'plot_fid_curves']
 
 # %% ../nbs/12_cagan.ipynb #38aff7b0
-def _check_weight(obj:str, name:str, v):
-    "A one-line `ACGANError` unless `v` is a finite number >= 0."
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-        raise ACGANError(f"{obj}: {name} must be a finite number >= 0, got {v!r}; pass e.g. {name}=1.0")
-
 def _check_flag(obj:str, name:str, v):
     "A one-line `ACGANError` unless `v` is a bool."
     if not isinstance(v, bool): raise ACGANError(f"{obj}: {name} must be true or false, got {v!r}")
@@ -59,7 +54,7 @@ class ModifiedACGAN(Objective):
                  adversarial:bool=True, # False drops L_adv^d and L_adv^g (the paper's Figs. 9–11)
                 ):
         super().__init__(n_classes, adv)
-        _check_weight(self.name, 'lambda_cls', lambda_cls)
+        check_weight(self.name, 'lambda_cls', lambda_cls)
         _check_flag(self.name, 'd_fake_cls', d_fake_cls); _check_flag(self.name, 'adversarial', adversarial)
         if not adversarial and lambda_cls == 0: raise ACGANError(f"{self.name}: adversarial=False with lambda_cls=0 leaves no loss at all; set lambda_cls > 0 or adversarial=True")
         if not adversarial and self.adv.needs_gp:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-import inspect, importlib
+import inspect, importlib, math
 from .data import ACGANError
 from .gan import AdversarialLoss, get_adversarial
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'OBJECTIVE_MODULES', 'Objective', 'register_objective', 'load_objectives', 'objective_options',
-           'check_objective_options', 'get_objective', 'dynamic_labels', 'ACGANLoss']
+           'check_objective_options', 'check_weight', 'get_objective', 'dynamic_labels', 'ACGANLoss']
 
 # %% ../nbs/02_acgan.ipynb #8859131f
 class Objective:
@@ -64,6 +64,14 @@ def check_objective_options(name:str, # registered objective name
         ok = isinstance(v, bool) if isinstance(d, bool) else (isinstance(v, (int, float)) and not isinstance(v, bool)) if isinstance(d, (int, float)) else True
         if not ok: raise ACGANError(f"option {k!r} of objective {name!r} must be a {type(d).__name__}, got {v!r}")
     return dict(kwargs)
+
+def check_weight(obj:str, # the objective's registry name
+                 name:str, # the option's name
+                 v, # its value
+                ):
+    "A one-line `ACGANError` unless `v` is a finite number >= 0 (what a signature cannot say about a loss weight)."
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+        raise ACGANError(f"{obj}: {name} must be a finite number >= 0, got {v!r}; pass e.g. {name}=1.0")
 
 def get_objective(name:str, # registered objective name
                   n_classes:int, # number of classes
