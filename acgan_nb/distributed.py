@@ -21,12 +21,11 @@ from fastai.callback.progress import ProgressCallback
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.vision.gan import GANModule
-from .data import ACGANError, ImageData, ConditionalBatches, to_float_images, load_dataset, class_split
+from .data import ACGANError, ImageData, ConditionalBatches, to_float_images, load_dataset
 from .learner import (TrainConfig, build_run, load_checkpoint, restore_checkpoint, preset, SampleGrid, Checkpoint,
-                              RunCSVLogger, EpochOffset, TrainingDiverged, CKPT_NAME, ENSEMBLE_FILE, read_ensemble,
+                              RunCSVLogger, EpochOffset, TrainingDiverged, CKPT_NAME, ENSEMBLE_FILE,
                               _check_run_dir, _truncate_log, _resume_config)
-from .ensemble import (parse_class_split, check_partition, new_ensemble, write_ensemble, train_member, _first_line, _Log,
-                               check_ensemble)
+from .ensemble import open_ensemble, write_ensemble, train_member, check_ensemble, _first_line, _Log
 from . import cli
 
 # %% auto #0
@@ -252,20 +251,7 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
     rank, _, W = world(); run_dir = Path(run_dir)
     err, man = None, None
     if rank == 0:
-        try:
-            if resume:
-                man = read_ensemble(run_dir); c = TrainConfig(**man['config'])
-                if epochs: man['config'] = asdict(c.set_epochs(epochs).check())
-                for stale in run_dir.glob('*.tmp'): stale.unlink()
-            else:
-                cfg = (cfg or TrainConfig()).check()
-                if run_dir.exists() and any(run_dir.iterdir()):
-                    raise ACGANError(f"ensemble directory {run_dir} already exists and is not empty; pass --resume {run_dir} to continue it, or choose a new --out")
-                d = data or load_dataset(cfg.dataset, cfg.img_size)
-                splits = parse_class_split(splits, d.n_classes) if splits is not None else check_partition(class_split(d.n_classes, 10), d.n_classes)
-                run_dir.mkdir(parents=True, exist_ok=True)
-                man = new_ensemble(cfg, d, splits)
-            write_ensemble(run_dir, man)
+        try: man = open_ensemble(cfg, run_dir, splits, resume, data, epochs)[0]
         except ACGANError as e: err = (type(e).__name__, str(e))
     err, man = _broadcast((err, man))
     _raise_shared(err)

@@ -20,13 +20,17 @@ from .data import ACGANError, ImageData, load_dataset, class_subset, class_split
 from .losses import get_objective
 from .models import build_models
 from .learner import (TrainConfig, train, TrainingDiverged, ENSEMBLE_FILE, ENSEMBLE_FORMAT, read_ensemble, CKPT_NAME, CKPT_FORMAT,
-                              rng_state, save_png, generate, fixed_grid_inputs)
+                              rng_state, save_png, generate, fixed_grid_inputs, cached_run, sample_run, preset)
+from .metrics import ms_ssim_diversity, judge_for, judge_accuracy
+import pandas as pd
+import matplotlib.pyplot as plt
 
 # %% auto #0
 __all__ = ['split_classes', 'check_partition', 'parse_class_split', 'member_name', 'member_config', 'write_ensemble',
-           'new_ensemble', 'train_member', 'train_ensemble', 'ensemble_failures', 'MembersFailed', 'check_ensemble',
-           'GroupedLinear', 'widen', 'copy_weights', 'WideGenerator', 'WideDiscriminator', 'check_vectorisable',
-           'member_parts', 'train_vectorised']
+           'new_ensemble', 'train_member', 'open_ensemble', 'train_ensemble', 'ensemble_failures', 'MembersFailed',
+           'check_ensemble', 'GroupedLinear', 'widen', 'copy_weights', 'WideGenerator', 'WideDiscriminator',
+           'check_vectorisable', 'member_parts', 'train_vectorised', 'class_count_run', 'real_ms_ssim',
+           'first_classes_diversity', 'class_count_table', 'plot_class_count']
 
 # %% ../nbs/09_class_splits.ipynb #28615de9
 def split_classes(n_classes:int, # classes in the dataset
@@ -95,7 +99,36 @@ class _Log:
         with open(self.f, 'a') as f: f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}\n")
         if self.log: self.log(msg)
 
-# %% ../nbs/09_class_splits.ipynb #27ae79ec
+# %% ../nbs/09_class_splits.ipynb #4ad7f7df
+def open_ensemble(cfg:TrainConfig|None, # the shared settings (ignored when resuming)
+                  run_dir:Path, # the ensemble directory
+                  splits:list|int|str|None=None, # as in `train_ensemble` (new ensembles)
+                  resume:bool=False, # read the ensemble in `run_dir` instead of starting one
+                  data:ImageData|None=None, # data to use instead of loading the config's dataset
+                  epochs:int|None=None, # with `resume`: a new total number of epochs
+                  vectorise:bool=False, # record (new) or check (any) vectorised training
+                 ) -> tuple[dict, TrainConfig, ImageData]:
+    "The written manifest of a new or resumed ensemble in `run_dir`, its shared config and its data."
+    run_dir = Path(run_dir)
+    if resume:
+        man = read_ensemble(run_dir); cfg = TrainConfig(**man['config'])
+        if epochs: man['config'] = asdict(cfg.set_epochs(epochs).check())
+        for stale in run_dir.glob('*.tmp'): stale.unlink()
+    else:
+        cfg = (cfg or TrainConfig()).check()
+        if run_dir.exists() and any(run_dir.iterdir()):
+            raise ACGANError(f"ensemble directory {run_dir} already exists and is not empty; pass --resume {run_dir} to continue it, or choose a new --out")
+    if vectorise or (resume and man.get('vectorise', False)): check_vectorisable(cfg)
+    data = data or load_dataset(cfg.dataset, cfg.img_size)
+    if not resume:
+        splits = parse_class_split(splits, data.n_classes) if splits is not None else check_partition(class_split(data.n_classes, 10), data.n_classes)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        man = new_ensemble(cfg, data, splits, vectorise)
+    elif data.classes != man['classes']: raise ACGANError(f"{run_dir} was trained on classes {man['classes'][:5]}... but the data has {data.classes[:5]}...; resume with the data it was trained on")
+    write_ensemble(run_dir, man)
+    return man, cfg, data
+
+# %% ../nbs/09_class_splits.ipynb #7445b122
 def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored when resuming)
                    run_dir:Path|str='runs/ensemble', # the ensemble directory
                    splits:list|int|str|None=None, # N contiguous groups, 'a,b,c/d,e/...', or lists of classes (default: groups of 10, the paper's)
@@ -111,23 +144,9 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
                   ) -> dict:
     "Train one AC-GAN per group of classes into `run_dir`, surviving failing members; returns the manifest (`ensemble.json`)."
     run_dir = Path(run_dir)
-    if resume:
-        man = read_ensemble(run_dir); cfg = TrainConfig(**man['config'])
-        if epochs: man['config'] = asdict(cfg.set_epochs(epochs).check())
-        vectorise = vectorise or man.get('vectorise', False)
-        for stale in run_dir.glob('*.tmp'): stale.unlink()
-    else:
-        cfg = (cfg or TrainConfig()).check()
-        if run_dir.exists() and any(run_dir.iterdir()):
-            raise ACGANError(f"ensemble directory {run_dir} already exists and is not empty; pass --resume {run_dir} to continue it, or choose a new --out")
-    if vectorise: check_vectorisable(cfg)
-    data = data or load_dataset(cfg.dataset, cfg.img_size)
-    if not resume:
-        splits = parse_class_split(splits, data.n_classes) if splits is not None else check_partition(class_split(data.n_classes, 10), data.n_classes)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        man = new_ensemble(cfg, data, splits, vectorise)
-    elif data.classes != man['classes']: raise ACGANError(f"{run_dir} was trained on classes {man['classes'][:5]}... but the data has {data.classes[:5]}...; resume with the data it was trained on")
-    write_ensemble(run_dir, man); say = _Log(run_dir, log)
+    man, cfg, data = open_ensemble(cfg, run_dir, splits, resume, data, epochs, vectorise)
+    vectorise = vectorise or man.get('vectorise', False)
+    say = _Log(run_dir, log)
     members = man['members']
     todo = [i for i, m in enumerate(members) if m['status'] != 'done' or epochs]
     def _done(i, t0, err=None):
@@ -169,7 +188,7 @@ def check_ensemble(man:dict, run_dir:Path):
         what = '; '.join(f"{m['name']} (classes {','.join(map(str, m['classes']))}): {m['error'] or m['status']}" for m in bad)
         raise MembersFailed(f"{len(bad)} of {len(man['members'])} ensemble members did not finish ({what}); the others finished; retrain them with acgan-train --resume {run_dir}")
 
-# %% ../nbs/09_class_splits.ipynb #7e7dca97
+# %% ../nbs/09_class_splits.ipynb #c479a4ad
 class GroupedLinear(nn.Module):
     "K independent `Linear(in_features, out_features)` layers on K blocks of the features: (B, K·in) → (B, K·out)."
     def __init__(self, K:int, in_features:int, out_features:int, bias:bool=True):
@@ -181,7 +200,7 @@ class GroupedLinear(nn.Module):
         if self.bias is not None: y = y + self.bias[:, None]
         return y.transpose(0, 1).reshape(len(x), -1)
 
-# %% ../nbs/09_class_splits.ipynb #d62c6252
+# %% ../nbs/09_class_splits.ipynb #2d4a8671
 _PASS = (nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.Sigmoid, nn.Flatten, nn.Dropout, nn.Identity)
 
 def _wide_layer(m:nn.Module, K:int) -> nn.Module:
@@ -219,7 +238,7 @@ def copy_weights(wide:nn.Module, ms:list[nn.Module], to_wide:bool=False):
                 elif to_wide: t.view(K, -1)[k].copy_(mt.reshape(-1))
                 else: mt.copy_(t.view(K, -1)[k].view_as(mt))
 
-# %% ../nbs/09_class_splits.ipynb #7b2557f1
+# %% ../nbs/09_class_splits.ipynb #caadd836
 class WideGenerator(nn.Module):
     "K same-shaped generators (`fc` then `body`) as one network: (K, B, nz), (K, B) → (K, B, C, H, W)."
     def __init__(self, gens:list[nn.Module]):
@@ -247,7 +266,7 @@ class WideDiscriminator(nn.Module):
         "Copy the wide weights back into `discs` and return them."
         copy_weights(self.body, [d.body for d in discs]); copy_weights(self.head, [d.head for d in discs]); return discs
 
-# %% ../nbs/09_class_splits.ipynb #e948fac9
+# %% ../nbs/09_class_splits.ipynb #0a7f48ee
 def check_vectorisable(cfg:TrainConfig) -> TrainConfig:
     "Raise a one-line `ACGANError` if `cfg` uses something `train_vectorised` does not do."
     why = [w for w, bad in (('the gradient penalty (--adv wgan-gp)', cfg.adv == 'wgan-gp'), ('mixed batches (--mixed-batch)', cfg.mixed_batch),
@@ -273,7 +292,7 @@ def _member_opt_state(G:nn.Module, D:nn.Module, cfg:TrainConfig, opts:tuple, WG:
             if st: adam.state[p] = {n: (v.clone() if v.dim() == 0 else v.view(K, -1)[k].view_as(p).clone()) for n, v in st.items()}
     return adam.state_dict()
 
-# %% ../nbs/09_class_splits.ipynb #9da2fd84
+# %% ../nbs/09_class_splits.ipynb #9d1e4cc1
 _METRICS = ('d_loss', 'g_loss', 'acc_real', 'acc_fake')
 
 def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D, opt_sd:dict, bat, gen_mode:bool, row:list|None):
@@ -354,3 +373,64 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
                 _write_member(Path(run_dirs[k]), cfgs[k], datas[k], epoch + 1, Gs[k], Ds[k], _member_opt_state(Gs[k], Ds[k], cfgs[k], opts, WG, WD, k, K), bats[k], gen_mode, rows[k][-1])
         if steps and step >= steps: break
     return [dict(status='failed' if e else 'done', error=e, generator=g, critic=d, metrics=r) for e, g, d, r in zip(errors, Gs, Ds, rows)]
+
+# %% ../nbs/09_class_splits.ipynb #67e5a501
+def class_count_run(cfg:TrainConfig, # the fixed model and schedule (dataset, arch, iterations, seed)
+                    n_classes:int, # train on classes 0..n_classes-1 of `cfg.dataset`
+                   ) -> Path:
+    "The cached run of `cfg` trained on the first `n_classes` classes of its dataset."
+    data = load_dataset(cfg.dataset, cfg.img_size)
+    if not 1 <= n_classes <= data.n_classes: raise ACGANError(f"{cfg.dataset} has {data.n_classes} classes; a class count of {n_classes} is not possible, choose 1..{data.n_classes}")
+    return cached_run(cfg, f"{cfg.dataset}-first{n_classes}", data=class_subset(data, range(n_classes)) if n_classes < data.n_classes else data)
+
+def real_ms_ssim(dataset:str, n_pairs:int=200, seed:int=0, img_size:int|None=None) -> dict[int, float]:
+    "Per-class MS-SSIM of the real training images of `dataset` (the same pairing as for samples)."
+    data = load_dataset(dataset, img_size)
+    return ms_ssim_diversity(data.x_train, data.y_train, n_pairs, seed)
+
+# %% ../nbs/09_class_splits.ipynb #5b3b0e67
+def first_classes_diversity(run:Path, # a run directory (or ensemble) whose model has classes 0..first-1
+                            judge:nn.Module, # a classifier of the dataset's classes
+                            first:int=2, # measure classes 0..first-1
+                            n_per_class:int=100, # samples per class (fixed noise, seed 0)
+                            n_pairs:int=200, # same-class pairs per class
+                           ) -> dict:
+    "Mean MS-SSIM (and per class) and judge accuracy of the samples of the first `first` classes of `run`."
+    x, y = sample_run(run, first*n_per_class, classes=list(range(first)), seed=0)
+    ms, acc = ms_ssim_diversity(x, y, n_pairs, seed=0), judge_accuracy(judge, x, y)['per_class']
+    return dict(ms_ssim=float(np.mean([ms[k] for k in range(first)])), **{f'ms_ssim_{k}': ms[k] for k in range(first)}, accuracy=float(np.mean(acc[:first])))
+
+def class_count_table(cfg:TrainConfig, # the fixed model and schedule; its seed is the first restart's
+                      counts:list[int]=(2, 5, 10), # class counts to train on
+                      restarts:int=3, # seeds per class count: cfg.seed, cfg.seed+1, ...
+                      first:int=2, # measure the first `first` classes (every model has them)
+                      n_per_class:int=100, # samples per measured class
+                      n_pairs:int=200, # same-class pairs per class for MS-SSIM
+                     ) -> pd.DataFrame:
+    "One row per (class count, restart): mean MS-SSIM and judge accuracy of the samples of the first classes."
+    if first > min(counts): raise ACGANError(f"cannot measure the first {first} classes of a model trained on {min(counts)}; choose first <= {min(counts)}")
+    judge = judge_for(cfg.dataset, cfg.img_size)
+    return pd.DataFrame([dict(dataset=cfg.dataset, n_classes=n, seed=cfg.seed + r,
+                              **first_classes_diversity(class_count_run(replace(cfg, seed=cfg.seed + r), n), judge, first, n_per_class, n_pairs))
+                         for n in counts for r in range(restarts)])
+
+# %% ../nbs/09_class_splits.ipynb #a12be568
+def plot_class_count(tabs:dict[str, pd.DataFrame], # dataset label → `class_count_table` output
+                     real:dict[str, dict[int, float]], # dataset label → `real_ms_ssim` of its training images
+                     first:int=2, # the measured classes (as in the tables)
+                     longer:dict[str, tuple]|None=None, # dataset label → (class count, MS-SSIM, legend text) of a control run, drawn as a star
+                     title:str|None=None):
+    "Fig. 10: mean MS-SSIM of the first classes' samples against the number of classes trained on."
+    fig, axs = plt.subplots(1, len(tabs), figsize=(4.2*len(tabs), 3.4), squeeze=False)
+    for ax, (label, df) in zip(axs[0], tabs.items()):
+        mean = df.groupby('n_classes')['ms_ssim'].agg(['mean', 'std'])
+        ax.scatter(df['n_classes'], df['ms_ssim'], s=14, alpha=.6, color='C0', label='one restart')
+        ax.errorbar(mean.index, mean['mean'], yerr=mean['std'].fillna(0), color='C0', marker='o', capsize=3, label='mean ± sd')
+        thr, ref = max(real[label].values()), float(np.mean([real[label][k] for k in range(first)]))
+        ax.axhline(thr, color='red', lw=1.2, label=f'least varied real class ({thr:.3f})')
+        ax.axhline(ref, color='grey', ls=':', lw=1.2, label=f'real, first {first} classes ({ref:.3f})')
+        if longer and label in longer: n, v, text = longer[label]; ax.scatter([n], [v], marker='*', s=90, color='C1', zorder=3, label=text)
+        ax.set_xticks(sorted(df['n_classes'].unique())); ax.set_xlabel('classes trained on'); ax.set_ylabel(f'MS-SSIM of samples, first {first} classes')
+        ax.set_title(label, fontsize=10); ax.grid(alpha=.3); ax.legend(fontsize=6)
+    if title: fig.suptitle(title, fontsize=10)
+    fig.tight_layout(); return fig

@@ -1,45 +1,88 @@
-"""Throughput of K ensemble members trained vectorised (one wide network, grouped convolutions) against
-the same K members trained one after another with the same loop (`train_vectorised` with K = 1), in one process.
+"""Throughput of K ensemble members trained vectorised (one wide network, grouped convolutions) against the
+same K members trained one after another, in one process.
 
+Two sequential baselines: the same loop with one member at a time (`train_vectorised` with K = 1: the cost of
+the arithmetic alone), and fastai's `train()` once per member (what one would run without vectorisation).
 Members are the small model on 2-class subsets of the digits (member k gets classes 2(k mod 5), 2(k mod 5)+1),
-batch --bs, seeds 0..K-1. Throughput is generator iterations per second summed over members (one
-generator iteration = one critic step + one generator step). Set-up (building the members, widening)
-is excluded: each measurement is the time of a run of W+T iterations minus that of a run of W.
+seeds 0..K-1. Throughput is generator iterations per second summed over members (one generator iteration =
+one critic step + one generator step). Set-up (building, widening, data, the end-of-epoch checkpoint) is
+excluded: each measurement is the time of a run of W+T iterations minus that of a run of W.
 
-    OMP_NUM_THREADS=1 nice -n 19 python bench/ensemble.py [--ks 2 10] [--iters 10] [--bs 64] [--device cpu]
+The last lines bound what any vectorisation can gain where the work is arithmetic: the FLOPs of one member's
+generator iteration (counted by torch's FlopCounterMode), the rate the sequential loop achieves, and the rate
+of a large matrix product on the same device (its practical peak). Their ratio is the ceiling on the speed-up
+for a method that does not cut FLOPs.
+
+    python bench/ensemble.py [--ks 2 10] [--bs 64 16] [--iters 10] [--device cpu] [--no-fastai]
 
 On a GPU (default when one is present) the K values default to 10 and 100.
 """
-import argparse, time
+import argparse, time, shutil, tempfile
+from dataclasses import replace
+from pathlib import Path
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 from acgan_nb.data import load_dataset, class_subset
-from acgan_nb.learner import TrainConfig
+from acgan_nb.learner import TrainConfig, train
 from acgan_nb.ensemble import train_vectorised, member_config
 
-def timed(cfgs, datas, steps, device):
-    if device.type == 'cuda': torch.cuda.synchronize()
-    t = time.perf_counter(); train_vectorised(cfgs, datas, device=device, steps=steps)
-    if device.type == 'cuda': torch.cuda.synchronize()
+def sync(device):
+    if device.type == 'cuda': torch.cuda.synchronize(device)
+
+def timed(fn, device):
+    sync(device); t = time.perf_counter(); fn(); sync(device)
     return time.perf_counter() - t
 
-def run_time(cfgs, datas, iters, warm, device):
-    "Seconds for `iters` generator iterations, set-up excluded."
-    return max(timed(cfgs, datas, 2*(warm + iters), device) - timed(cfgs, datas, 2*warm, device), 1e-9)
+def loop_time(cfgs, datas, iters, warm, device):
+    "Seconds for `iters` generator iterations of `train_vectorised`, set-up excluded."
+    run = lambda n: timed(lambda: train_vectorised(cfgs, datas, device=device, steps=2*n), device)
+    return max(run(warm + iters) - run(warm), 1e-9)
+
+def fastai_time(cfg, data, iters, warm, device):
+    "Seconds for `iters` generator iterations of fastai `train()` (one epoch), set-up and checkpoint excluded."
+    def run(n):
+        d = Path(tempfile.mkdtemp())
+        try: return timed(lambda: train(replace(cfg, epochs=1, iters=n), d/'run', data=data, quiet=True), device)
+        finally: shutil.rmtree(d, ignore_errors=True)
+    return max(run(warm + iters) - run(warm), 1e-9)
+
+def matmul_rate(device, n=1024, reps=20):
+    "FLOP/s of an n×n×n float32 matrix product: the device's practical peak."
+    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+    for _ in range(3): a @ b
+    return 2*n**3*reps / timed(lambda: [a @ b for _ in range(reps)], device)
+
+def member_flops(cfg, data, device):
+    "FLOPs of one generator iteration (a critic and a generator step) of one member."
+    with FlopCounterMode(display=False) as fc: train_vectorised([cfg], [data], device=device, steps=2)
+    return fc.get_total_flops()
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--ks', type=int, nargs='+'); p.add_argument('--iters', type=int, default=10); p.add_argument('--warm', type=int, default=2)
-    p.add_argument('--bs', type=int, default=64); p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--ks', type=int, nargs='+'); p.add_argument('--bs', type=int, nargs='+', default=[64, 16])
+    p.add_argument('--iters', type=int, default=10); p.add_argument('--warm', type=int, default=2)
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--no-fastai', action='store_true', help="skip the fastai train() baseline")
     a = p.parse_args(); device = torch.device(a.device)
     ks = a.ks or ([10, 100] if device.type == 'cuda' else [2, 10])
     digits = load_dataset('digits')
     subsets = [class_subset(digits, [2*j, 2*j + 1]) for j in range(5)]
-    cfg = TrainConfig(epochs=1, iters=10**6, bs=a.bs, device=str(device))
     print(f"device {device}{' (' + torch.cuda.get_device_name(device) + ')' if device.type == 'cuda' else f', {torch.get_num_threads()} thread(s)'}; "
-          f"small model, digits 16 px, batch {a.bs}, {a.iters} generator iterations per member (after {a.warm} warm-up)")
-    for K in ks:
-        cfgs, datas = [member_config(cfg, i) for i in range(K)], [subsets[i % 5] for i in range(K)]
-        t_vec = run_time(cfgs, datas, a.iters, a.warm, device)
-        t_seq = sum(run_time([c], [d], a.iters, a.warm, device) for c, d in zip(cfgs, datas))
-        v, s = K*a.iters/t_vec, K*a.iters/t_seq
-        print(f"K={K:4d}: vectorised {v:8.1f} it/s, sequential {s:8.1f} it/s (summed over members); ratio {v/s:5.2f}x")
+          f"small model, digits 16 px, {a.iters} generator iterations per member (after {a.warm} warm-up); it/s summed over members")
+    peak = matmul_rate(device)
+    for bs in a.bs:
+        cfg = TrainConfig(epochs=1, iters=10**6, bs=bs, device=str(device))
+        flops = member_flops(cfg, subsets[0], device)
+        for K in ks:
+            cfgs, datas = [member_config(cfg, i) for i in range(K)], [subsets[i % 5] for i in range(K)]
+            t_vec = loop_time(cfgs, datas, a.iters, a.warm, device)
+            t_seq = sum(loop_time([c], [d], a.iters, a.warm, device) for c, d in zip(cfgs, datas))
+            v, s = K*a.iters/t_vec, K*a.iters/t_seq
+            line = f"batch {bs:3d}, K={K:4d}: vectorised {v:8.1f} it/s | same loop one by one {s:8.1f} it/s, ratio {v/s:5.2f}x"
+            if not a.no_fastai:
+                f = K*a.iters/sum(fastai_time(c, d, a.iters, a.warm, device) for c, d in zip(cfgs, datas))
+                line += f" | fastai train() one by one {f:8.1f} it/s, ratio {v/f:5.2f}x"
+            print(line, flush=True)
+            if K == ks[-1]:
+                print(f"batch {bs:3d}: {flops/1e6:.0f} MFLOP per member iteration; one by one {s*flops/1e9:.1f} GFLOP/s, vectorised {v*flops/1e9:.1f} GFLOP/s, "
+                      f"matmul peak {peak/1e9:.1f} GFLOP/s: ceiling for a FLOP-preserving speed-up {peak/(s*flops):.2f}x", flush=True)
