@@ -6,14 +6,15 @@ the arithmetic alone), and fastai's `train()` once per member (what one would ru
 Members are the small model on 2-class subsets of the digits (member k gets classes 2(k mod 5), 2(k mod 5)+1),
 seeds 0..K-1. Throughput is generator iterations per second summed over members (one generator iteration =
 one critic step + one generator step). Set-up (building, widening, data, the end-of-epoch checkpoint) is
-excluded: each measurement is the time of a run of W+T iterations minus that of a run of W.
+excluded: each measurement is the time of a run of W+T iterations minus that of a run of W, each the best of
+--repeats runs (the machine's other load only ever adds time).
 
 The last lines bound what any vectorisation can gain where the work is arithmetic: the FLOPs of one member's
 generator iteration (counted by torch's FlopCounterMode), the rate the sequential loop achieves, and the rate
 of a large matrix product on the same device (its practical peak). Their ratio is the ceiling on the speed-up
 for a method that does not cut FLOPs.
 
-    python bench/ensemble.py [--ks 2 10] [--bs 64 16] [--iters 10] [--device cpu] [--no-fastai]
+    python bench/ensemble.py [--ks 2 10] [--bs 64 16] [--iters 20] [--repeats 3] [--device cpu] [--no-fastai]
 
 On a GPU (default when one is present) the K values default to 10 and 100.
 """
@@ -33,18 +34,22 @@ def timed(fn, device):
     sync(device); t = time.perf_counter(); fn(); sync(device)
     return time.perf_counter() - t
 
-def loop_time(cfgs, datas, iters, warm, device):
-    "Seconds for `iters` generator iterations of `train_vectorised`, set-up excluded."
-    run = lambda n: timed(lambda: train_vectorised(cfgs, datas, device=device, steps=2*n), device)
-    return max(run(warm + iters) - run(warm), 1e-9)
+def difference(run, iters, warm, repeats):
+    "Best-of-`repeats` time of `run(warm + iters)` minus that of `run(warm)`: the cost of `iters` iterations, set-up excluded."
+    best = lambda n: min(run(n) for _ in range(repeats))
+    return max(best(warm + iters) - best(warm), 1e-9)
 
-def fastai_time(cfg, data, iters, warm, device):
-    "Seconds for `iters` generator iterations of fastai `train()` (one epoch), set-up and checkpoint excluded."
+def loop_time(cfgs, datas, iters, warm, device, repeats):
+    "Seconds for `iters` generator iterations of `train_vectorised` on the members `cfgs`."
+    return difference(lambda n: timed(lambda: train_vectorised(cfgs, datas, device=device, steps=2*n), device), iters, warm, repeats)
+
+def fastai_time(cfg, data, iters, warm, device, repeats):
+    "Seconds for `iters` generator iterations of fastai `train()` (one epoch; the end-of-epoch checkpoint cancels out)."
     def run(n):
         d = Path(tempfile.mkdtemp())
         try: return timed(lambda: train(replace(cfg, epochs=1, iters=n), d/'run', data=data, quiet=True), device)
         finally: shutil.rmtree(d, ignore_errors=True)
-    return max(run(warm + iters) - run(warm), 1e-9)
+    return difference(run, iters, warm, repeats)
 
 def matmul_rate(device, n=1024, reps=20):
     "FLOP/s of an n×n×n float32 matrix product: the device's practical peak."
@@ -60,7 +65,7 @@ def member_flops(cfg, data, device):
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--ks', type=int, nargs='+'); p.add_argument('--bs', type=int, nargs='+', default=[64, 16])
-    p.add_argument('--iters', type=int, default=10); p.add_argument('--warm', type=int, default=2)
+    p.add_argument('--iters', type=int, default=20); p.add_argument('--warm', type=int, default=2); p.add_argument('--repeats', type=int, default=3)
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--no-fastai', action='store_true', help="skip the fastai train() baseline")
     a = p.parse_args(); device = torch.device(a.device)
@@ -68,19 +73,19 @@ if __name__ == '__main__':
     digits = load_dataset('digits')
     subsets = [class_subset(digits, [2*j, 2*j + 1]) for j in range(5)]
     print(f"device {device}{' (' + torch.cuda.get_device_name(device) + ')' if device.type == 'cuda' else f', {torch.get_num_threads()} thread(s)'}; "
-          f"small model, digits 16 px, {a.iters} generator iterations per member (after {a.warm} warm-up); it/s summed over members")
+          f"small model, digits 16 px, {a.iters} generator iterations per member (after {a.warm} warm-up, best of {a.repeats}); it/s summed over members")
     peak = matmul_rate(device)
     for bs in a.bs:
         cfg = TrainConfig(epochs=1, iters=10**6, bs=bs, device=str(device))
         flops = member_flops(cfg, subsets[0], device)
         for K in ks:
             cfgs, datas = [member_config(cfg, i) for i in range(K)], [subsets[i % 5] for i in range(K)]
-            t_vec = loop_time(cfgs, datas, a.iters, a.warm, device)
-            t_seq = sum(loop_time([c], [d], a.iters, a.warm, device) for c, d in zip(cfgs, datas))
+            t_vec = loop_time(cfgs, datas, a.iters, a.warm, device, a.repeats)
+            t_seq = sum(loop_time([c], [d], a.iters, a.warm, device, a.repeats) for c, d in zip(cfgs, datas))
             v, s = K*a.iters/t_vec, K*a.iters/t_seq
             line = f"batch {bs:3d}, K={K:4d}: vectorised {v:8.1f} it/s | same loop one by one {s:8.1f} it/s, ratio {v/s:5.2f}x"
             if not a.no_fastai:
-                f = K*a.iters/sum(fastai_time(c, d, a.iters, a.warm, device) for c, d in zip(cfgs, datas))
+                f = K*a.iters/sum(fastai_time(c, d, a.iters, a.warm, device, a.repeats) for c, d in zip(cfgs, datas))
                 line += f" | fastai train() one by one {f:8.1f} it/s, ratio {v/f:5.2f}x"
             print(line, flush=True)
             if K == ks[-1]:
