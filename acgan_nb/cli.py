@@ -24,7 +24,8 @@ from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode
 from .ensemble import train_ensemble, check_ensemble, MembersFailed
 
 # %% auto #0
-__all__ = ['OneLineParser', 'train_parser', 'acgan_train', 'sample_parser', 'acgan_sample', 'evaluate_parser', 'acgan_evaluate']
+__all__ = ['CONFIG_KEYS', 'OneLineParser', 'run_command', 'train_parser', 'config_from_args', 'default_run_dir', 'train_command',
+           'acgan_train', 'sample_parser', 'acgan_sample', 'evaluate_parser', 'acgan_evaluate']
 
 # %% ../nbs/90_cli.ipynb #16fdcd77
 class OneLineParser(argparse.ArgumentParser):
@@ -32,7 +33,7 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
-def _run(prog:str, f, args):
+def run_command(prog:str, f, args):
     "Call `f(args)`; an `ACGANError` (or an unwritable path) becomes one line on stderr and exit code 2; a diverged run or failed ensemble members, exit code 3."
     try: return f(args)
     except (TrainingDiverged, MembersFailed) as e: sys.stderr.write(f"{prog}: stopped: {e}\n"); sys.exit(3)
@@ -97,8 +98,16 @@ def train_parser() -> OneLineParser:
     return p
 
 # %% ../nbs/90_cli.ipynb #84ff0f63
-_CFG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'mixed_batch', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
+CONFIG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'mixed_batch', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
              'width', 'ema', 'keep_last', 'best_metric', 'best_mode')
+
+def config_from_args(args) -> TrainConfig:
+    "The `TrainConfig` of a new run from parsed `acgan-train` arguments: the dataset's preset with every setting given."
+    return preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **{k: getattr(args, k) for k in CONFIG_KEYS})
+
+def default_run_dir(dataset:str, ensemble:bool=False) -> Path:
+    "`runs/<dataset>-[split-]<date-time>`: where a new run goes without `--out`."
+    return Path('runs')/f"{dataset.replace('folder:', '').strip('/').replace('/', '_')}-{'split-' if ensemble else ''}{time.strftime('%Y%m%d-%H%M%S')}"
 
 def _tracker(dataset:str, img_size:int|None, every:int|None) -> list:
     "A `SampleTracker` with the dataset's judge and its training images' threshold (none without `every`)."
@@ -113,14 +122,14 @@ def _train_ensemble(args):
         run = args.resume
         man = train_ensemble(run_dir=run, resume=True, quiet=args.quiet, vectorise=args.vectorise, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
     else:
-        cfg = preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **{k: getattr(args, k) for k in _CFG_KEYS})
-        run = args.out or Path('runs')/f"{args.dataset.replace('folder:', '').strip('/').replace('/', '_')}-split-{time.strftime('%Y%m%d-%H%M%S')}"
+        cfg, run = config_from_args(args), args.out or default_run_dir(args.dataset, ensemble=True)
         man = train_ensemble(cfg.check(), run, args.class_split, quiet=args.quiet, vectorise=args.vectorise)
     check_ensemble(man, run)
     print(f"ensemble directory: {run}  ({len(man['members'])} members; manifest {Path(run)/ENSEMBLE_FILE}, log {Path(run)/'ensemble.log'})")
     return run
 
-def _train(args):
+def train_command(args):
+    "`acgan-train` on parsed arguments: a new or resumed run, or an ensemble (`--class-split`, or `--resume` of an ensemble directory)."
     if args.class_split or (args.resume and (Path(args.resume)/ENSEMBLE_FILE).exists()): return _train_ensemble(args)
     if args.vectorise: raise ACGANError("--vectorise trains the members of an ensemble; give --class-split too")
     if args.resume:
@@ -130,8 +139,7 @@ def _train(args):
         learn = train(run_dir=args.resume, resume=True, quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d, extra_cbs=cbs)
         run = args.resume
     else:
-        cfg = preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **{k: getattr(args, k) for k in _CFG_KEYS})
-        run = args.out or Path('runs')/f"{args.dataset.replace('folder:', '').strip('/').replace('/', '_')}-{time.strftime('%Y%m%d-%H%M%S')}"
+        cfg, run = config_from_args(args), args.out or default_run_dir(args.dataset)
         learn = train(cfg.check(), run, quiet=args.quiet, extra_cbs=_tracker(cfg.dataset, cfg.img_size, args.track_every))
     secs = getattr(learn, 'train_seconds', 0.)
     print(f"run directory: {run}  (trained {secs:.0f} s; samples in {Path(run)/'samples'}, metrics in {Path(run)/'metrics.csv'})")
@@ -139,7 +147,7 @@ def _train(args):
 
 def acgan_train(argv:list|None=None):
     "Console script `acgan-train`."
-    _run('acgan-train', _train, train_parser().parse_args(argv))
+    run_command('acgan-train', train_command, train_parser().parse_args(argv))
 
 # %% ../nbs/90_cli.ipynb #238b3fdd
 def sample_parser() -> OneLineParser:
@@ -165,7 +173,7 @@ def _sample(args):
 
 def acgan_sample(argv:list|None=None):
     "Console script `acgan-sample`."
-    _run('acgan-sample', _sample, sample_parser().parse_args(argv))
+    run_command('acgan-sample', _sample, sample_parser().parse_args(argv))
 
 # %% ../nbs/90_cli.ipynb #07912c80
 def evaluate_parser() -> OneLineParser:
@@ -200,4 +208,4 @@ def _evaluate(args):
 
 def acgan_evaluate(argv:list|None=None):
     "Console script `acgan-evaluate`."
-    _run('acgan-evaluate', _evaluate, evaluate_parser().parse_args(argv))
+    run_command('acgan-evaluate', _evaluate, evaluate_parser().parse_args(argv))

@@ -22,10 +22,10 @@ from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.vision.gan import GANModule
 from .data import ACGANError, ImageData, ConditionalBatches, to_float_images, load_dataset
-from .learner import (TrainConfig, build_run, load_checkpoint, restore_checkpoint, preset, SampleGrid, Checkpoint,
+from .learner import (TrainConfig, build_run, load_checkpoint, restore_checkpoint, SampleGrid, Checkpoint,
                               RunCSVLogger, EpochOffset, TrainingDiverged, CKPT_NAME, ENSEMBLE_FILE,
-                              _check_run_dir, _truncate_log, _resume_config)
-from .ensemble import open_ensemble, write_ensemble, train_member, check_ensemble, _first_line, _Log
+                              check_run_dir, truncate_log, resume_config)
+from .ensemble import open_ensemble, write_ensemble, train_member, check_ensemble, error_line, EnsembleLog
 from . import cli
 
 # %% auto #0
@@ -186,11 +186,11 @@ def _raise_shared(err):
 def _prepare_run(cfg, run_dir:Path, resume:bool, epochs, lr_g, lr_d) -> tuple[TrainConfig, dict|None]:
     "Rank 0's part of `train` before the learner: the checked config (written, or read and updated) and the checkpoint to resume from."
     if resume:
-        _check_run_dir(run_dir, True)
-        cfg = _resume_config(run_dir, epochs, lr_g, lr_d)
+        check_run_dir(run_dir, True)
+        cfg = resume_config(run_dir, epochs, lr_g, lr_d)
         return cfg, (load_checkpoint(run_dir/CKPT_NAME) if (run_dir/CKPT_NAME).exists() else None)
     cfg = (cfg or TrainConfig()).check()
-    _check_run_dir(run_dir, False)
+    check_run_dir(run_dir, False)
     (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
     return cfg, None
 
@@ -224,7 +224,7 @@ def train_distributed(cfg:TrainConfig|None=None, # the run's settings; `bs` is t
     if sd is not None: restore_checkpoint(learn, sd, run_dir/CKPT_NAME); start = sd['epoch']
     if rank and sd is not None: torch.manual_seed(cfg.seed + rank)
     if rank == 0:
-        if resume: _truncate_log(run_dir/'metrics.csv', start)
+        if resume: truncate_log(run_dir/'metrics.csv', start)
         else: (run_dir/'data.json').write_text(json.dumps(learn.data_info, indent=2))
     if start < cfg.epochs:
         t0 = time.time()
@@ -257,13 +257,13 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
     _raise_shared(err)
     cfg = TrainConfig(**man['config'])
     data = data or load_dataset(cfg.dataset, cfg.img_size)
-    say = _Log(run_dir, log)
+    say = EnsembleLog(run_dir, log)
     todo = [i for i, m in enumerate(man['members']) if m['status'] != 'done' or epochs]
     done = {}
     for i in todo[rank::W]:
         m = man['members'][i]; t0 = time.time()
         try: train_member(cfg, run_dir, i, m, data, quiet, epochs=epochs, lr_g=lr_g, lr_d=lr_d); e = None
-        except Exception as ex: e = _first_line(ex)
+        except Exception as ex: e = error_line(ex)
         done[i] = dict(status='failed' if e else 'done', error=e, seconds=round(time.time() - t0, 1))
         say(f"{m['name']} (classes {','.join(map(str, m['classes']))}) on rank {rank}: " + (f"failed: {e}" if e else f"done in {done[i]['seconds']:.0f} s"))
     results = [None]*W; dist.all_gather_object(results, done)
@@ -288,8 +288,8 @@ def _train_distributed(args):
     if args.vectorise: raise ACGANError("--vectorise is for one process; under torchrun the members are spread over the processes instead")
     if args.track_every: raise ACGANError("--track-every is not supported under torchrun; track a single-process run instead")
     ens = args.class_split or (args.resume and (Path(args.resume)/ENSEMBLE_FILE).exists())
-    cfg = None if args.resume else preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **{k: getattr(args, k) for k in cli._CFG_KEYS})
-    run = args.resume or args.out or Path('runs')/f"{args.dataset.replace('folder:', '').strip('/').replace('/', '_')}-{'split-' if ens else ''}{time.strftime('%Y%m%d-%H%M%S')}"
+    cfg = None if args.resume else cli.config_from_args(args)
+    run = args.resume or args.out or cli.default_run_dir(args.dataset, ensemble=bool(ens))
     run = _broadcast(run)  # one timestamp for all
     if ens:
         man = train_ensemble_distributed(cfg, run, args.class_split, resume=bool(args.resume), quiet=args.quiet, log=print if rank == 0 else None, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
@@ -303,9 +303,9 @@ def _train_distributed(args):
 def acgan_train_distributed(argv:list|None=None):
     "`python -m acgan_nb.distributed`: `acgan-train` on every process that `torchrun` starts (one process without it)."
     args = distributed_parser().parse_args(argv)
-    if world()[2] == 1 and not dist.is_initialized(): return cli._run('acgan-train', cli._train, args)
+    if world()[2] == 1 and not dist.is_initialized(): return cli.run_command('acgan-train', cli.train_command, args)
     init_distributed(args.device)
-    try: cli._run('acgan-train', _train_distributed, args)
+    try: cli.run_command('acgan-train', _train_distributed, args)
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 

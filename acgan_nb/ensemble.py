@@ -27,10 +27,10 @@ import matplotlib.pyplot as plt
 
 # %% auto #0
 __all__ = ['split_classes', 'check_partition', 'parse_class_split', 'member_name', 'member_config', 'write_ensemble',
-           'new_ensemble', 'train_member', 'open_ensemble', 'train_ensemble', 'ensemble_failures', 'MembersFailed',
-           'check_ensemble', 'GroupedLinear', 'widen', 'copy_weights', 'WideGenerator', 'WideDiscriminator',
-           'check_vectorisable', 'member_parts', 'train_vectorised', 'class_count_run', 'real_ms_ssim',
-           'first_classes_diversity', 'class_count_table', 'plot_class_count']
+           'new_ensemble', 'error_line', 'train_member', 'EnsembleLog', 'open_ensemble', 'train_ensemble',
+           'ensemble_failures', 'MembersFailed', 'check_ensemble', 'GroupedLinear', 'widen', 'copy_weights',
+           'WideGenerator', 'WideDiscriminator', 'check_vectorisable', 'member_parts', 'train_vectorised',
+           'class_count_run', 'real_ms_ssim', 'first_classes_diversity', 'class_count_table', 'plot_class_count']
 
 # %% ../nbs/09_class_splits.ipynb #28615de9
 def split_classes(n_classes:int, # classes in the dataset
@@ -82,7 +82,8 @@ def new_ensemble(cfg:TrainConfig, data:ImageData, splits:list, vectorise:bool=Fa
                 members=[dict(name=member_name(i), classes=s, seed=cfg.seed + i, status='pending', error=None, seconds=None) for i, s in enumerate(splits)])
 
 # %% ../nbs/09_class_splits.ipynb #27d66bb0
-def _first_line(e:BaseException) -> str:
+def error_line(e:BaseException) -> str:
+    "The first line of an error for a member's status: an `ACGANError`'s own message, other errors prefixed by their type."
     s = (str(e).strip().splitlines() or [''])[0].split('; resume with acgan-train')[0]
     return s if isinstance(e, ACGANError) else f"{type(e).__name__}: {s}"
 
@@ -93,9 +94,10 @@ def train_member(cfg:TrainConfig, run_dir:Path, i:int, m:dict, data:ImageData, q
     if mdir.exists(): return train(run_dir=mdir, resume=True, data=sub, quiet=quiet, extra_cbs=extra_cbs, **resume_kw)
     return train(member_config(cfg, i), mdir, data=sub, quiet=quiet, extra_cbs=extra_cbs)
 
-class _Log:
-    def __init__(self, run_dir, log): self.f, self.log = Path(run_dir)/'ensemble.log', log
-    def __call__(self, msg):
+class EnsembleLog:
+    "Member reports: each message, time-stamped, appended to `run_dir/ensemble.log` and passed to `log` (if any)."
+    def __init__(self, run_dir:Path, log:Callable|None=print): self.f, self.log = Path(run_dir)/'ensemble.log', log
+    def __call__(self, msg:str):
         with open(self.f, 'a') as f: f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}\n")
         if self.log: self.log(msg)
 
@@ -146,7 +148,7 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
     run_dir = Path(run_dir)
     man, cfg, data = open_ensemble(cfg, run_dir, splits, resume, data, epochs, vectorise)
     vectorise = vectorise or man.get('vectorise', False)
-    say = _Log(run_dir, log)
+    say = EnsembleLog(run_dir, log)
     members = man['members']
     todo = [i for i, m in enumerate(members) if m['status'] != 'done' or epochs]
     def _done(i, t0, err=None):
@@ -162,7 +164,7 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
             write_ensemble(run_dir, man); say(f"{', '.join(members[i]['name'] for i in idx)}: training {len(idx)} members of {k} classes in one vectorised pass")
             t0 = time.time()
             try: res = train_vectorised([member_config(cfg, i) for i in idx], [class_subset(data, members[i]['classes']) for i in idx], [run_dir/members[i]['name'] for i in idx])
-            except Exception as e: res = [dict(error=_first_line(e))] * len(idx)
+            except Exception as e: res = [dict(error=error_line(e))] * len(idx)
             for i, r in zip(idx, res): _done(i, t0, r['error'])
             write_ensemble(run_dir, man)
             todo = [i for i in todo if i not in idx]
@@ -170,7 +172,7 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
         m = members[i]; m.update(status='running', error=None); write_ensemble(run_dir, man)
         t0 = time.time()
         try: train_member(cfg, run_dir, i, m, data, quiet, member_cbs(i) if member_cbs else None, epochs=epochs, lr_g=lr_g, lr_d=lr_d)
-        except Exception as e: _done(i, t0, _first_line(e))
+        except Exception as e: _done(i, t0, error_line(e))
         else: _done(i, t0)
         write_ensemble(run_dir, man)
     return man

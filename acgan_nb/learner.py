@@ -36,8 +36,9 @@ __all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'ENSEMBLE_FILE', 'ENSEMBLE_FO
            'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state',
            'set_rng_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint',
            'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunCSVLogger', 'gan_learner',
-           'TrainConfig', 'preset', 'build_run', 'train', 'cached_run', 'load_generator', 'sample_run',
-           'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run']
+           'TrainConfig', 'preset', 'check_run_dir', 'build_run', 'truncate_log', 'resume_config', 'train',
+           'cached_run', 'load_generator', 'sample_run', 'EnsembleGenerator', 'read_ensemble',
+           'load_ensemble_generator', 'plot_run']
 
 # %% ../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -473,7 +474,10 @@ def preset(dataset:str, **overrides) -> TrainConfig:
     return TrainConfig(dataset=dataset, **kw)
 
 # %% ../nbs/03_training.ipynb #cbf8fb25
-def _check_run_dir(run_dir:Path, resume:bool):
+def check_run_dir(run_dir:Path, # the run directory
+                  resume:bool, # it must hold a run to resume (else: it must be new or empty, and is created)
+                 ):
+    "A one-line `ACGANError` unless `run_dir` can be resumed (`resume`) or trained into (created, empty and writable)."
     if resume:
         if not (run_dir/'config.json').exists(): raise ACGANError(f"cannot resume {run_dir}: it has no config.json; give a run directory made by acgan-train")
         return
@@ -502,13 +506,13 @@ def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra
     if quiet: learn.remove_cb(ProgressCallback); learn.logger = lambda *a, **k: None
     return learn
 
-def _truncate_log(path:Path, epochs:int):
+def truncate_log(path:Path, epochs:int):
     "Keep the header and the first `epochs` rows of a metrics log (atomically)."
     if not path.exists(): return
     lines = path.read_text().splitlines(keepends=True)
     atomic_write(path, lambda f: f.write(''.join(lines[:1 + epochs])), 'w')
 
-def _resume_config(run_dir:Path, epochs:int|None=None, lr_g:float|None=None, lr_d:float|None=None) -> TrainConfig:
+def resume_config(run_dir:Path, epochs:int|None=None, lr_g:float|None=None, lr_d:float|None=None) -> TrainConfig:
     "A run's `config.json` for resuming, with a new epoch total and learning rates (written back when changed); stale temp files removed."
     try: cfg = TrainConfig(**json.loads((run_dir/'config.json').read_text()))
     except (json.JSONDecodeError, TypeError) as e: raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the run") from None
@@ -533,8 +537,8 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
     run_dir = Path(run_dir)
     created = [] if resume else [d for d in (run_dir, *run_dir.parents) if not d.exists()]  # folders this call makes
     if not resume: cfg = (cfg or TrainConfig()).check()
-    _check_run_dir(run_dir, resume)
-    if resume: cfg = _resume_config(run_dir, epochs, lr_g, lr_d)
+    check_run_dir(run_dir, resume)
+    if resume: cfg = resume_config(run_dir, epochs, lr_g, lr_d)
     try: learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
     except BaseException:
         for d in created:  # leave no empty run directory (or parent) behind
@@ -543,7 +547,7 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
     start = 0
     if resume and (run_dir/CKPT_NAME).exists():
         sd = load_checkpoint(run_dir/CKPT_NAME); restore_checkpoint(learn, sd, run_dir/CKPT_NAME); start = sd['epoch']
-    if resume: _truncate_log(run_dir/'metrics.csv', start)
+    if resume: truncate_log(run_dir/'metrics.csv', start)
     else:
         (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
         (run_dir/'data.json').write_text(json.dumps(learn.data_info, indent=2))
