@@ -251,7 +251,7 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
     rank, _, W = world(); run_dir = Path(run_dir)
     err, man = None, None
     if rank == 0:
-        try: man = open_ensemble(cfg, run_dir, splits, resume, data, epochs)[0]
+        try: man, _, data = open_ensemble(cfg, run_dir, splits, resume, data, epochs)
         except ACGANError as e: err = (type(e).__name__, str(e))
     err, man = _broadcast((err, man))
     _raise_shared(err)
