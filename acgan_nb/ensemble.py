@@ -20,7 +20,7 @@ from .data import ACGANError, ImageData, load_dataset, class_subset, class_split
 from .losses import get_objective
 from .models import build_models
 from .learner import (TrainConfig, train, TrainingDiverged, ENSEMBLE_FILE, ENSEMBLE_FORMAT, read_ensemble, CKPT_NAME, CKPT_FORMAT,
-                              rng_state, save_png, generate, fixed_grid_inputs, cached_run, sample_run, preset)
+                              rng_state, save_png, generate, fixed_grid_inputs, cached_run, sample_run)
 from .metrics import ms_ssim_diversity, judge_for, judge_accuracy
 import pandas as pd
 import matplotlib.pyplot as plt
@@ -382,7 +382,7 @@ def class_count_run(cfg:TrainConfig, # the fixed model and schedule (dataset, ar
                    ) -> Path:
     "The cached run of `cfg` trained on the first `n_classes` classes of its dataset."
     data = load_dataset(cfg.dataset, cfg.img_size)
-    if not 1 <= n_classes <= data.n_classes: raise ACGANError(f"{cfg.dataset} has {data.n_classes} classes; a class count of {n_classes} is not possible, choose 1..{data.n_classes}")
+    if not 2 <= n_classes <= data.n_classes: raise ACGANError(f"{cfg.dataset} has {data.n_classes} classes; a class count of {n_classes} is not possible for an AC-GAN, choose 2..{data.n_classes}")
     return cached_run(cfg, f"{cfg.dataset}-first{n_classes}", data=class_subset(data, range(n_classes)) if n_classes < data.n_classes else data)
 
 def real_ms_ssim(dataset:str, n_pairs:int=200, seed:int=0, img_size:int|None=None) -> dict[int, float]:
@@ -410,6 +410,7 @@ def class_count_table(cfg:TrainConfig, # the fixed model and schedule; its seed 
                       n_pairs:int=200, # same-class pairs per class for MS-SSIM
                      ) -> pd.DataFrame:
     "One row per (class count, restart): mean MS-SSIM and judge accuracy of the samples of the first classes."
+    if restarts < 1 or not counts: raise ACGANError(f"the class-count experiment needs at least one class count and one restart (got counts={list(counts)}, restarts={restarts})")
     if first > min(counts): raise ACGANError(f"cannot measure the first {first} classes of a model trained on {min(counts)}; choose first <= {min(counts)}")
     judge = judge_for(cfg.dataset, cfg.img_size)
     return pd.DataFrame([dict(dataset=cfg.dataset, n_classes=n, seed=cfg.seed + r,
