@@ -16,7 +16,8 @@ for a method that does not cut FLOPs.
 
     python bench/ensemble.py [--ks 2 10] [--bs 64 16] [--iters 20] [--repeats 3] [--device cpu] [--no-fastai]
 
-On a GPU (default when one is present) the K values default to 10 and 100.
+On a GPU (default when one is present) the K values default to 10 and 100; there the fastai baseline trains
+100 members 12 times each, so add --no-fastai for a quick figure.
 """
 import argparse, time, shutil, tempfile
 from dataclasses import replace
