@@ -25,13 +25,13 @@ from .data import ACGANError, ImageData, ConditionalBatches, to_float_images, lo
 from .learner import (TrainConfig, build_run, load_checkpoint, restore_checkpoint, SampleGrid, Checkpoint,
                               RunCSVLogger, EpochOffset, TrainingDiverged, CKPT_NAME, ENSEMBLE_FILE,
                               check_run_dir, truncate_log, resume_config)
-from .ensemble import open_ensemble, write_ensemble, train_member, check_ensemble, error_line, EnsembleLog
+from .ensemble import open_ensemble, write_ensemble, train_member, check_ensemble, error_line, EnsembleLog, member_label
 from . import cli
 
 # %% auto #0
-__all__ = ['world', 'init_distributed', 'ShardedBatches', 'shard_dataloaders', 'GlobalBatchNorm2d', 'sync_batchnorm',
-           'DDPGANModule', 'DistributedStats', 'distribute_learner', 'train_distributed', 'train_ensemble_distributed',
-           'distributed_parser', 'acgan_train_distributed']
+__all__ = ['world', 'init_distributed', 'check_shards', 'ShardedBatches', 'shard_dataloaders', 'GlobalBatchNorm2d',
+           'sync_batchnorm', 'DDPGANModule', 'DistributedStats', 'distribute_learner', 'train_distributed',
+           'train_ensemble_distributed', 'distributed_parser', 'acgan_train_distributed']
 
 # %% ../nbs/13_distributed.ipynb #ea0e6273
 def world() -> tuple[int, int, int]:
@@ -51,13 +51,19 @@ def init_distributed(device:str|None=None, # the training device ('cpu' forces g
     return backend
 
 # %% ../nbs/13_distributed.ipynb #42905a9d
+def check_shards(bs:int, # the global batch size
+                 world_size:int, # processes sharing each global batch
+                ):
+    "A one-line `ACGANError` unless the global batch `bs` splits into `world_size` equal shards."
+    if bs % world_size: raise ACGANError(f"the global batch size {bs} does not split into {world_size} equal shards; choose --bs a multiple of {world_size}")
+
 class ShardedBatches(ConditionalBatches):
     "`ConditionalBatches` of global batch size `bs`, of which this process sees the disjoint slice `rank` of `world_size`."
     def __init__(self, x:Tensor, y:Tensor, n_classes:int, bs:int=64, nz:int=100, n_batches:int|None=None, prior:str='data', seed:int=0, device=None,
                  rank:int=0, # this process
                  world_size:int=1, # processes sharing each global batch
                 ):
-        if bs % world_size: raise ACGANError(f"the global batch size {bs} does not split into {world_size} equal shards; choose --bs a multiple of {world_size}")
+        check_shards(bs, world_size)
         if not 0 <= rank < world_size: raise ACGANError(f"rank {rank} is outside 0..{world_size-1}")
         super().__init__(x, y, n_classes, bs, nz, n_batches, prior, seed, device)
         self.rank, self.world_size = rank, world_size
@@ -174,22 +180,21 @@ def _broadcast(obj):
     "Rank 0's `obj` on every process."
     box = [obj]; dist.broadcast_object_list(box, src=0); return box[0]
 
-def _check_shards(bs:int, W:int):
-    if bs % W: raise ACGANError(f"the global batch size {bs} does not split into {W} equal shards; choose --bs a multiple of {W}")
-
 def _raise_shared(err):
     "Raise rank 0's error (sent as (type name, message)) on this process."
     if err is None: return
     kind, msg = err
     raise (TrainingDiverged if kind == 'TrainingDiverged' else ACGANError)(msg)
 
-def _prepare_run(cfg, run_dir:Path, resume:bool, epochs, lr_g, lr_d) -> tuple[TrainConfig, dict|None]:
+def _prepare_run(cfg, run_dir:Path, resume:bool, epochs, lr_g, lr_d, W:int) -> tuple[TrainConfig, dict|None]:
     "Rank 0's part of `train` before the learner: the checked config (written, or read and updated) and the checkpoint to resume from."
     if resume:
         check_run_dir(run_dir, True)
         cfg = resume_config(run_dir, epochs, lr_g, lr_d)
+        check_shards(cfg.bs, W)
         return cfg, (load_checkpoint(run_dir/CKPT_NAME) if (run_dir/CKPT_NAME).exists() else None)
     cfg = (cfg or TrainConfig()).check()
+    check_shards(cfg.bs, W)  # before the run directory is made
     check_run_dir(run_dir, False)
     (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
     return cfg, None
@@ -211,9 +216,7 @@ def train_distributed(cfg:TrainConfig|None=None, # the run's settings; `bs` is t
     err, sd = None, None
     if rank == 0:
         try:
-            if cfg is not None and not resume: _check_shards(cfg.bs, W)  # before the run directory is made
-            cfg, sd = _prepare_run(cfg, run_dir, resume, epochs, lr_g, lr_d)
-            _check_shards(cfg.bs, W)
+            cfg, sd = _prepare_run(cfg, run_dir, resume, epochs, lr_g, lr_d, W)
             data = data or load_dataset(cfg.dataset, cfg.img_size)
         except ACGANError as e: err = (type(e).__name__, str(e))
     err, cfg, sd = _broadcast((err, cfg, sd))
@@ -265,7 +268,7 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
         try: train_member(cfg, run_dir, i, m, data, quiet, epochs=epochs, lr_g=lr_g, lr_d=lr_d); e = None
         except Exception as ex: e = error_line(ex)
         done[i] = dict(status='failed' if e else 'done', error=e, seconds=round(time.time() - t0, 1))
-        say(f"{m['name']} (classes {','.join(map(str, m['classes']))}) on rank {rank}: " + (f"failed: {e}" if e else f"done in {done[i]['seconds']:.0f} s"))
+        say(f"{member_label(m)} on rank {rank}: " + (f"failed: {e}" if e else f"done in {done[i]['seconds']:.0f} s"))
     results = [None]*W; dist.all_gather_object(results, done)
     for part in results:
         for i, r in part.items(): man['members'][int(i)].update(r)

@@ -15,22 +15,21 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from fastai.torch_core import default_device, set_seed
-from .data import ACGANError, ImageData, load_dataset, class_subset, class_split, ConditionalBatches, images_to_tensor, atomic_write, class_grid
-from .losses import get_objective
-from .models import build_models
-from .learner import (TrainConfig, train, TrainingDiverged, ENSEMBLE_FILE, ENSEMBLE_FORMAT, read_ensemble, CKPT_NAME, CKPT_FORMAT,
-                              rng_state, save_png, generate, fixed_grid_inputs, cached_run, sample_run)
+from fastai.torch_core import default_device
+from .data import ACGANError, ImageData, load_dataset, class_subset, class_split, atomic_write, class_grid
+from .learner import (TrainConfig, train, ENSEMBLE_FILE, ENSEMBLE_FORMAT, read_ensemble, CKPT_NAME, CKPT_FORMAT,
+                              rng_state, save_png, generate, fixed_grid_inputs, cached_run, sample_run, run_parts)
 from .metrics import ms_ssim_diversity, judge_for, judge_accuracy
 import pandas as pd
 import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['split_classes', 'check_partition', 'parse_class_split', 'member_name', 'member_config', 'write_ensemble',
-           'new_ensemble', 'error_line', 'train_member', 'EnsembleLog', 'open_ensemble', 'train_ensemble',
-           'ensemble_failures', 'MembersFailed', 'check_ensemble', 'GroupedLinear', 'widen', 'copy_weights',
-           'WideGenerator', 'WideDiscriminator', 'check_vectorisable', 'member_parts', 'train_vectorised',
-           'class_count_run', 'real_ms_ssim', 'first_classes_diversity', 'class_count_table', 'plot_class_count']
+__all__ = ['split_classes', 'check_partition', 'parse_class_split', 'member_name', 'member_label', 'member_config',
+           'write_ensemble', 'new_ensemble', 'error_line', 'train_member', 'EnsembleLog', 'open_ensemble',
+           'train_ensemble', 'ensemble_failures', 'MembersFailed', 'check_ensemble', 'GroupedLinear', 'widen',
+           'copy_weights', 'WideGenerator', 'WideDiscriminator', 'check_vectorisable', 'member_parts',
+           'train_vectorised', 'class_count_run', 'real_ms_ssim', 'first_classes_diversity', 'class_count_table',
+           'plot_class_count']
 
 # %% ../nbs/09_class_splits.ipynb #28615de9
 def split_classes(n_classes:int, # classes in the dataset
@@ -67,6 +66,10 @@ def parse_class_split(spec:str|int|list, # N (contiguous groups), 'a,b,c/d,e/...
 def member_name(i:int) -> str:
     "The folder of member `i` in an ensemble directory."
     return f"member_{i:02d}"
+
+def member_label(m:dict) -> str:
+    "A member's name and classes as the logs and errors write them: `member_01 (classes 3,4)`."
+    return f"{m['name']} (classes {','.join(map(str, m['classes']))})"
 
 def member_config(cfg:TrainConfig, i:int) -> TrainConfig:
     "Member `i`'s config: the shared one with seed `cfg.seed + i`."
@@ -153,7 +156,7 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
     todo = [i for i, m in enumerate(members) if m['status'] != 'done' or epochs]
     def _done(i, t0, err=None):
         m = members[i]; m.update(status='failed' if err else 'done', error=err, seconds=round(time.time() - t0, 1))
-        say(f"{m['name']} (classes {','.join(map(str, m['classes']))}): " + (f"failed: {err}" if err else f"done in {m['seconds']:.0f} s"))
+        say(f"{member_label(m)}: " + (f"failed: {err}" if err else f"done in {m['seconds']:.0f} s"))
     if vectorise:
         fresh = [i for i in todo if not (run_dir/members[i]['name']/'config.json').exists()]
         for k in sorted({len(members[i]['classes']) for i in fresh}):
@@ -187,7 +190,7 @@ class MembersFailed(ACGANError):
 def check_ensemble(man:dict, run_dir:Path):
     "Raise `MembersFailed` (one line) if a member of the manifest is not done."
     if bad := ensemble_failures(man):
-        what = '; '.join(f"{m['name']} (classes {','.join(map(str, m['classes']))}): {m['error'] or m['status']}" for m in bad)
+        what = '; '.join(f"{member_label(m)}: {m['error'] or m['status']}" for m in bad)
         raise MembersFailed(f"{len(bad)} of {len(man['members'])} ensemble members did not finish ({what}); the others finished; retrain them with acgan-train --resume {run_dir}")
 
 # %% ../nbs/09_class_splits.ipynb #c479a4ad
@@ -277,13 +280,10 @@ def check_vectorisable(cfg:TrainConfig) -> TrainConfig:
     return cfg
 
 def member_parts(cfg:TrainConfig, data:ImageData, device) -> tuple:
-    "Objective, generator, discriminator and batches of one member, built as `build_run` builds them."
-    set_seed(cfg.seed, reproducible=True)
-    obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
-    G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width)
+    "Objective, generator, discriminator and training batches of one member, built by `run_parts` as for `train`; full batches only (members are stacked)."
     if len(data.x_train) < cfg.bs: raise ACGANError(f"{data.name} has {len(data.x_train)} training images, fewer than a batch ({cfg.bs}); lower --bs")
-    bat = ConditionalBatches(images_to_tensor(data.x_train), torch.from_numpy(data.y_train), data.n_classes, cfg.bs, cfg.nz, cfg.n_batches, cfg.prior, cfg.seed, device)
-    return obj, G.to(device), D.to(device), bat
+    obj, G, D, dls = run_parts(cfg, data, device)
+    return obj, G.to(device), D.to(device), dls.train
 
 def _member_opt_state(G:nn.Module, D:nn.Module, cfg:TrainConfig, opts:tuple, WG:nn.Module, WD:nn.Module, k:int, K:int) -> dict:
     "Member k's slice of the wide Adam states, as the state dict of the member's own two-group Adam (fastai's layout in `gan_learner`)."

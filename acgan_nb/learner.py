@@ -36,7 +36,7 @@ __all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'ENSEMBLE_FILE', 'ENSEMBLE_FO
            'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state',
            'set_rng_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint',
            'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunCSVLogger', 'gan_learner',
-           'TrainConfig', 'preset', 'check_run_dir', 'build_run', 'truncate_log', 'resume_config', 'train',
+           'TrainConfig', 'preset', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log', 'resume_config', 'train',
            'cached_run', 'load_generator', 'sample_run', 'EnsembleGenerator', 'read_ensemble',
            'load_ensemble_generator', 'plot_run']
 
@@ -487,15 +487,21 @@ def check_run_dir(run_dir:Path, # the run directory
     except OSError as e: raise ACGANError(f"cannot create run directory {run_dir} ({e.strerror}); choose a writable --out") from None
     if not os.access(run_dir, os.W_OK): raise ACGANError(f"run directory {run_dir} is not writable; choose a writable --out")
 
+def run_parts(cfg:TrainConfig, # the run's settings
+              data:ImageData, # its data
+              device:torch.device, # where its batches live
+             ) -> tuple:
+    "Objective, generator, discriminator (on the CPU) and batches of a run, seeded and built in the run's order: what `build_run` puts in a `Learner`."
+    set_seed(cfg.seed, reproducible=True)
+    obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
+    G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width)
+    return obj, G, D, make_dataloaders(data, cfg.bs, cfg.nz, cfg.n_batches, cfg.prior, cfg.seed, device)
+
 def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra_cbs:list|None=None, quiet:bool=False) -> Learner:
     "The `Learner` of a run: data, models, objective and the run directory's callbacks."
     cfg.check(); run_dir = Path(run_dir)
     data = data or load_dataset(cfg.dataset, cfg.img_size)
-    set_seed(cfg.seed, reproducible=True)
-    obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
-    G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width)
-    device = torch.device(cfg.device) if cfg.device else default_device()
-    dls = make_dataloaders(data, cfg.bs, cfg.nz, cfg.n_batches, cfg.prior, cfg.seed, device)
+    obj, G, D, dls = run_parts(cfg, data, torch.device(cfg.device) if cfg.device else default_device())
     cbs = [SampleGrid(run_dir, data.n_classes, cfg.nz, cfg.grid_per_class, cfg.seed, max_grids=cfg.max_grids),
            Checkpoint(run_dir, asdict(cfg), keep_last=cfg.keep_last, best_metric=cfg.best_metric, best_mode=cfg.best_mode),
            DivergenceGuard(cfg.max_weight),
