@@ -36,15 +36,13 @@ class GANStar(ACGANLoss):
                 ):
         check_weight(self.name, 'class_weight', class_weight)
         super().__init__(n_classes, adv, class_weight)
-    def d_loss(self, out_real, out_fake, y_real, y_fake):
+    def d_terms(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
         adv, cr = self.adv.d_loss(sr, sf), F.cross_entropy(hr, y_real)
-        self.stats = dict(d_adv=adv.item(), d_cls_real=cr.item(), acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
-        return adv + self.class_weight*cr
-    def g_loss(self, out_fake, y_fake):
+        return adv + self.class_weight*cr, dict(d_adv=adv, d_cls_real=cr, acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
+    def g_terms(self, out_fake, y_fake):
         adv = self.adv.g_loss(self.source_logits(out_fake))
-        self.stats = dict(g_adv=adv.item())
-        return adv
+        return adv, dict(g_adv=adv)
 
 # %% ../nbs/11_amgan.ipynb #b97f094d
 @register_objective
@@ -61,13 +59,12 @@ class ACGANStar(ACGANLoss):
     def targets(self, out_fake:Tensor, y_fake:Tensor) -> Tensor:
         "The fakes' target classes: `y_fake`, or D's argmax class with `dynamic`."
         return dynamic_labels(self.split(out_fake)[1]) if self.dynamic else y_fake
-    d_loss = GANStar.d_loss  # the same discriminator: adversarial + classifier on real images only
-    def g_loss(self, out_fake, y_fake):
+    d_terms = GANStar.d_terms  # the same discriminator: adversarial + classifier on real images only
+    def g_terms(self, out_fake, y_fake):
         sf, hf = self.split(out_fake)
         t = self.targets(out_fake, y_fake)
         adv, cf = self.adv.g_loss(sf), F.cross_entropy(hf, t)
-        self.stats = dict(g_adv=adv.item(), g_cls=cf.item(), **({'dyn_agree': (t == y_fake).float().mean().item()} if self.dynamic else {}))
-        return adv + self.class_weight*cf
+        return adv + self.class_weight*cf, dict(g_adv=adv, g_cls=cf, **({'dyn_agree': (t == y_fake).float().mean()} if self.dynamic else {}))
     def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r}, dynamic={self.dynamic})"
 
 # %% ../nbs/11_amgan.ipynb #d35117f4
@@ -75,11 +72,10 @@ class ACGANStar(ACGANLoss):
 class ACGANStarPlus(ACGANStar):
     "AC-GAN*+ (AM-GAN §5.3): AC-GAN* whose classifier also pushes fakes toward the uniform class distribution."
     name = 'acgan_star_plus'
-    def d_loss(self, out_real, out_fake, y_real, y_fake):
-        loss = super().d_loss(out_real, out_fake, y_real, y_fake)
+    def d_terms(self, out_real, out_fake, y_real, y_fake):
+        loss, parts = super().d_terms(out_real, out_fake, y_real, y_fake)
         cu = -F.log_softmax(self.split(out_fake)[1], 1).mean(1).mean()  # cross-entropy of the fakes' class distribution to the uniform one
-        self.stats['d_cls_uniform'] = cu.item()
-        return loss + self.class_weight*cu
+        return loss + self.class_weight*cu, dict(parts, d_cls_uniform=cu)
 
 # %% ../nbs/11_amgan.ipynb #124727f8
 @register_objective
@@ -96,15 +92,13 @@ class LabelGAN(Objective):
     def source_logits(self, out:Tensor) -> Tensor:
         "log D_r/D_fake = logsumexp of the K real-class logits − the fake logit (B,)."
         return torch.logsumexp(out[:, :self.n_classes], 1) - out[:, self.n_classes]
-    def d_loss(self, out_real, out_fake, y_real, y_fake):
+    def d_terms(self, out_real, out_fake, y_real, y_fake):
         K = self.n_classes
         lr, lf = F.cross_entropy(out_real, y_real), F.cross_entropy(out_fake, torch.full_like(y_fake, K))
-        self.stats = dict(d_real=lr.item(), d_fake=lf.item(), acc_real=_acc(out_real[:, :K], y_real), acc_fake=_acc(out_fake[:, :K], y_fake))
-        return lr + lf
-    def g_loss(self, out_fake, y_fake):
+        return lr + lf, dict(d_real=lr, d_fake=lf, acc_real=_acc(out_real[:, :K], y_real), acc_fake=_acc(out_fake[:, :K], y_fake))
+    def g_terms(self, out_fake, y_fake):
         loss = (torch.logsumexp(out_fake, 1) - torch.logsumexp(out_fake[:, :self.n_classes], 1)).mean()
-        self.stats = dict(g_adv=loss.item())
-        return loss
+        return loss, dict(g_adv=loss)
 
 # %% ../nbs/11_amgan.ipynb #a455da2d
 @register_objective
@@ -119,11 +113,10 @@ class AMGAN(LabelGAN):
     def targets(self, out_fake:Tensor, y_fake:Tensor) -> Tensor:
         "The fakes' target classes: `y_fake`, or D's argmax real class with `dynamic`."
         return dynamic_labels(out_fake[:, :self.n_classes]) if self.dynamic else y_fake
-    def g_loss(self, out_fake, y_fake):
+    def g_terms(self, out_fake, y_fake):
         t = self.targets(out_fake, y_fake)
         loss = F.cross_entropy(out_fake, t)
-        self.stats = dict(g_cls=loss.item(), acc_fake=_acc(out_fake[:, :self.n_classes], y_fake), **({'dyn_agree': (t == y_fake).float().mean().item()} if self.dynamic else {}))
-        return loss
+        return loss, dict(g_cls=loss, acc_fake=_acc(out_fake[:, :self.n_classes], y_fake), **({'dyn_agree': (t == y_fake).float().mean()} if self.dynamic else {}))
     def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv='ns', dynamic={self.dynamic})"
 
 # %% ../nbs/11_amgan.ipynb #4d559404

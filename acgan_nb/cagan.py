@@ -35,12 +35,12 @@ def _check_flag(obj:str, name:str, v):
 
 def class_terms(h:Tensor, # (B, K) class logits
                 y:Tensor, # int labels (B,) or float multi-hot conditions (B, K)
-               ) -> tuple[Tensor, float]:
-    "Classification loss and accuracy: softmax cross-entropy for labels, summed per-condition BCE (mean over samples) for multi-hot."
-    if y.dim() == 1: return F.cross_entropy(h, y.long()), (h.argmax(1) == y).float().mean().item()
+               ) -> tuple[Tensor, Tensor]:
+    "Classification loss and accuracy (0-dim tensors): softmax cross-entropy for labels, summed per-condition BCE (mean over samples) for multi-hot."
+    if y.dim() == 1: return F.cross_entropy(h, y.long()), (h.argmax(1) == y).float().mean()
     y = condition_vector(y, h.shape[1]).to(h.dtype)
     loss = F.binary_cross_entropy_with_logits(h, y, reduction='none').sum(1).mean()
-    return loss, ((h > 0) == (y > 0.5)).float().mean().item()
+    return loss, ((h > 0) == (y > 0.5)).float().mean()
 
 # %% ../nbs/12_cagan.ipynb #968c75e4
 @register_objective
@@ -66,18 +66,16 @@ class ModifiedACGAN(Objective):
         "Source logits (B,) and class logits (B, K)."
         return out[:, 0], out[:, 1:]
     def source_logits(self, out:Tensor) -> Tensor: return out[:, 0]
-    def d_loss(self, out_real, out_fake, y_real, y_fake):
+    def d_terms(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
         adv = self.adv.d_loss(sr, sf) if self.adversarial else sr.new_zeros(())
         (cr, acc_r), (cf, acc_f) = class_terms(hr, y_real), class_terms(hf, y_fake)
-        self.stats = dict(d_adv=adv.item(), d_cls_real=cr.item(), d_cls_fake=cf.item(), acc_real=acc_r, acc_fake=acc_f)
-        return adv + self.lambda_cls*(cr + cf if self.d_fake_cls else cr)
-    def g_loss(self, out_fake, y_fake):
+        return adv + self.lambda_cls*(cr + cf if self.d_fake_cls else cr), dict(d_adv=adv, d_cls_real=cr, d_cls_fake=cf, acc_real=acc_r, acc_fake=acc_f)
+    def g_terms(self, out_fake, y_fake):
         sf, hf = self.split(out_fake)
         adv = self.adv.g_loss(sf) if self.adversarial else sf.new_zeros(())
         cf, acc_f = class_terms(hf, y_fake)
-        self.stats = dict(g_adv=adv.item(), g_cls=cf.item())
-        return adv + self.lambda_cls*cf
+        return adv + self.lambda_cls*cf, dict(g_adv=adv, g_cls=cf)
     def __repr__(self):
         return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r}, lambda_cls={self.lambda_cls:g}, d_fake_cls={self.d_fake_cls}, adversarial={self.adversarial})"
 
@@ -104,18 +102,16 @@ class CAGANLoss(Objective):
               ) -> Tensor:
         "E_x[f(D(x)) · cnd]: sum over conditions, mean over samples."
         return (f(out) * self.conditions(y).to(out.dtype)).sum(1).mean()
-    def _score(self, out, y) -> float:
+    def _score(self, out, y) -> Tensor:
         "Mean output over the active entries (for logging)."
         c = self.conditions(y).to(out.dtype)
-        return ((out.detach()*c).sum()/c.sum().clamp_min(1)).item()
-    def d_loss(self, out_real, out_fake, y_real, y_fake):
+        return (out.detach()*c).sum()/c.sum().clamp_min(1)
+    def d_terms(self, out_real, out_fake, y_real, y_fake):
         lr, lf = self.masked(self.adv.d_real, out_real, y_real), self.masked(self.adv.d_fake, out_fake, y_fake)
-        self.stats = dict(d_real=lr.item(), d_fake=lf.item(), score_real=self._score(out_real, y_real), score_fake=self._score(out_fake, y_fake))
-        return lr + lf
-    def g_loss(self, out_fake, y_fake):
+        return lr + lf, dict(d_real=lr, d_fake=lf, score_real=self._score(out_real, y_real), score_fake=self._score(out_fake, y_fake))
+    def g_terms(self, out_fake, y_fake):
         loss = self.masked(self.adv.g, out_fake, y_fake)
-        self.stats = dict(g_adv=loss.item(), score_fake=self._score(out_fake, y_fake))
-        return loss
+        return loss, dict(g_adv=loss, score_fake=self._score(out_fake, y_fake))
 
 # %% ../nbs/12_cagan.ipynb #133913f9
 def class_features(judge:nn.Module, # a classifier with `features`

@@ -14,8 +14,9 @@ from .data import ACGANError
 from .gan import AdversarialLoss, get_adversarial
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'OBJECTIVE_MODULES', 'Objective', 'register_objective', 'load_objectives', 'objective_options',
-           'check_objective_options', 'check_weight', 'get_objective', 'dynamic_labels', 'ACGANLoss']
+__all__ = ['OBJECTIVES', 'OBJECTIVE_MODULES', 'Objective', 'stat_floats', 'register_objective', 'load_objectives',
+           'objective_options', 'check_objective_options', 'check_weight', 'get_objective', 'dynamic_labels',
+           'ACGANLoss']
 
 # %% ../nbs/02_acgan.ipynb #8859131f
 class Objective:
@@ -31,9 +32,23 @@ class Objective:
     def source_logits(self, out:Tensor) -> Tensor:
         "The real-vs-fake logit (B,) from the head's output (used by the gradient penalty)."
         raise NotImplementedError
-    def d_loss(self, out_real:Tensor, out_fake:Tensor, y_real:Tensor, y_fake:Tensor) -> Tensor: raise NotImplementedError
-    def g_loss(self, out_fake:Tensor, y_fake:Tensor) -> Tensor: raise NotImplementedError
+    def d_terms(self, out_real:Tensor, out_fake:Tensor, y_real:Tensor, y_fake:Tensor) -> tuple[Tensor, dict]:
+        "The discriminator's loss and its parts (a dict of 0-dim tensors), computed without reading any value back to the host."
+        raise NotImplementedError
+    def g_terms(self, out_fake:Tensor, y_fake:Tensor) -> tuple[Tensor, dict]:
+        "The generator's loss and its parts, as `d_terms`."
+        raise NotImplementedError
+    def d_loss(self, out_real:Tensor, out_fake:Tensor, y_real:Tensor, y_fake:Tensor) -> Tensor:
+        "The discriminator's loss; its parts, as floats, in `stats`."
+        loss, parts = self.d_terms(out_real, out_fake, y_real, y_fake); self.stats = stat_floats(parts); return loss
+    def g_loss(self, out_fake:Tensor, y_fake:Tensor) -> Tensor:
+        "The generator's loss; its parts, as floats, in `stats`."
+        loss, parts = self.g_terms(out_fake, y_fake); self.stats = stat_floats(parts); return loss
     def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r})"
+
+def stat_floats(parts:dict) -> dict:
+    "0-dim tensors as floats, read back from the device in one transfer."
+    return dict(zip(parts, torch.stack([v.detach().float() for v in parts.values()]).tolist())) if parts else {}
 
 OBJECTIVES: dict[str, type] = {}
 def register_objective(cls):
@@ -88,7 +103,7 @@ def dynamic_labels(class_logits:Tensor, # (B, K) logits of the K real classes on
     return class_logits.detach().argmax(1)
 
 # %% ../nbs/02_acgan.ipynb #710b6dbf
-def _acc(logits:Tensor, y:Tensor) -> float: return (logits.argmax(1) == y).float().mean().item()
+def _acc(logits:Tensor, y:Tensor) -> Tensor: return (logits.argmax(1) == y).float().mean()
 
 @register_objective
 class ACGANLoss(Objective):
@@ -106,15 +121,13 @@ class ACGANLoss(Objective):
         "Source logits (B,) and class logits (B, K) from the head's output."
         return out[:, 0], out[:, 1:]
     def source_logits(self, out:Tensor) -> Tensor: return out[:, 0]
-    def d_loss(self, out_real, out_fake, y_real, y_fake):
+    def d_terms(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
         if self.dynamic: y_fake = dynamic_labels(hf)
         adv, cr, cf = self.adv.d_loss(sr, sf), F.cross_entropy(hr, y_real), F.cross_entropy(hf, y_fake)
-        self.stats = dict(d_adv=adv.item(), d_cls_real=cr.item(), d_cls_fake=cf.item(), acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
-        return adv + self.class_weight*(cr + cf)
-    def g_loss(self, out_fake, y_fake):
+        return adv + self.class_weight*(cr + cf), dict(d_adv=adv, d_cls_real=cr, d_cls_fake=cf, acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
+    def g_terms(self, out_fake, y_fake):
         sf, hf = self.split(out_fake)
         if self.dynamic: y_fake = dynamic_labels(hf)
         adv, cf = self.adv.g_loss(sf), F.cross_entropy(hf, y_fake)
-        self.stats = dict(g_adv=adv.item(), g_cls=cf.item())
-        return adv + self.class_weight*cf
+        return adv + self.class_weight*cf, dict(g_adv=adv, g_cls=cf)
