@@ -25,7 +25,8 @@ from .data import ACGANError, ImageData, ConditionalBatches, to_float_images, lo
 from .learner import (TrainConfig, build_run, load_checkpoint, restore_checkpoint, SampleGrid, Checkpoint,
                               RunCSVLogger, EpochOffset, TrainingDiverged, CKPT_NAME, ENSEMBLE_FILE,
                               check_run_dir, truncate_log, resume_config)
-from .ensemble import open_ensemble, write_ensemble, train_member, check_ensemble, error_line, EnsembleLog, member_label
+from .ensemble import (open_ensemble, write_ensemble, train_member, check_ensemble, error_line, EnsembleLog, member_label,
+                              EnsembleProgress, record_progress)
 from . import cli
 
 # %% auto #0
@@ -265,9 +266,10 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
     done = {}
     for i in todo[rank::W]:
         m = man['members'][i]; t0 = time.time()
-        try: train_member(cfg, run_dir, i, m, data, quiet, epochs=epochs, lr_g=lr_g, lr_d=lr_d); e = None
+        progress = EnsembleProgress(lambda epoch, n_epochs, metrics, i=i: record_progress(man, i, epoch, n_epochs, metrics, say))
+        try: train_member(cfg, run_dir, i, m, data, quiet, [progress], epochs=epochs, lr_g=lr_g, lr_d=lr_d); e = None
         except Exception as ex: e = error_line(ex)
-        done[i] = dict(status='failed' if e else 'done', error=e, seconds=round(time.time() - t0, 1))
+        done[i] = dict(status='failed' if e else 'done', error=e, seconds=round(time.time() - t0, 1), epoch=m.get('epoch', 0), metrics=m.get('metrics'))
         say(f"{member_label(m)} on rank {rank}: " + (f"failed: {e}" if e else f"done in {done[i]['seconds']:.0f} s"))
     results = [None]*W; dist.all_gather_object(results, done)
     for part in results:

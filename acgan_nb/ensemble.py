@@ -17,7 +17,8 @@ import torch.nn.functional as F
 from torch import Tensor
 from fastai.torch_core import default_device
 from .data import ACGANError, ImageData, load_dataset, class_subset, class_split, atomic_write, class_grid
-from .learner import (TrainConfig, train, ENSEMBLE_FILE, ENSEMBLE_FORMAT, read_ensemble, CKPT_NAME, CKPT_FORMAT,
+from fastai.callback.core import Callback
+from .learner import (TrainConfig, train, Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT, read_ensemble, CKPT_NAME, CKPT_FORMAT,
                               rng_state, save_png, generate, fixed_grid_inputs, cached_run, sample_run, run_parts)
 from .metrics import ms_ssim_diversity, judge_for, judge_accuracy
 import pandas as pd
@@ -25,11 +26,11 @@ import matplotlib.pyplot as plt
 
 # %% auto #0
 __all__ = ['split_classes', 'check_partition', 'parse_class_split', 'member_name', 'member_label', 'member_config',
-           'write_ensemble', 'new_ensemble', 'error_line', 'train_member', 'EnsembleLog', 'open_ensemble',
-           'train_ensemble', 'ensemble_failures', 'MembersFailed', 'check_ensemble', 'GroupedLinear', 'widen',
-           'copy_weights', 'WideGenerator', 'WideDiscriminator', 'check_vectorisable', 'member_parts',
-           'train_vectorised', 'class_count_run', 'real_ms_ssim', 'first_classes_diversity', 'class_count_table',
-           'plot_class_count']
+           'write_ensemble', 'new_ensemble', 'error_line', 'train_member', 'EnsembleLog', 'EnsembleProgress',
+           'record_progress', 'open_ensemble', 'train_ensemble', 'ensemble_failures', 'MembersFailed', 'check_ensemble',
+           'GroupedLinear', 'widen', 'copy_weights', 'WideGenerator', 'WideDiscriminator', 'check_vectorisable',
+           'member_parts', 'train_vectorised', 'class_count_run', 'real_ms_ssim', 'first_classes_diversity',
+           'class_count_table', 'plot_class_count']
 
 # %% ../nbs/09_class_splits.ipynb #28615de9
 def split_classes(n_classes:int, # classes in the dataset
@@ -82,7 +83,7 @@ def write_ensemble(run_dir:Path, man:dict):
 def new_ensemble(cfg:TrainConfig, data:ImageData, splits:list, vectorise:bool=False) -> dict:
     "The manifest of an untrained ensemble: every member pending."
     return dict(format=ENSEMBLE_FORMAT, config=asdict(cfg), classes=data.classes, img_size=data.img_size, channels=data.channels, vectorise=vectorise,
-                members=[dict(name=member_name(i), classes=s, seed=cfg.seed + i, status='pending', error=None, seconds=None) for i, s in enumerate(splits)])
+                members=[dict(name=member_name(i), classes=s, seed=cfg.seed + i, status='pending', error=None, seconds=None, epoch=0, metrics=None) for i, s in enumerate(splits)])
 
 # %% ../nbs/09_class_splits.ipynb #27d66bb0
 def error_line(e:BaseException) -> str:
@@ -100,9 +101,29 @@ def train_member(cfg:TrainConfig, run_dir:Path, i:int, m:dict, data:ImageData, q
 class EnsembleLog:
     "Member reports: each message, time-stamped, appended to `run_dir/ensemble.log` and passed to `log` (if any)."
     def __init__(self, run_dir:Path, log:Callable|None=print): self.f, self.log = Path(run_dir)/'ensemble.log', log
-    def __call__(self, msg:str):
+    def __call__(self, msg:str, echo:bool=True): # echo: also pass it to `log`
         with open(self.f, 'a') as f: f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}\n")
-        if self.log: self.log(msg)
+        if self.log and echo: self.log(msg)
+
+# %% ../nbs/09_class_splits.ipynb #148a7699
+class EnsembleProgress(Callback):
+    "After each epoch of an ensemble member: `report(epoch, n_epochs, metrics)`, with the epoch's row of `metrics.csv` as a dict."
+    order = Checkpoint.order + 1  # the epoch reported is on disk
+    def __init__(self, report:Callable): self.report = report
+    def after_epoch(self):
+        r = self.learn.recorder
+        self.report(self.epoch + 1, self.n_epoch + getattr(self.learn, 'epoch_offset', 0), dict(zip(r.metric_names[1:-1], map(float, r.log[1:-1]))))
+
+def record_progress(man:dict, # the manifest (written by the caller)
+                    i:int, # the member
+                    epoch:int, # epochs done
+                    n_epochs:int, # epochs in all
+                    metrics:dict, # the epoch's metrics
+                    say:Callable, # an `EnsembleLog`
+                   ):
+    "Member `i`'s epoch and metrics into its manifest entry, and one line into the ensemble log."
+    m = man['members'][i]; m.update(epoch=epoch, metrics={k: None if math.isnan(v) else round(v, 5) for k, v in metrics.items()})
+    say(f"{member_label(m)}: epoch {epoch}/{n_epochs}, " + ', '.join(f"{k} {v:.4g}" for k, v in metrics.items()), echo=False)
 
 # %% ../nbs/09_class_splits.ipynb #4ad7f7df
 def open_ensemble(cfg:TrainConfig|None, # the shared settings (ignored when resuming)
@@ -166,7 +187,11 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
                 members[i].update(status='running', error=None); shutil.rmtree(run_dir/members[i]['name'], ignore_errors=True)
             write_ensemble(run_dir, man); say(f"{', '.join(members[i]['name'] for i in idx)}: training {len(idx)} members of {k} classes in one vectorised pass")
             t0 = time.time()
-            try: res = train_vectorised([member_config(cfg, i) for i in idx], [class_subset(data, members[i]['classes']) for i in idx], [run_dir/members[i]['name'] for i in idx])
+            def progress(epoch, n_epochs, metrics, idx=idx):
+                for i, mt in zip(idx, metrics):
+                    if mt: record_progress(man, i, epoch, n_epochs, mt, say)
+                write_ensemble(run_dir, man)
+            try: res = train_vectorised([member_config(cfg, i) for i in idx], [class_subset(data, members[i]['classes']) for i in idx], [run_dir/members[i]['name'] for i in idx], on_epoch=progress)
             except Exception as e: res = [dict(error=error_line(e))] * len(idx)
             for i, r in zip(idx, res): _done(i, t0, r['error'])
             write_ensemble(run_dir, man)
@@ -174,7 +199,9 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
     for i in todo:
         m = members[i]; m.update(status='running', error=None); write_ensemble(run_dir, man)
         t0 = time.time()
-        try: train_member(cfg, run_dir, i, m, data, quiet, member_cbs(i) if member_cbs else None, epochs=epochs, lr_g=lr_g, lr_d=lr_d)
+        def progress(epoch, n_epochs, metrics, i=i): record_progress(man, i, epoch, n_epochs, metrics, say); write_ensemble(run_dir, man)
+        cbs = [EnsembleProgress(progress)] + (member_cbs(i) if member_cbs else [])
+        try: train_member(cfg, run_dir, i, m, data, quiet, cbs, epochs=epochs, lr_g=lr_g, lr_d=lr_d)
         except Exception as e: _done(i, t0, error_line(e))
         else: _done(i, t0)
         write_ensemble(run_dir, man)
@@ -320,6 +347,7 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
                      run_dirs:list|None=None, # where to write each member's run (None: write nothing)
                      device=None, # training device (default: the first config's, else fastai's default)
                      steps:int|None=None, # stop after this many steps in all (for benchmarks; default: every epoch)
+                     on_epoch:Callable|None=None, # after each epoch: on_epoch(epoch, n_epochs, metrics), one dict per member (None for a failed one)
                     ) -> list[dict]:
     "Train K same-shaped members in one pass on one device; each member's result: status, error, trained `generator` and `critic`, metrics rows."
     K, c0 = len(cfgs), cfgs[0]
@@ -333,46 +361,49 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
     if len({b.n_batches for b in bats}) != 1: raise ACGANError(f"vectorised members need the same number of batches per epoch (got {sorted({b.n_batches for b in bats})}); set --iters")
     WG, WD = WideGenerator(Gs).to(device).train(), WideDiscriminator(Ds).to(device).train()
     opts = (torch.optim.Adam(WG.parameters(), lr=c0.lr_g, betas=(c0.beta1, c0.beta2)), torch.optim.Adam(WD.parameters(), lr=c0.lr_d, betas=(c0.beta1, c0.beta2)))
+    d_terms, g_terms = torch.func.vmap(objs[0].d_terms), torch.func.vmap(objs[0].g_terms)  # the members' objectives are equal (same settings and class count)
+    nan, smooth = torch.full((K,), float('nan'), device=device), torch.zeros(K, device=device)  # smooth: fastai's `AvgSmoothLoss` (train_loss), per member
     gen_mode, errors, rows, step = False, [None]*K, [[] for _ in range(K)], 0
     for epoch in range(c0.epochs):
         t0, n_c, n_g = time.time(), 0, 0
-        sums, counts = torch.zeros(K, len(_METRICS) + 1), torch.zeros(len(_METRICS) + 1)
+        sums, counts = torch.zeros(K, len(_METRICS) + 1, device=device), torch.zeros(len(_METRICS) + 1)
+        bad = torch.full((K, 3), float('nan'), device=device)  # per member, its first non-finite loss: step, generator mode, value
         for _ in range(bats[0].n_batches):
             z, c, x, y = (torch.stack(t) for t in zip(*(b.one_batch() for b in bats)))
             WG.requires_grad_(gen_mode); WD.requires_grad_(not gen_mode)
-            if gen_mode:
-                out = WD(WG(z, c)); losses = [objs[k].g_loss(out[k], c[k]) for k in range(K)]
+            if gen_mode: loss, parts = g_terms(WD(WG(z, c)), c)
             else:
                 out_real = WD(x)
                 with torch.no_grad(): fake = WG(z, c)
-                out_fake = WD(fake); losses = [objs[k].d_loss(out_real[k], out_fake[k], y[k], c[k]) for k in range(K)]
-            loss = torch.stack(losses)
+                loss, parts = d_terms(out_real, WD(fake), y, c)
             opt = opts[0] if gen_mode else opts[1]
             loss.sum().backward(); opt.step(); opt.zero_grad()
-            if not torch.isfinite(loss).all():
-                for k in torch.nonzero(~torch.isfinite(loss)).flatten().tolist():
-                    errors[k] = errors[k] or f"training diverged at epoch {epoch + 1}, step {step + 1}: the {'generator' if gen_mode else 'discriminator'} loss is {loss[k].item()}"
-            sums[:, 0] += loss.detach().float().cpu(); counts[0] += 1
-            sums[:, 2 if gen_mode else 1] += loss.detach().float().cpu(); counts[2 if gen_mode else 1] += 1
+            l = loss.detach().float()
+            bad = torch.where((bad[:, 0].isnan() & ~l.isfinite())[:, None], torch.stack([torch.full_like(l, step), torch.full_like(l, gen_mode), l], 1), bad)
+            smooth = torch.lerp(l, smooth, 0.98); col = 2 if gen_mode else 1
+            sums[:, col] += l; counts[col] += 1
             if not gen_mode:
-                sums[:, 3] += torch.tensor([o.stats.get('acc_real', float('nan')) for o in objs]); sums[:, 4] += torch.tensor([o.stats.get('acc_fake', float('nan')) for o in objs])
-                counts[3:] += 1
+                sums[:, 3] += parts.get('acc_real', nan); sums[:, 4] += parts.get('acc_fake', nan); counts[3:] += 1
             if gen_mode: n_g += 1; switch = n_g == 1
             else: n_c += 1; switch = n_c == c0.n_crit
             if switch: gen_mode, n_c, n_g = not gen_mode, 0, 0
             step += 1
             if steps and step >= steps: break
+        for k, (s, g, v) in enumerate(bad.tolist()):
+            if not math.isnan(s): errors[k] = errors[k] or f"training diverged at epoch {epoch + 1}, step {int(s) + 1}: the {'generator' if g else 'discriminator'} loss is {v}"
         with torch.no_grad():
             for wide in (WG, WD):
                 big = torch.stack([p.detach().view(K, -1).abs().amax(1) for p in wide.parameters()]).amax(0)
                 for k in torch.nonzero(~(big <= c0.max_weight)).flatten().tolist():
                     errors[k] = errors[k] or f"training diverged at epoch {epoch + 1}: the largest weight is {big[k].item():.3g} (limit {c0.max_weight:g})"
-        means = (sums / counts.clamp(min=1)).tolist()
+        sums[:, 0], counts[0] = smooth / (1 - 0.98**step), 1  # fastai's debiased value after `step` steps
+        means = (sums.cpu() / counts.clamp(min=1)).tolist()
         WG.members(Gs); WD.members(Ds)
         for k in range(K):
             rows[k].append([epoch] + means[k] + [time.strftime('%M:%S', time.gmtime(time.time() - t0))])
             if run_dirs and not errors[k]:
                 _write_member(Path(run_dirs[k]), cfgs[k], datas[k], epoch + 1, Gs[k], Ds[k], _member_opt_state(Gs[k], Ds[k], cfgs[k], opts, WG, WD, k, K), bats[k], gen_mode, rows[k][-1])
+        if on_epoch: on_epoch(epoch + 1, c0.epochs, [None if errors[k] else dict(zip(('train_loss',) + _METRICS, means[k])) for k in range(K)])
         if steps and step >= steps: break
     return [dict(status='failed' if e else 'done', error=e, generator=g, critic=d, metrics=r) for e, g, d, r in zip(errors, Gs, Ds, rows)]
 

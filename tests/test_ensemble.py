@@ -1,9 +1,13 @@
 """Class-split ensembles from the command line, on the digits: a failing member is marked failed while the
 others finish (exit code 3), sampling its classes is a one-line error, `--resume` retrains only the
-unfinished members (also after a SIGKILL), and `acgan-sample` / `acgan-evaluate` treat the ensemble as one run."""
+unfinished members (also after a SIGKILL), `acgan-sample` / `acgan-evaluate` treat the ensemble as one run, and a member that diverges in vectorised
+training fails alone."""
 import json, os, signal, subprocess, sys, textwrap, time
 from pathlib import Path
-import numpy as np, pytest
+import numpy as np, pytest, torch
+import acgan_nb.ensemble as E
+from acgan_nb.data import load_dataset, class_subset
+from acgan_nb.learner import TrainConfig
 
 SMALL = ['--epochs', '1', '--iters', '4', '--bs', '16', '--quiet']
 
@@ -93,3 +97,22 @@ def test_vectorised_ensemble_and_bad_splits(tmp_path):
         m = one_line(cli('acgan-train', '--out', str(tmp_path/'bad'), *args, *SMALL), 2)
         assert msg in m, m
         assert not (tmp_path/'bad').exists() or not any((tmp_path/'bad').iterdir())
+
+def test_vectorised_member_that_diverges_fails_alone(monkeypatch):
+    """A member whose losses turn NaN in `train_vectorised` is marked failed with the step and loss; the others train as without it."""
+    digits = load_dataset('digits')
+    cfgs = [E.member_config(TrainConfig(epochs=1, iters=3, bs=16), i) for i in range(3)]
+    datas = [class_subset(digits, [2*i, 2*i + 1]) for i in range(3)]
+    clean = E.train_vectorised(cfgs, datas, device='cpu')
+    forward = E.WideDiscriminator.forward
+    def poisoned(self, x):  # member 1's outputs are NaN from its third step on
+        out = forward(self, x); self.calls = getattr(self, 'calls', 0) + 1
+        return torch.cat([out[:1], out[1:2]*float('nan'), out[2:]]) if self.calls >= 4 else out
+    monkeypatch.setattr(E.WideDiscriminator, 'forward', poisoned)
+    res = E.train_vectorised(cfgs, datas, device='cpu')
+    assert [r['status'] for r in res] == ['done', 'failed', 'done']
+    assert res[1]['error'] == 'training diverged at epoch 1, step 3: the discriminator loss is nan', res[1]['error']
+    for k in (0, 2):
+        for net in ('generator', 'critic'):
+            for (n, a), b in zip(res[k][net].state_dict().items(), clean[k][net].state_dict().values()):
+                assert torch.allclose(a.float(), b.float(), atol=1e-6), (k, net, n)
