@@ -362,11 +362,11 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
     WG, WD = WideGenerator(Gs).to(device).train(), WideDiscriminator(Ds).to(device).train()
     opts = (torch.optim.Adam(WG.parameters(), lr=c0.lr_g, betas=(c0.beta1, c0.beta2)), torch.optim.Adam(WD.parameters(), lr=c0.lr_d, betas=(c0.beta1, c0.beta2)))
     d_terms, g_terms = torch.func.vmap(objs[0].d_terms), torch.func.vmap(objs[0].g_terms)  # the members' objectives are equal (same settings and class count)
-    nan, smooth = torch.full((K,), float('nan'), device=device), torch.zeros(K, device=device)  # smooth: fastai's `AvgSmoothLoss` (train_loss), per member
+    nan, smooth, beta = torch.full((K,), float('nan'), device=device), torch.zeros(K, device=device), 0.98  # train_loss: fastai's `AvgSmoothLoss`, per member
     gen_mode, errors, rows, step = False, [None]*K, [[] for _ in range(K)], 0
     for epoch in range(c0.epochs):
         t0, n_c, n_g = time.time(), 0, 0
-        sums, counts = torch.zeros(K, len(_METRICS) + 1, device=device), torch.zeros(len(_METRICS) + 1)
+        sums, counts = torch.zeros(K, len(_METRICS), device=device), torch.zeros(len(_METRICS), device=device)
         bad = torch.full((K, 3), float('nan'), device=device)  # per member, its first non-finite loss: step, generator mode, value
         for _ in range(bats[0].n_batches):
             z, c, x, y = (torch.stack(t) for t in zip(*(b.one_batch() for b in bats)))
@@ -380,10 +380,10 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
             loss.sum().backward(); opt.step(); opt.zero_grad()
             l = loss.detach().float()
             bad = torch.where((bad[:, 0].isnan() & ~l.isfinite())[:, None], torch.stack([torch.full_like(l, step), torch.full_like(l, gen_mode), l], 1), bad)
-            smooth = torch.lerp(l, smooth, 0.98); col = 2 if gen_mode else 1
+            smooth = torch.lerp(l, smooth, beta); col = 1 if gen_mode else 0
             sums[:, col] += l; counts[col] += 1
             if not gen_mode:
-                sums[:, 3] += parts.get('acc_real', nan); sums[:, 4] += parts.get('acc_fake', nan); counts[3:] += 1
+                sums[:, 2] += parts.get('acc_real', nan); sums[:, 3] += parts.get('acc_fake', nan); counts[2:] += 1
             if gen_mode: n_g += 1; switch = n_g == 1
             else: n_c += 1; switch = n_c == c0.n_crit
             if switch: gen_mode, n_c, n_g = not gen_mode, 0, 0
@@ -396,8 +396,7 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
                 big = torch.stack([p.detach().view(K, -1).abs().amax(1) for p in wide.parameters()]).amax(0)
                 for k in torch.nonzero(~(big <= c0.max_weight)).flatten().tolist():
                     errors[k] = errors[k] or f"training diverged at epoch {epoch + 1}: the largest weight is {big[k].item():.3g} (limit {c0.max_weight:g})"
-        sums[:, 0], counts[0] = smooth / (1 - 0.98**step), 1  # fastai's debiased value after `step` steps
-        means = (sums.cpu() / counts.clamp(min=1)).tolist()
+        means = torch.cat([(smooth / (1 - beta**step))[:, None], sums / counts.clamp(min=1)], 1).tolist()  # fastai's debiased smooth loss, then epoch means
         WG.members(Gs); WD.members(Ds)
         for k in range(K):
             rows[k].append([epoch] + means[k] + [time.strftime('%M:%S', time.gmtime(time.time() - t0))])
