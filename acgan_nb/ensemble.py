@@ -366,7 +366,7 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
     gen_mode, errors, rows, step = False, [None]*K, [[] for _ in range(K)], 0
     for epoch in range(c0.epochs):
         t0, n_c, n_g = time.time(), 0, 0
-        sums, counts = torch.zeros(K, len(_METRICS), device=device), torch.zeros(len(_METRICS), device=device)
+        sums, counts = torch.zeros(K, len(_METRICS), device=device), torch.zeros(len(_METRICS))  # counts stay on the host: no kernel for them in a step
         bad = torch.full((K, 3), float('nan'), device=device)  # per member, its first non-finite loss: step, generator mode, value
         for _ in range(bats[0].n_batches):
             z, c, x, y = (torch.stack(t) for t in zip(*(b.one_batch() for b in bats)))
@@ -396,7 +396,7 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
                 big = torch.stack([p.detach().view(K, -1).abs().amax(1) for p in wide.parameters()]).amax(0)
                 for k in torch.nonzero(~(big <= c0.max_weight)).flatten().tolist():
                     errors[k] = errors[k] or f"training diverged at epoch {epoch + 1}: the largest weight is {big[k].item():.3g} (limit {c0.max_weight:g})"
-        means = torch.cat([(smooth / (1 - beta**step))[:, None], sums / counts.clamp(min=1)], 1).tolist()  # fastai's debiased smooth loss, then epoch means
+        means = torch.cat([(smooth / (1 - beta**step))[:, None], sums / counts.clamp(min=1).to(device)], 1).tolist()  # fastai's debiased smooth loss, then epoch means
         WG.members(Gs); WD.members(Ds)
         for k in range(K):
             rows[k].append([epoch] + means[k] + [time.strftime('%M:%S', time.gmtime(time.time() - t0))])
