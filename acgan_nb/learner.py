@@ -26,7 +26,7 @@ from PIL import Image
 import pandas as pd
 import matplotlib.pyplot as plt
 from .data import ACGANError, ImageData, load_dataset, make_dataloaders, class_grid, to_uint8_images, atomic_write, cache_dir
-from .losses import Objective, get_objective, objective_options, check_objective_options
+from .losses import Objective, get_objective, objective_options, check_objective_options, stat_floats
 from .models import build_models
 from .gan import gradient_penalty
 
@@ -59,19 +59,19 @@ class ConditionalGANLoss(GANModule):
         else:
             fake, y_fake = fake[:self.mix_fakes], y_fake[:self.mix_fakes]
             out = self.gan_model.critic(torch.cat([mix, fake.to(mix.dtype)]))[len(mix):]
-        loss = self.objective.g_loss(out, y_fake)
-        self.stats = dict(self.objective.stats, g_loss=loss.item()); return loss
+        loss, parts = self.objective.g_terms(out, y_fake)
+        self.stats = stat_floats(dict(parts, g_loss=loss)); return loss
     def critic(self, out_real:Tensor, y_real:Tensor, z:Tensor, y_fake:Tensor, x_real:Tensor, fake:Tensor|None=None) -> Tensor:
         "Critic loss from its output on real images and a fresh fake batch from `z`, `y_fake` (or, given `fake`, from its output on one mixed batch `cat(x_real, fake)`)."
         if fake is None:
             with torch.no_grad(): fake = self.gan_model.generator(z, y_fake)
             out_fake = self.gan_model.critic(fake)
         else: out_real, out_fake = out_real[:len(x_real)], out_real[len(x_real):]
-        loss = self.objective.d_loss(out_real, out_fake, y_real, y_fake)
+        loss, parts = self.objective.d_terms(out_real, out_fake, y_real, y_fake)
         if self.objective.adv.needs_gp:
             src = lambda x: self.objective.source_logits(self.gan_model.critic(x))
             loss = loss + self.objective.adv.gp_weight * gradient_penalty(src, x_real, fake)
-        self.stats = dict(self.objective.stats, d_loss=loss.item()); return loss
+        self.stats = stat_floats(dict(parts, d_loss=loss)); return loss
 
 # %% ../nbs/03_training.ipynb #b7667d70
 class ConditionalGANTrainer(GANTrainer):
