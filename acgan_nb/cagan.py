@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 from fastai.callback.core import Callback
 from .data import ACGANError, ImageData, load_dataset, atomic_write
 from .gan import AdversarialLoss
-from .losses import Objective, register_objective, check_weight
+from .losses import Objective, register_objective, check_weight, _acc
 from .models import condition_vector
 from .learner import preset, train, generate, sampling_generator, TrainingDiverged
 from .metrics import judge_for, judge_logits, frechet_distance
@@ -37,7 +37,7 @@ def class_terms(h:Tensor, # (B, K) class logits
                 y:Tensor, # int labels (B,) or float multi-hot conditions (B, K)
                ) -> tuple[Tensor, Tensor]:
     "Classification loss and accuracy (0-dim tensors): softmax cross-entropy for labels, summed per-condition BCE (mean over samples) for multi-hot."
-    if y.dim() == 1: return F.cross_entropy(h, y.long()), (h.argmax(1) == y).float().mean()
+    if y.dim() == 1: return F.cross_entropy(h, y.long()), _acc(h, y)
     y = condition_vector(y, h.shape[1]).to(h.dtype)
     loss = F.binary_cross_entropy_with_logits(h, y, reduction='none').sum(1).mean()
     return loss, ((h > 0) == (y > 0.5)).float().mean()
