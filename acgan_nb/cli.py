@@ -1,4 +1,4 @@
-"""`acgan-train` turns a dataset name into a run directory; `acgan-sample` turns a run directory into an `.npz` of samples.
+"""`acgan-train` turns a dataset name into a run directory, `acgan-sample` turns a run directory into an `.npz` of samples, and `acgan-evaluate` measures a run.
 
 Docs: https://acgan-nb.github.io/acgan_nb/cli.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #908b5c28
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, sys, time, signal
 from pathlib import Path
 import numpy as np
 from .data import ACGANError, DATASETS, atomic_write
@@ -20,7 +20,7 @@ from .resolution import resolution_report
 from .diversity import diversity_report
 from .latent import overfitting_report
 import torch
-from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged, load_generator, ENSEMBLE_FILE
+from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged, TrainingStopped, StopNow, NothingToTrain, load_generator, ENSEMBLE_FILE
 from .ensemble import train_ensemble, check_ensemble, MembersFailed
 
 # %% auto #0
@@ -34,12 +34,16 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 def run_command(prog:str, f, args):
-    "Call `f(args)`; an `ACGANError` (or an unwritable path) becomes one line on stderr and exit code 2; a diverged run or failed ensemble members, exit code 3."
+    "Call `f(args)`; every way it can end is one line: an `ACGANError` (or an unwritable path) exit code 2; a diverged run or failed ensemble members 3; a stop by SIGINT/SIGTERM 128 + the signal (130/143); nothing to train 0."
     try: return f(args)
+    except NothingToTrain as e: print(f"{prog}: {e}")
+    except TrainingStopped as e: sys.stderr.write(f"{prog}: {e}\n"); sys.exit(128 + e.signum)
     except (TrainingDiverged, MembersFailed) as e: sys.stderr.write(f"{prog}: stopped: {e}\n"); sys.exit(3)
     except ACGANError as e: sys.stderr.write(f"{prog}: error: {e}\n"); sys.exit(2)
     except OSError as e: sys.stderr.write(f"{prog}: error: {e.strerror or type(e).__name__}: {e.filename}; choose another path\n"); sys.exit(2)
-    except KeyboardInterrupt: sys.stderr.write(f"{prog}: interrupted; resume with --resume\n"); sys.exit(130)
+    except KeyboardInterrupt as e:
+        signum = getattr(e, 'signum', signal.SIGINT)
+        sys.stderr.write(f"\n{prog}: stopped at once by {signal.Signals(signum).name}; the last checkpoint is intact; resume with --resume\n"); sys.exit(128 + signum)
 
 def _key_value(s:str) -> tuple:
     "`KEY=VALUE` → (key, value), the value read as JSON (numbers, true/false) or else kept as a string."
@@ -184,6 +188,7 @@ def evaluate_parser() -> OneLineParser:
     p.add_argument('--judge', type=Path, help="a cached judge file (default: the dataset's own judge, trained on first use)")
     p.add_argument('--inception', action='store_true', help="also FID and Inception Score with Inception-v3 (downloads its weights once)")
     p.add_argument('--no-figures', action='store_true', help="only eval.json's core metrics and eval_samples.png, no analysis figures")
+    p.add_argument('--quiet', action='store_true', help="print only the result line (no notice or progress table when the judge is trained first)")
     return p
 
 def _evaluate(args):
@@ -197,6 +202,10 @@ def _evaluate(args):
         info = load_generator(args.run)[2]
         if (judge.n_classes, judge.channels) != (info['n_classes'], info['channels']):
             raise ACGANError(f"judge {args.judge} takes {judge.channels}-channel images of {judge.n_classes} classes but the run makes {info['channels']}-channel images of {info['n_classes']}; use a matching judge")
+    else:  # the dataset's judges (at the run's size, and at the dataset's own for the analyses), trained here with a notice if not cached
+        cfg, info = load_generator(args.run)[1:]
+        say = None if args.quiet else lambda s: print(f"acgan-evaluate: {s}", flush=True)
+        for size in dict.fromkeys([info['img_size'], None]): judge_for(cfg.dataset, size, quiet=args.quiet, log=say)
     res = evaluate_run(args.run, args.n, args.seed, judge, inception=args.inception)
     if not args.no_figures:
         for report in (resolution_report, diversity_report): res.update(report(args.run, judge, min(args.n, 5000), args.seed))

@@ -313,6 +313,7 @@ class ConditionalBatches:
         self.bs, self.nz, self.n_classes, self.prior, self.seed = bs, nz, n_classes, prior, seed
         self.x, self.y = x, y
         self.n_batches = 2 * max(1, len(x) // bs) if n_batches is None else n_batches
+        self._skip = 0
         self.to(device or x.device)
 
     def to(self, device):
@@ -329,7 +330,12 @@ class ConditionalBatches:
         self._perm, self._pos = None, 0
         return self
 
-    def __len__(self): return self.n_batches
+    def __len__(self): return self.n_batches - self._skip
+
+    def skip_batches(self, n:int):
+        "Make the next pass yield only its last `n_batches - n` batches: the rest of an epoch that was stopped after `n` steps."
+        if not 0 <= n < self.n_batches: raise ACGANError(f"cannot resume at batch {n} of an epoch of {self.n_batches}; the checkpoint does not fit this run's epoch length")
+        self._skip = n
 
     def _real_idx(self):
         if self._perm is None or self._pos + self.bs > len(self._perm):
@@ -351,7 +357,8 @@ class ConditionalBatches:
         return self.sample_noise(len(idx)), self.sample_targets(len(idx)), to_float_images(self.x[idx]), self.y[idx]
 
     def __iter__(self):
-        for _ in range(self.n_batches): yield self.one_batch()
+        n, self._skip = len(self), 0
+        for _ in range(n): yield self.one_batch()
 
     def state_dict(self) -> dict:
         "The generator state and position in the current permutation (for exact resume)."

@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/class_splits.html.md"""
 
 # %% ../nbs/09_class_splits.ipynb #4fb33fe3
 from __future__ import annotations
-import json, math, shutil, time, copy
+import json, math, shutil, time, copy, types, signal
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Callable
@@ -19,7 +19,8 @@ from fastai.torch_core import default_device
 from .data import ACGANError, ImageData, load_dataset, class_subset, class_split, atomic_write, class_grid
 from fastai.callback.core import Callback
 from .learner import (TrainConfig, train, Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT, read_ensemble, CKPT_NAME, CKPT_FORMAT,
-                              rng_state, save_png, generate, fixed_grid_inputs, cached_run, sample_run, run_parts)
+                              rng_state, save_png, generate, fixed_grid_inputs, cached_run, sample_run, run_parts,
+                              RunLock, LOCK_NAME, TrainingStopped, NothingToTrain, stop_on_signals, write_json)
 from .metrics import ms_ssim_diversity, judge_for, judge_accuracy
 import pandas as pd
 import matplotlib.pyplot as plt
@@ -142,7 +143,7 @@ def open_ensemble(cfg:TrainConfig|None, # the shared settings (ignored when resu
         for stale in run_dir.glob('*.tmp'): stale.unlink()
     else:
         cfg = (cfg or TrainConfig()).check()
-        if run_dir.exists() and any(run_dir.iterdir()):
+        if run_dir.exists() and any(p.name != LOCK_NAME for p in run_dir.iterdir()):
             raise ACGANError(f"ensemble directory {run_dir} already exists and is not empty; pass --resume {run_dir} to continue it, or choose a new --out")
     if vectorise or (resume and man.get('vectorise', False)): check_vectorisable(cfg)
     data = data or load_dataset(cfg.dataset, cfg.img_size)
@@ -170,7 +171,28 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
                   ) -> dict:
     "Train one AC-GAN per group of classes into `run_dir`, surviving failing members; returns the manifest (`ensemble.json`)."
     run_dir = Path(run_dir)
-    man, cfg, data = open_ensemble(cfg, run_dir, splits, resume, data, epochs, vectorise)
+    created = [] if resume else [d for d in (run_dir, *run_dir.parents) if not d.exists()]  # folders this call makes
+    lock = RunLock(run_dir)
+    try:
+        if run_dir.is_dir(): lock.acquire()
+        man, cfg, data = open_ensemble(cfg, run_dir, splits, resume, data, epochs, vectorise)
+        if lock.f is None: lock.acquire()
+        return _train_members(man, cfg, data, run_dir, vectorise, quiet, log, member_cbs, epochs, lr_g, lr_d)
+    finally:
+        lock.release()
+        for d in created:  # leave no empty ensemble directory (or parent) behind
+            if d.is_dir() and not any(d.iterdir()): d.rmdir()
+
+def _stopped(man:dict, run_dir:Path, idx:list, e:TrainingStopped, say:Callable):
+    "Members `idx` were stopped by a signal: back to pending in the manifest, and the stop raised again naming the ensemble."
+    for i in idx: man['members'][i].update(status='pending', error=None)
+    write_ensemble(run_dir, man)
+    what = f"{', '.join(man['members'][i]['name'] for i in idx)}: {error_line(e)}"
+    say(what)
+    raise TrainingStopped(f"{what}; resume the ensemble with acgan-train --resume {run_dir}", e.signum) from None
+
+def _train_members(man, cfg, data, run_dir, vectorise, quiet, log, member_cbs, epochs, lr_g, lr_d) -> dict:
+    "The body of `train_ensemble`, inside the ensemble's lock: vectorised groups of new members first, then the rest one by one."
     vectorise = vectorise or man.get('vectorise', False)
     say = EnsembleLog(run_dir, log)
     members = man['members']
@@ -192,6 +214,7 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
                     if mt: record_progress(man, i, epoch, n_epochs, mt, say)
                 write_ensemble(run_dir, man)
             try: res = train_vectorised([member_config(cfg, i) for i in idx], [class_subset(data, members[i]['classes']) for i in idx], [run_dir/members[i]['name'] for i in idx], on_epoch=progress)
+            except TrainingStopped as e: _stopped(man, run_dir, idx, e, say)
             except Exception as e: res = [dict(error=error_line(e))] * len(idx)
             for i, r in zip(idx, res): _done(i, t0, r['error'])
             write_ensemble(run_dir, man)
@@ -202,6 +225,8 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
         def progress(epoch, n_epochs, metrics, i=i): record_progress(man, i, epoch, n_epochs, metrics, say); write_ensemble(run_dir, man)
         cbs = [EnsembleProgress(progress)] + (member_cbs(i) if member_cbs else [])
         try: train_member(cfg, run_dir, i, m, data, quiet, cbs, epochs=epochs, lr_g=lr_g, lr_d=lr_d)
+        except NothingToTrain: _done(i, t0)
+        except TrainingStopped as e: _stopped(man, run_dir, [i], e, say)
         except Exception as e: _done(i, t0, error_line(e))
         else: _done(i, t0)
         write_ensemble(run_dir, man)
@@ -324,8 +349,8 @@ def _member_opt_state(G:nn.Module, D:nn.Module, cfg:TrainConfig, opts:tuple, WG:
 # %% ../nbs/09_class_splits.ipynb #9d1e4cc1
 _METRICS = ('d_loss', 'g_loss', 'acc_real', 'acc_fake')
 
-def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D, opt_sd:dict, bat, gen_mode:bool, row:list|None):
-    "Member files after `epoch` epochs: config/data info (first time), a metrics row, the sample grid and checkpoint.pt."
+def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D, opt_sd:dict, bat, gen_mode:bool, row:list|None, step:int=0, loop:dict|None=None):
+    "Member files after `epoch` epochs: config/data info (first time), a metrics row, the sample grid and checkpoint.pt; with `step`, only a checkpoint of that step of the next epoch, with the loop's state."
     run_dir.mkdir(parents=True, exist_ok=True)
     if not (run_dir/'config.json').exists():
         (run_dir/'data.json').write_text(json.dumps(dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train)), indent=2))
@@ -335,11 +360,13 @@ def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D
         with open(run_dir/'metrics.csv', 'a') as f:
             if new: f.write('epoch,train_loss,' + ','.join(_METRICS) + ',time\n')
             f.write(','.join(map(str, row)) + '\n')
-    z, c = fixed_grid_inputs(data.n_classes, cfg.grid_per_class, cfg.nz, cfg.seed)
-    g = class_grid(generate(G, z, c).permute(0, 2, 3, 1).numpy(), c.numpy(), data.n_classes, cfg.grid_per_class)
-    save_png(g, run_dir/'samples'/f'epoch_{epoch:03d}.png', max(1, math.ceil(512 / g.shape[1])))
-    sd = dict(format=CKPT_FORMAT, epoch=epoch, config=json.dumps(asdict(cfg)), generator=G.state_dict(), critic=D.state_dict(), opt=opt_sd,
+    if not step:
+        z, c = fixed_grid_inputs(data.n_classes, cfg.grid_per_class, cfg.nz, cfg.seed)
+        g = class_grid(generate(G, z, c).permute(0, 2, 3, 1).numpy(), c.numpy(), data.n_classes, cfg.grid_per_class)
+        save_png(g, run_dir/'samples'/f'epoch_{epoch:03d}.png', max(1, math.ceil(512 / g.shape[1])))
+    sd = dict(format=CKPT_FORMAT, epoch=epoch, step=step, config=json.dumps(asdict(cfg)), generator=G.state_dict(), critic=D.state_dict(), opt=opt_sd,
               batches=bat.state_dict(), rng=rng_state(), gen_mode=gen_mode, vectorised=True)
+    if loop is not None: sd['loop'] = loop
     atomic_write(run_dir/CKPT_NAME, lambda f: torch.save(sd, f))
 
 def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same but for the seed)
@@ -364,46 +391,56 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
     d_terms, g_terms = torch.func.vmap(objs[0].d_terms), torch.func.vmap(objs[0].g_terms)  # the members' objectives are equal (same settings and class count)
     nan, smooth, beta = torch.full((K,), float('nan'), device=device), torch.zeros(K, device=device), 0.98  # train_loss: fastai's `AvgSmoothLoss`, per member
     gen_mode, errors, rows, step = False, [None]*K, [[] for _ in range(K)], 0
-    for epoch in range(c0.epochs):
-        t0, n_c, n_g = time.time(), 0, 0
-        sums, counts = torch.zeros(K, len(_METRICS), device=device), torch.zeros(len(_METRICS))  # counts stay on the host: no kernel for them in a step
-        bad = torch.full((K, 3), float('nan'), device=device)  # per member, its first non-finite loss: step, generator mode, value
-        for _ in range(bats[0].n_batches):
-            z, c, x, y = (torch.stack(t) for t in zip(*(b.one_batch() for b in bats)))
-            WG.requires_grad_(gen_mode); WD.requires_grad_(not gen_mode)
-            if gen_mode: loss, parts = g_terms(WD(WG(z, c)), c)
-            else:
-                out_real = WD(x)
-                with torch.no_grad(): fake = WG(z, c)
-                loss, parts = d_terms(out_real, WD(fake), y, c)
-            opt = opts[0] if gen_mode else opts[1]
-            loss.sum().backward(); opt.step(); opt.zero_grad()
-            l = loss.detach().float()
-            bad = torch.where((bad[:, 0].isnan() & ~l.isfinite())[:, None], torch.stack([torch.full_like(l, step), torch.full_like(l, gen_mode), l], 1), bad)
-            smooth = torch.lerp(l, smooth, beta); col = 1 if gen_mode else 0
-            sums[:, col] += l; counts[col] += 1
-            if not gen_mode:
-                sums[:, 2] += parts.get('acc_real', nan); sums[:, 3] += parts.get('acc_fake', nan); counts[2:] += 1
-            if gen_mode: n_g += 1; switch = n_g == 1
-            else: n_c += 1; switch = n_c == c0.n_crit
-            if switch: gen_mode, n_c, n_g = not gen_mode, 0, 0
-            step += 1
+    flag = types.SimpleNamespace()  # a stop asked for by SIGINT/SIGTERM (`stop_on_signals`): answered at the next step boundary
+    with stop_on_signals(flag):
+        for epoch in range(c0.epochs):
+            t0, n_c, n_g = time.time(), 0, 0
+            sums, counts = torch.zeros(K, len(_METRICS), device=device), torch.zeros(len(_METRICS))  # counts stay on the host: no kernel for them in a step
+            bad = torch.full((K, 3), float('nan'), device=device)  # per member, its first non-finite loss: step, generator mode, value
+            for it in range(bats[0].n_batches):
+                z, c, x, y = (torch.stack(t) for t in zip(*(b.one_batch() for b in bats)))
+                WG.requires_grad_(gen_mode); WD.requires_grad_(not gen_mode)
+                if gen_mode: loss, parts = g_terms(WD(WG(z, c)), c)
+                else:
+                    out_real = WD(x)
+                    with torch.no_grad(): fake = WG(z, c)
+                    loss, parts = d_terms(out_real, WD(fake), y, c)
+                opt = opts[0] if gen_mode else opts[1]
+                loss.sum().backward(); opt.step(); opt.zero_grad()
+                l = loss.detach().float()
+                bad = torch.where((bad[:, 0].isnan() & ~l.isfinite())[:, None], torch.stack([torch.full_like(l, step), torch.full_like(l, gen_mode), l], 1), bad)
+                smooth = torch.lerp(l, smooth, beta); col = 1 if gen_mode else 0
+                sums[:, col] += l; counts[col] += 1
+                if not gen_mode:
+                    sums[:, 2] += parts.get('acc_real', nan); sums[:, 3] += parts.get('acc_fake', nan); counts[2:] += 1
+                if gen_mode: n_g += 1; switch = n_g == 1
+                else: n_c += 1; switch = n_c == c0.n_crit
+                if switch: gen_mode, n_c, n_g = not gen_mode, 0, 0
+                step += 1
+                if steps and step >= steps: break
+                if flag.stop_signal is not None and it + 1 < bats[0].n_batches:
+                    WG.members(Gs); WD.members(Ds)
+                    for k in range(K):
+                        loop = dict(smooth=dict(val=smooth[k].detach().cpu().clone(), count=step), metrics=[[float(sums[k, j]), int(counts[j])] for j in range(len(_METRICS))], switcher=[n_c, n_g])
+                        if run_dirs and not errors[k]: _write_member(Path(run_dirs[k]), cfgs[k], datas[k], epoch, Gs[k], Ds[k], _member_opt_state(Gs[k], Ds[k], cfgs[k], opts, WG, WD, k, K), bats[k], gen_mode, None, it + 1, loop)
+                    raise TrainingStopped(f"stopped by {signal.Signals(flag.stop_signal).name} at epoch {epoch + 1} of {c0.epochs}, batch {it + 1} of {bats[0].n_batches}; each member's checkpoint.pt holds it", flag.stop_signal)
+            for k, (s, g, v) in enumerate(bad.tolist()):
+                if not math.isnan(s): errors[k] = errors[k] or f"training diverged at epoch {epoch + 1}, step {int(s) + 1}: the {'generator' if g else 'discriminator'} loss is {v}"
+            with torch.no_grad():
+                for wide in (WG, WD):
+                    big = torch.stack([p.detach().view(K, -1).abs().amax(1) for p in wide.parameters()]).amax(0)
+                    for k in torch.nonzero(~(big <= c0.max_weight)).flatten().tolist():
+                        errors[k] = errors[k] or f"training diverged at epoch {epoch + 1}: the largest weight is {big[k].item():.3g} (limit {c0.max_weight:g})"
+            means = torch.cat([(smooth / (1 - beta**step))[:, None], sums / counts.clamp(min=1).to(device)], 1).tolist()  # fastai's debiased smooth loss, then epoch means
+            WG.members(Gs); WD.members(Ds)
+            for k in range(K):
+                rows[k].append([epoch] + means[k] + [time.strftime('%M:%S', time.gmtime(time.time() - t0))])
+                if run_dirs and not errors[k]:
+                    _write_member(Path(run_dirs[k]), cfgs[k], datas[k], epoch + 1, Gs[k], Ds[k], _member_opt_state(Gs[k], Ds[k], cfgs[k], opts, WG, WD, k, K), bats[k], gen_mode, rows[k][-1])
+            if on_epoch: on_epoch(epoch + 1, c0.epochs, [None if errors[k] else dict(zip(('train_loss',) + _METRICS, means[k])) for k in range(K)])
             if steps and step >= steps: break
-        for k, (s, g, v) in enumerate(bad.tolist()):
-            if not math.isnan(s): errors[k] = errors[k] or f"training diverged at epoch {epoch + 1}, step {int(s) + 1}: the {'generator' if g else 'discriminator'} loss is {v}"
-        with torch.no_grad():
-            for wide in (WG, WD):
-                big = torch.stack([p.detach().view(K, -1).abs().amax(1) for p in wide.parameters()]).amax(0)
-                for k in torch.nonzero(~(big <= c0.max_weight)).flatten().tolist():
-                    errors[k] = errors[k] or f"training diverged at epoch {epoch + 1}: the largest weight is {big[k].item():.3g} (limit {c0.max_weight:g})"
-        means = torch.cat([(smooth / (1 - beta**step))[:, None], sums / counts.clamp(min=1).to(device)], 1).tolist()  # fastai's debiased smooth loss, then epoch means
-        WG.members(Gs); WD.members(Ds)
-        for k in range(K):
-            rows[k].append([epoch] + means[k] + [time.strftime('%M:%S', time.gmtime(time.time() - t0))])
-            if run_dirs and not errors[k]:
-                _write_member(Path(run_dirs[k]), cfgs[k], datas[k], epoch + 1, Gs[k], Ds[k], _member_opt_state(Gs[k], Ds[k], cfgs[k], opts, WG, WD, k, K), bats[k], gen_mode, rows[k][-1])
-        if on_epoch: on_epoch(epoch + 1, c0.epochs, [None if errors[k] else dict(zip(('train_loss',) + _METRICS, means[k])) for k in range(K)])
-        if steps and step >= steps: break
+            if flag.stop_signal is not None and epoch + 1 < c0.epochs:
+                raise TrainingStopped(f"stopped by {signal.Signals(flag.stop_signal).name} after epoch {epoch + 1} of {c0.epochs}; each member's checkpoint.pt holds it", flag.stop_signal)
     return [dict(status='failed' if e else 'done', error=e, generator=g, critic=d, metrics=r) for e, g, d, r in zip(errors, Gs, Ds, rows)]
 
 # %% ../nbs/09_class_splits.ipynb #67e5a501

@@ -6,9 +6,12 @@ Docs: https://acgan-nb.github.io/acgan_nb/training.html.md"""
 
 # %% ../nbs/03_training.ipynb #9caba247
 from __future__ import annotations
-import os, json, time, math, copy, random, shutil, hashlib
+import os, json, time, math, copy, random, shutil, hashlib, signal, socket, threading
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
+try: import fcntl
+except ImportError: fcntl = None  # not on Windows: run directories are then not locked
 import numpy as np
 import torch
 import torch.nn as nn
@@ -16,6 +19,7 @@ from torch import Tensor
 from fastcore.basics import store_attr
 from fastai.callback.core import Callback, CancelValidException, CancelFitException
 from fastai.callback.progress import CSVLogger, ProgressCallback
+from fastprogress.fastprogress import in_notebook
 from fastai.learner import Learner, Metric, CastToTensor
 from fastai.optimizer import OptimWrapper
 from fastai.torch_core import default_device, set_seed
@@ -31,14 +35,15 @@ from .models import build_models
 from .gan import gradient_penalty
 
 # %% auto #0
-__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'PRESETS', 'smoke_mode',
+__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'PRESETS', 'LOCK_NAME', 'smoke_mode',
            'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics',
            'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state',
-           'set_rng_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint',
-           'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunCSVLogger', 'gan_learner',
-           'TrainConfig', 'preset', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log', 'resume_config', 'train',
-           'cached_run', 'load_generator', 'sample_run', 'EnsembleGenerator', 'read_ensemble',
-           'load_ensemble_generator', 'plot_run']
+           'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint',
+           'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress',
+           'ResumeLoop', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'GracefulStop', 'gan_learner',
+           'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log',
+           'resume_config', 'write_json', 'NothingToTrain', 'resume_point', 'fit_run', 'train', 'cached_run',
+           'load_generator', 'sample_run', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run']
 
 # %% ../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -70,7 +75,8 @@ class ConditionalGANLoss(GANModule):
         loss, parts = self.objective.d_terms(out_real, out_fake, y_real, y_fake)
         if self.objective.adv.needs_gp:
             src = lambda x: self.objective.source_logits(self.gan_model.critic(x))
-            loss = loss + self.objective.adv.gp_weight * gradient_penalty(src, x_real, fake)
+            n = min(len(x_real), len(fake))  # a mixed batch need not hold as many real as fake images: the penalty pairs the first n of each
+            loss = loss + self.objective.adv.gp_weight * gradient_penalty(src, x_real[:n], fake[:n])
         self.stats = stat_floats(dict(parts, d_loss=loss)); return loss
 
 # %% ../nbs/03_training.ipynb #b7667d70
@@ -234,9 +240,16 @@ def _atomic_link(src:Path, dst:Path):
     except OSError: shutil.copyfile(src, tmp)
     os.replace(tmp, dst)
 
-def checkpoint_state(learn:Learner, epoch:int, config:dict|None=None) -> dict:
-    "Everything needed to continue `learn` exactly after `epoch` epochs."
-    sd = dict(format=CKPT_FORMAT, epoch=int(epoch), config=json.dumps(config or {}),
+def loop_state(learn:Learner) -> dict:
+    "The training loop's own state between two steps: fastai's smoothed loss, the current epoch's metric sums so far, the switcher's counters."
+    sl, sw = learn.recorder.smooth_loss, next((cb for cb in learn.cbs if isinstance(cb, FixedGANSwitcher)), None)
+    return dict(smooth=dict(val=torch.as_tensor(sl.val).detach().float().cpu().clone(), count=int(sl.count)),
+                metrics=[[float(m.total), int(m.count)] for m in learn.metrics if isinstance(m, GANStat)],
+                switcher=[int(getattr(sw, 'n_c', 0)), int(getattr(sw, 'n_g', 0))])
+
+def checkpoint_state(learn:Learner, epoch:int, config:dict|None=None, step:int=0) -> dict:
+    "Everything needed to continue `learn` exactly after `epoch` epochs and `step` more batches."
+    sd = dict(format=CKPT_FORMAT, epoch=int(epoch), step=int(step), loop=loop_state(learn), config=json.dumps(config or {}),
               generator=learn.model.generator.state_dict(), critic=learn.model.critic.state_dict(),
               opt=learn.opt.state_dict() if learn.opt is not None else {},
               batches=learn.dls.train.state_dict(), rng=rng_state(),
@@ -246,9 +259,9 @@ def checkpoint_state(learn:Learner, epoch:int, config:dict|None=None) -> dict:
     if mp is not None and getattr(mp, 'scaler', None) is not None: sd['scaler'] = mp.scaler.state_dict()
     return sd
 
-def save_checkpoint(path:Path, learn:Learner, epoch:int, config:dict|None=None):
-    "Atomically save `checkpoint_state(learn, epoch, config)` to `path`."
-    sd = checkpoint_state(learn, epoch, config)
+def save_checkpoint(path:Path, learn:Learner, epoch:int, config:dict|None=None, step:int=0):
+    "Atomically save `checkpoint_state(learn, epoch, config, step)` to `path`."
+    sd = checkpoint_state(learn, epoch, config, step)
     atomic_write(path, lambda f: torch.save(sd, f))
 
 def load_checkpoint(path:Path) -> dict:
@@ -334,7 +347,7 @@ class DivergenceGuard(Callback):
     def __init__(self, max_weight:float=1e4, check_every:int=50): store_attr()
     def before_fit(self): self.learn.diverged = None
     def _stop(self, why:str):
-        self.learn.diverged = f"training diverged at epoch {self.epoch + 1}, batch {self.iter + 1}: {why}"
+        self.learn.diverged = f"training diverged at epoch {self.epoch + 1}, batch {getattr(self.learn, 'step_offset', 0) + self.iter + 1}: {why}"
         raise CancelFitException()
     def after_loss(self):
         if self.training and not torch.isfinite(self.learn.loss_grad).all():
@@ -353,12 +366,85 @@ class EpochOffset(Callback):
     def before_fit(self): self.learn.epoch_offset = self.offset
     def before_epoch(self): self.learn.epoch = self.epoch + self.offset
 
+class RunProgress(ProgressCallback):
+    "fastai's progress bar and table; the bar counts this fit's epochs from 0, also when a resumed run's epochs are numbered from a later one."
+    order = ProgressCallback.order - 1  # before `CSVLogger` (same order as fastai's bar), which passes each row on to the table
+    def before_epoch(self):
+        if getattr(self, 'mbar', False): self.mbar.update(self.epoch - getattr(self.learn, 'epoch_offset', 0))
+    def after_cancel_fit(self):
+        if not in_notebook(): print(flush=True)  # a console bar stopped mid-line: what follows (the stop's message) starts on a line of its own
+
+class ResumeLoop(Callback):
+    "Put back a checkpoint's `loop_state` after fastai's own resets, and, for a checkpoint taken inside an epoch, train only the rest of that epoch first."
+    order = 52  # after the switcher (0) and the `Recorder` (50) have reset their counters
+    def __init__(self, state:dict|None, # `loop_state` of the checkpoint (None: nothing to restore)
+                 step:int=0, # batches of the first epoch already trained
+                ): store_attr()
+    def before_fit(self):
+        self.learn.step_offset = self.step
+        if self.step: self.learn.dls.train.skip_batches(self.step)
+        if self.state is None: return
+        sl = self.learn.recorder.smooth_loss
+        sl.val, sl.count = self.state['smooth']['val'].clone(), self.state['smooth']['count']
+    def before_train(self):
+        if not self.step: return
+        for m, (total, count) in zip([m for m in self.learn.metrics if isinstance(m, GANStat)], self.state['metrics']): m.total, m.count = total, count
+        sw = next(cb for cb in self.learn.cbs if isinstance(cb, FixedGANSwitcher))
+        sw.n_c, sw.n_g = self.state['switcher']
+    def after_train(self): self.step = self.learn.step_offset = 0
+
 class RunCSVLogger(CSVLogger):
     "fastai's `CSVLogger`, writing the header only to a new file."
     def before_fit(self):
         p = self.path/self.fname
         if not (self.append and p.exists() and p.stat().st_size): return super().before_fit()
         self.file = p.open('a'); self.old_logger, self.learn.logger = self.logger, self._write_line
+
+# %% ../nbs/03_training.ipynb #e3b9be1f
+class TrainingStopped(ACGANError):
+    "Training stopped on request (SIGTERM or SIGINT) after a checkpoint of the last step; `signum` is the signal."
+    def __init__(self, msg:str, signum:int): super().__init__(msg); self.signum = signum
+
+class StopNow(KeyboardInterrupt):
+    "A second stop signal: stop at once (the last checkpoint stays intact); `signum` is the signal."
+    def __init__(self, signum:int): super().__init__(signal.Signals(signum).name); self.signum = signum
+
+@contextmanager
+def stop_on_signals(target, # an object (a `Learner`) whose `stop_signal` is set by the first signal
+                    signals:tuple=(signal.SIGINT, signal.SIGTERM), # the signals that ask for a stop
+                   ):
+    "While inside: the first of `signals` sets `target.stop_signal` (a stop at the next step boundary), a second raises `StopNow`."
+    target.stop_signal = None
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    def ask(signum, frame):
+        if target.stop_signal is not None: raise StopNow(signum)
+        target.stop_signal = signum
+    old = {s: signal.signal(s, ask) for s in signals}
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
+
+class GracefulStop(Callback):
+    "When `learn.stop_signal` is set: checkpoint the step just finished into `run_dir` and end the fit (`learn.stopped_at` = (epoch, step))."
+    order = 100  # last: the step's statistics, switch and moving average are done (and at an epoch's end, its checkpoint)
+    def __init__(self, run_dir:Path, # the run directory
+                 config:dict|None=None, # saved with the checkpoint
+                ): store_attr(); self.run_dir = Path(run_dir)
+    def before_fit(self): self.learn.stopped_at = None
+    def _asked(self): return getattr(self.learn, 'stop_signal', None) is not None
+    def after_batch(self):
+        if not (self._asked() and self.training) or self.iter + 1 == self.n_iter: return  # an epoch's last batch: stop after its checkpoint
+        epoch, step = self.epoch, getattr(self.learn, 'step_offset', 0) + self.iter + 1
+        f = self.run_dir/CKPT_DIR/f'epoch_{epoch:04d}_step_{step:06d}.pt'
+        save_checkpoint(f, self.learn, epoch, self.config, step)
+        _atomic_link(f, self.run_dir/CKPT_NAME)
+        self.learn.stopped_at = (epoch, step); raise CancelFitException()
+    def after_epoch(self):
+        if not self._asked(): return
+        ep = self.epoch + 1
+        f = self.run_dir/CKPT_DIR/f'epoch_{ep:04d}.pt'
+        if not f.exists(): save_checkpoint(f, self.learn, ep, self.config); _atomic_link(f, self.run_dir/CKPT_NAME)
+        self.learn.stopped_at = (ep, 0); raise CancelFitException()
 
 # %% ../nbs/03_training.ipynb #f58863af
 def _adam(params, lr, betas):
@@ -385,6 +471,7 @@ def gan_learner(dls, # `make_dataloaders` output
                     metrics=gan_metrics(objective), path=path, cbs=[ConditionalGANTrainer(), FixedGANSwitcher(n_crit=n_crit, n_gen=1), BoundedHistory()] + list(cbs or []))
     learn.recorder.train_metrics, learn.recorder.valid_metrics = True, False
     learn.remove_cb(CastToTensor)  # our batches are tensors already; one less callback on every event
+    if any(isinstance(cb, ProgressCallback) for cb in learn.cbs): learn.remove_cb(ProgressCallback); learn.add_cb(RunProgress())  # a bar that also works for resumed runs
     if mixed_precision is None: mixed_precision = dls.device.type == 'cuda'
     if mixed_precision:
         bf16 = dls.device.type == 'cuda' and torch.cuda.is_bf16_supported()
@@ -439,7 +526,7 @@ class TrainConfig:
         if self.ema is not None and not 0 < self.ema < 1: raise ACGANError(f"ema decay must lie in (0, 1), got {self.ema}")
         if self.dropout is not None and not 0 <= self.dropout < 1: raise ACGANError(f"dropout must lie in [0, 1), got {self.dropout}")
         if self.mixed_batch is not None and not 0 < self.mixed_batch < 1: raise ACGANError(f"mixed_batch must lie in (0, 1), got {self.mixed_batch}")
-        self.objective_kwargs()
+        get_objective(self.objective, 2, self.adv, **self.objective_kwargs())  # the objective's own checks (flavours it takes, option values), before anything is written
         return self
 
     def objective_kwargs(self) -> dict:
@@ -474,6 +561,40 @@ def preset(dataset:str, **overrides) -> TrainConfig:
     return TrainConfig(dataset=dataset, **kw)
 
 # %% ../nbs/03_training.ipynb #cbf8fb25
+LOCK_NAME = '.lock'
+
+class RunLocked(ACGANError):
+    "Another live process is training the run directory."
+
+class RunLock:
+    "One writer per run directory: an exclusive `flock` on `run_dir/.lock`, which names its holder; the kernel releases it when the holder exits, however it exits."
+    def __init__(self, run_dir:Path): self.path, self.f = Path(run_dir)/LOCK_NAME, None
+    def holder(self) -> str:
+        "Who holds the lock, as the lock file says."
+        try: h = json.loads(self.path.read_text()); return f"process {h['pid']} on {h['host']} (since {h['since']})"
+        except (OSError, ValueError, KeyError): return "another process"
+    def acquire(self):
+        "Take the lock, or raise `RunLocked` naming the process that holds it; a lock file left by a dead process is taken over."
+        if fcntl is None: return self
+        while True:
+            f = open(self.path, 'a+')
+            try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                f.close(); who = self.holder(); pid = who.split()[1] if who.startswith('process ') else 'PID'
+                raise RunLocked(f"{self.path.parent} is being trained by {who}; wait for it to finish, or stop it with kill -TERM {pid} and then resume") from None
+            try: same = os.path.samestat(os.fstat(f.fileno()), os.stat(self.path))
+            except FileNotFoundError: same = False
+            if same: break
+            f.close()  # the holder released (and removed) the file between our open and our lock: lock the new one
+        f.seek(0); f.truncate(); f.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S')))); f.flush()
+        self.f = f; return self
+    def release(self):
+        "Remove the lock file and let go."
+        if self.f is None: return
+        self.path.unlink(missing_ok=True); self.f.close(); self.f = None
+    def __enter__(self): return self.acquire()
+    def __exit__(self, *exc): self.release()
+
 def check_run_dir(run_dir:Path, # the run directory
                   resume:bool, # it must hold a run to resume (else: it must be new or empty, and is created)
                  ):
@@ -481,7 +602,7 @@ def check_run_dir(run_dir:Path, # the run directory
     if resume:
         if not (run_dir/'config.json').exists(): raise ACGANError(f"cannot resume {run_dir}: it has no config.json; give a run directory made by acgan-train")
         return
-    if run_dir.exists() and any(run_dir.iterdir()):
+    if run_dir.exists() and any(p.name != LOCK_NAME for p in run_dir.iterdir()):
         raise ACGANError(f"run directory {run_dir} already exists and is not empty; pass --resume {run_dir} to continue it, or choose a new --out")
     try: run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise ACGANError(f"cannot create run directory {run_dir} ({e.strerror}); choose a writable --out") from None
@@ -504,7 +625,7 @@ def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra
     obj, G, D, dls = run_parts(cfg, data, torch.device(cfg.device) if cfg.device else default_device())
     cbs = [SampleGrid(run_dir, data.n_classes, cfg.nz, cfg.grid_per_class, cfg.seed, max_grids=cfg.max_grids),
            Checkpoint(run_dir, asdict(cfg), keep_last=cfg.keep_last, best_metric=cfg.best_metric, best_mode=cfg.best_mode),
-           DivergenceGuard(cfg.max_weight),
+           DivergenceGuard(cfg.max_weight), GracefulStop(run_dir, asdict(cfg)),
            RunCSVLogger('metrics.csv', append=True)] + ([GeneratorEMA(cfg.ema)] if cfg.ema else []) + \
           ([MixedBatch(cfg.mixed_batch)] if cfg.mixed_batch else []) + list(extra_cbs or [])
     learn = gan_learner(dls, G, D, obj, cfg.lr_g, cfg.lr_d, (cfg.beta1, cfg.beta2), cfg.n_crit, path=run_dir, cbs=cbs)
@@ -525,9 +646,49 @@ def resume_config(run_dir:Path, epochs:int|None=None, lr_g:float|None=None, lr_d
     if epochs: cfg.set_epochs(epochs)
     cfg.lr_g, cfg.lr_d = lr_g or cfg.lr_g, lr_d or cfg.lr_d
     cfg.check()
-    if epochs or lr_g or lr_d: (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
+    if epochs or lr_g or lr_d: write_json(run_dir/'config.json', asdict(cfg))
     for stale in run_dir.rglob('*.tmp'): stale.unlink()
     return cfg
+
+def write_json(path:Path, obj):
+    "Write `obj` as indented JSON, atomically (a reader sees the old file or the new one)."
+    atomic_write(path, lambda f: f.write(json.dumps(obj, indent=2)), 'w')
+
+class NothingToTrain(ACGANError):
+    "A resumed run has already trained the epochs asked for."
+
+def resume_point(run_dir:Path, # a run directory being resumed
+                 epochs:int|None, # the new epoch total asked for (None: the run's own)
+                ) -> dict|None:
+    "The run's checkpoint (None before its first), or `NothingToTrain` when it has trained `epochs` (or all its epochs) already."
+    ck = run_dir/CKPT_NAME
+    sd = load_checkpoint(ck) if ck.exists() else None
+    done = sd['epoch'] if sd else 0
+    total = epochs or json.loads((run_dir/'config.json').read_text()).get('epochs', 0)
+    if done >= total:
+        how = f"not fewer than --epochs {epochs}" if epochs else f"all of its {total}"
+        raise NothingToTrain(f"nothing to train: {run_dir} has trained {done} epochs, {how}; give --epochs above {done} to train longer")
+    return sd
+
+def fit_run(learn:Learner, # from `build_run`, with the checkpoint restored
+            cfg:TrainConfig, # the run's settings
+            run_dir:Path, # the run directory
+            sd:dict|None=None, # the checkpoint resumed from (None: a new run)
+           ) -> Learner:
+    "Train the remaining epochs of a run, stopping cleanly on SIGTERM/SIGINT; `TrainingDiverged` or `TrainingStopped` when it did not finish."
+    start, step = (sd['epoch'], sd.get('step', 0)) if sd else (0, 0)
+    t0 = time.time()
+    with stop_on_signals(learn): learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, step)])
+    learn.train_seconds = time.time() - t0
+    ck = run_dir/CKPT_NAME
+    if learn.diverged:
+        last = f"the last good checkpoint is {ck} (epoch {load_checkpoint(ck)['epoch']})" if ck.exists() else "no checkpoint was written before it"
+        raise TrainingDiverged(f"{learn.diverged}; {last}; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")
+    if learn.stopped_at and learn.stopped_at[0] < cfg.epochs:
+        (ep, st), name = learn.stopped_at, signal.Signals(learn.stop_signal).name
+        where = f"at epoch {ep + 1} of {cfg.epochs}, batch {st} of {learn.dls.train.n_batches}" if st else f"after epoch {ep} of {cfg.epochs}"
+        raise TrainingStopped(f"stopped by {name} {where}; {ck} holds it; resume with acgan-train --resume {run_dir}", learn.stop_signal)
+    return learn
 
 def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming)
           run_dir:Path|str='runs/digits', # the run directory
@@ -539,33 +700,27 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
           lr_g:float|None=None, # with `resume`: a new generator learning rate
           lr_d:float|None=None, # with `resume`: a new critic learning rate
          ) -> Learner:
-    "Train a conditional GAN into `run_dir` (config.json, metrics.csv, samples/, checkpoint.pt)."
+    "Train a conditional GAN into `run_dir` (config.json, metrics.csv, samples/, checkpoint.pt), holding the run's `RunLock` throughout."
     run_dir = Path(run_dir)
     created = [] if resume else [d for d in (run_dir, *run_dir.parents) if not d.exists()]  # folders this call makes
     if not resume: cfg = (cfg or TrainConfig()).check()
-    check_run_dir(run_dir, resume)
-    if resume: cfg = resume_config(run_dir, epochs, lr_g, lr_d)
-    try: learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
-    except BaseException:
+    lock = RunLock(run_dir)
+    try:
+        if run_dir.is_dir(): lock.acquire()
+        check_run_dir(run_dir, resume)
+        if lock.f is None: lock.acquire()
+        sd = resume_point(run_dir, epochs) if resume else None
+        if resume: cfg = resume_config(run_dir, epochs, lr_g, lr_d)
+        learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
+        if sd: restore_checkpoint(learn, sd, run_dir/CKPT_NAME)
+        if resume: truncate_log(run_dir/'metrics.csv', sd['epoch'] if sd else 0)
+        else: write_json(run_dir/'config.json', asdict(cfg)); write_json(run_dir/'data.json', learn.data_info)
+        return fit_run(learn, cfg, run_dir, sd)
+    finally:
+        lock.release()
         for d in created:  # leave no empty run directory (or parent) behind
             if d.is_dir() and not any(d.iterdir()): d.rmdir()
-        raise
-    start = 0
-    if resume and (run_dir/CKPT_NAME).exists():
-        sd = load_checkpoint(run_dir/CKPT_NAME); restore_checkpoint(learn, sd, run_dir/CKPT_NAME); start = sd['epoch']
-    if resume: truncate_log(run_dir/'metrics.csv', start)
-    else:
-        (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
-        (run_dir/'data.json').write_text(json.dumps(learn.data_info, indent=2))
-    if start < cfg.epochs:
-        t0 = time.time()
-        learn.fit(cfg.epochs - start, cbs=[EpochOffset(start)])
-        learn.train_seconds = time.time() - t0
-        if learn.diverged:
-            ck = run_dir/CKPT_NAME
-            last = f"the last good checkpoint is {ck} (epoch {load_checkpoint(ck)['epoch']})" if ck.exists() else "no checkpoint was written before it"
-            raise TrainingDiverged(f"{learn.diverged}; {last}; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")
-    return learn
+
 
 # %% ../nbs/03_training.ipynb #5850c0ea
 def cached_run(cfg:TrainConfig, # the run's settings

@@ -20,6 +20,7 @@ from fastai.callback.schedule import fit_one_cycle
 from fastai.callback.progress import ProgressCallback
 from fastai.torch_core import default_device, set_seed
 from fastai.callback.core import Callback
+from fastcore.basics import noop
 from .data import ACGANError, ImageData, load_dataset, cache_dir, images_to_tensor, to_float_images, class_grid, atomic_write, OFFLINE_ENV
 from .learner import sample_run, load_generator, save_png, sampling_generator, generate, cached_run, TrainConfig
 from pytorch_msssim import ms_ssim
@@ -27,10 +28,10 @@ from torchmetrics.image.fid import NoTrainInceptionV3, FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
 
 # %% auto #0
-__all__ = ['JUDGE_EPOCHS', 'INCEPTION_WEIGHTS_URL', 'MSSSIM_SIZE', 'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches',
-           'train_judge', 'judge_for', 'judge_logits', 'judge_accuracy', 'inception_score', 'inception_score_parts',
-           'am_score', 'frechet_distance', 'inception_network', 'inception_metrics', 'ms_ssim_pairs',
-           'ms_ssim_diversity', 'SampleTracker', 'tracked_run', 'evaluate_run']
+__all__ = ['JUDGE_EPOCHS', 'JUDGE_CPU_TIME', 'INCEPTION_WEIGHTS_URL', 'MSSSIM_SIZE', 'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge',
+           'LabelledBatches', 'train_judge', 'judge_for', 'judge_logits', 'judge_accuracy', 'inception_score',
+           'inception_score_parts', 'am_score', 'frechet_distance', 'inception_network', 'inception_metrics',
+           'ms_ssim_pairs', 'ms_ssim_diversity', 'SampleTracker', 'tracked_run', 'evaluate_run']
 
 # %% ../nbs/04_evaluation.ipynb #79de133c
 class Judge(nn.Module):
@@ -74,7 +75,7 @@ def train_judge(data:ImageData, # dataset to learn
                 lr:float=3e-3, # peak learning rate
                 seed:int=0, # random seed
                 device=None, # training device
-                quiet:bool=True, # hide fastai's progress
+                quiet:bool=True, # no progress bar and no table of epochs
                ) -> Judge:
     "A `Judge` trained on `data`'s training split; its test-split accuracy is in `.test_accuracy`."
     set_seed(seed, reproducible=True)
@@ -84,18 +85,21 @@ def train_judge(data:ImageData, # dataset to learn
     dls = DataLoaders(LabelledBatches(x, y, bs, True, 2, seed, device), LabelledBatches(xt, yt, 500, device=device), device=device)
     judge = Judge(data.n_classes, data.channels, data.img_size)
     learn = Learner(dls, judge, loss_func=nn.CrossEntropyLoss(), metrics=accuracy)
-    if quiet: learn.remove_cb(ProgressCallback)
+    if quiet: learn.remove_cb(ProgressCallback); learn.logger = noop  # without the bar fastai would still print bare rows
     learn.fit_one_cycle(epochs, lr)
     judge.test_accuracy = float(learn.recorder.values[-1][-1])
     return judge.eval().cpu()
 
 # %% ../nbs/04_evaluation.ipynb #1e5a768f
 JUDGE_EPOCHS = {'digits': 15, 'mnist': 3, 'fashion_mnist': 6, 'cifar10': 30}
+JUDGE_CPU_TIME = {'digits': 'under a minute', 'mnist': 'about 3 minutes', 'fashion_mnist': 'about 10-15 minutes', 'cifar10': 'hours (a GPU job)'}  # on 2 cores
 
 def judge_for(name:str, # registered dataset name
               img_size:int|None=None, # size to judge at (default: the dataset's own)
               retrain:bool=False, # ignore the cache
               device=None, # training device
+              quiet:bool=True, # no progress bar or table while training it
+              log=None, # called with one line before a judge is trained (e.g. `print`)
              ) -> Judge:
     "The cached judge of dataset `name` (trained on first use)."
     data = load_dataset(name, img_size)
@@ -106,7 +110,9 @@ def judge_for(name:str, # registered dataset name
         try: sd = torch.load(path, map_location='cpu', weights_only=True); judge.load_state_dict(sd['model']); judge.test_accuracy = float(sd['test_accuracy'])
         except Exception as e: raise ACGANError(f"cached judge {path} is unreadable ({type(e).__name__}); delete it to retrain") from None
         return judge.eval()
-    judge = train_judge(data, JUDGE_EPOCHS.get(name, 5), device=device)
+    if log: log(f"training the {name} judge first: a classifier of real {name} images that scores the samples; trained once ({JUDGE_EPOCHS.get(name, 5)} epochs, "
+                f"{JUDGE_CPU_TIME.get(name, 'a few minutes')} on a 2-core CPU, less on a GPU) and cached in {path}")
+    judge = train_judge(data, JUDGE_EPOCHS.get(name, 5), device=device, quiet=quiet)
     atomic_write(path, lambda f: torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy, img_size=data.img_size), f))
     return judge
 
