@@ -30,6 +30,10 @@ __all__ = ['CONFIG_KEYS', 'OneLineParser', 'run_command', 'train_parser', 'confi
 # %% ../nbs/90_cli.ipynb #16fdcd77
 class OneLineParser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line (`prog: error: ...`) and exit code 2."
+    def __init__(self, prog:str, # the command's name, which starts every error line
+                 description:str|None=None, # what `--help` says the command does
+                 epilog:str|None=None, # what `--help` says after the options
+                ): super().__init__(prog=prog, description=description, epilog=epilog)
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
@@ -63,6 +67,7 @@ def _positive(kind):
 
 # %% ../nbs/90_cli.ipynb #08059032
 def train_parser() -> OneLineParser:
+    "The arguments of `acgan-train`: every `TrainConfig` setting, `--resume`, `--class-split`, `--track-every`."
     p = OneLineParser(prog='acgan-train', description="Train a conditional GAN (AC-GAN by default) and write a run directory: "
                       "config.json, data.json, metrics.csv, samples/epoch_NNN.png and checkpoint.pt.",
                       epilog=f"Presets: {', '.join(f'{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()) for k, v in PRESETS.items())}.")
@@ -155,6 +160,7 @@ def acgan_train(argv:list|None=None):
 
 # %% ../nbs/90_cli.ipynb #238b3fdd
 def sample_parser() -> OneLineParser:
+    "The arguments of `acgan-sample`."
     p = OneLineParser(prog='acgan-sample', description="Draw samples from a trained run into an .npz with x (uint8, N×H×W or N×H×W×C) and y (int labels).")
     p.add_argument('run', type=Path, help="run directory written by acgan-train")
     p.add_argument('--n', type=_positive(int), default=1000, help="number of samples (default 1000)")
@@ -181,6 +187,7 @@ def acgan_sample(argv:list|None=None):
 
 # %% ../nbs/90_cli.ipynb #07912c80
 def evaluate_parser() -> OneLineParser:
+    "The arguments of `acgan-evaluate`."
     p = OneLineParser(prog='acgan-evaluate', description="Measure a trained run and write eval.json, eval_samples.png and the analysis figures (eval_resolution.png, eval_diversity.png, eval_overfitting.png) into it.")
     p.add_argument('run', type=Path, help="run directory written by acgan-train")
     p.add_argument('--n', type=_positive(int), default=10000, help="samples to draw (default 10000)")
