@@ -46,8 +46,9 @@ def run_command(prog:str, f, args):
     except ACGANError as e: sys.stderr.write(f"{prog}: error: {e}\n"); sys.exit(2)
     except OSError as e: sys.stderr.write(f"{prog}: error: {e.strerror or type(e).__name__}: {e.filename}; choose another path\n"); sys.exit(2)
     except KeyboardInterrupt as e:
-        signum = getattr(e, 'signum', signal.SIGINT)
-        sys.stderr.write(f"\n{prog}: stopped at once by {signal.Signals(signum).name}; the last checkpoint is intact; resume with --resume\n"); sys.exit(128 + signum)
+        signum, what = getattr(e, 'signum', signal.SIGINT), ''
+        if isinstance(e, StopNow): what = "; the last checkpoint is intact; resume with acgan-train --resume"  # only training answers a first signal gracefully
+        sys.stderr.write(f"{'' if getattr(args, 'quiet', True) else chr(10)}{prog}: stopped at once by {signal.Signals(signum).name}{what}\n"); sys.exit(128 + signum)
 
 def _key_value(s:str) -> tuple:
     "`KEY=VALUE` → (key, value), the value read as JSON (numbers, true/false) or else kept as a string."

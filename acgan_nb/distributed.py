@@ -23,7 +23,7 @@ from fastai.learner import Learner
 from fastai.vision.gan import GANModule
 from .data import ACGANError, ImageData, ConditionalBatches, to_float_images, load_dataset
 from .learner import (TrainConfig, build_run, load_checkpoint, restore_checkpoint, SampleGrid, Checkpoint,
-                              RunCSVLogger, EpochOffset, TrainingDiverged, CKPT_NAME, ENSEMBLE_FILE,
+                              RunCSVLogger, EpochOffset, ResumeLoop, TrainingDiverged, TrainingStopped, NothingToTrain, RunLock, write_json, CKPT_NAME, ENSEMBLE_FILE,
                               check_run_dir, truncate_log, resume_config)
 from .ensemble import (open_ensemble, write_ensemble, train_member, check_ensemble, error_line, EnsembleLog, member_label,
                               EnsembleProgress, record_progress)
@@ -197,7 +197,7 @@ def _prepare_run(cfg, run_dir:Path, resume:bool, epochs, lr_g, lr_d, W:int) -> t
     cfg = (cfg or TrainConfig()).check()
     check_shards(cfg.bs, W)  # before the run directory is made
     check_run_dir(run_dir, False)
-    (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
+    write_json(run_dir/'config.json', asdict(cfg))
     return cfg, None
 
 # %% ../nbs/13_distributed.ipynb #111e2703
@@ -214,12 +214,19 @@ def train_distributed(cfg:TrainConfig|None=None, # the run's settings; `bs` is t
                      ) -> Learner:
     "`train` on every process of the current process group (data parallel, global batch `cfg.bs`): the same weights as one process with batch `cfg.bs`."
     rank, _, W = world(); run_dir = Path(run_dir)
-    err, sd = None, None
+    err, sd, lock = None, None, RunLock(run_dir)
     if rank == 0:
         try:
+            if run_dir.is_dir(): lock.acquire()  # one writer: rank 0 holds the run's lock (a new run's, once its directory exists)
             cfg, sd = _prepare_run(cfg, run_dir, resume, epochs, lr_g, lr_d, W)
+            if lock.f is None: lock.acquire()
             data = data or load_dataset(cfg.dataset, cfg.img_size)
         except ACGANError as e: err = (type(e).__name__, str(e))
+    try: return _fit_distributed(err, cfg, sd, run_dir, resume, data, extra_cbs, quiet, sync_bn, rank)
+    finally: lock.release()
+
+def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, quiet:bool, sync_bn:bool, rank:int) -> Learner:
+    "`train_distributed` after rank 0 has prepared the run: every process builds its learner, restores the checkpoint and trains."
     err, cfg, sd = _broadcast((err, cfg, sd))
     _raise_shared(err)
     data = data or load_dataset(cfg.dataset, cfg.img_size)
@@ -229,10 +236,10 @@ def train_distributed(cfg:TrainConfig|None=None, # the run's settings; `bs` is t
     if rank and sd is not None: torch.manual_seed(cfg.seed + rank)
     if rank == 0:
         if resume: truncate_log(run_dir/'metrics.csv', start)
-        else: (run_dir/'data.json').write_text(json.dumps(learn.data_info, indent=2))
+        else: write_json(run_dir/'data.json', learn.data_info)
     if start < cfg.epochs:
         t0 = time.time()
-        learn.fit(cfg.epochs - start, cbs=[EpochOffset(start)])
+        learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, sd.get('step', 0) if sd else 0)])  # a step checkpoint resumes mid-epoch
         learn.train_seconds = time.time() - t0
         if learn.diverged:
             raise TrainingDiverged(f"{learn.diverged}; resume from the last good checkpoint with torchrun ... -m acgan_nb.distributed --resume {run_dir} and lower --lr-g/--lr-d")
@@ -268,6 +275,8 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
         m = man['members'][i]; t0 = time.time()
         progress = EnsembleProgress(lambda epoch, n_epochs, metrics, i=i: record_progress(man, i, epoch, n_epochs, metrics, say))
         try: train_member(cfg, run_dir, i, m, data, quiet, [progress], epochs=epochs, lr_g=lr_g, lr_d=lr_d); e = None
+        except NothingToTrain: e = None
+        except TrainingStopped: raise  # SIGTERM reaches every process of the job: each stops after its member's step checkpoint
         except Exception as ex: e = error_line(ex)
         done[i] = dict(status='failed' if e else 'done', error=e, seconds=round(time.time() - t0, 1), epoch=m.get('epoch', 0), metrics=m.get('metrics'))
         say(f"{member_label(m)} on rank {rank}: " + (f"failed: {e}" if e else f"done in {done[i]['seconds']:.0f} s"))

@@ -20,7 +20,7 @@ from .data import ACGANError, ImageData, load_dataset, class_subset, class_split
 from fastai.callback.core import Callback
 from .learner import (TrainConfig, train, Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT, read_ensemble, CKPT_NAME, CKPT_FORMAT,
                               rng_state, save_png, generate, fixed_grid_inputs, cached_run, sample_run, run_parts,
-                              RunLock, LOCK_NAME, TrainingStopped, NothingToTrain, stop_on_signals, write_json)
+                              RunLock, LOCK_NAME, STOP, TrainingStopped, NothingToTrain, stop_on_signals, stop_message, write_json)
 from .metrics import ms_ssim_diversity, judge_for, judge_accuracy
 import pandas as pd
 import matplotlib.pyplot as plt
@@ -139,6 +139,10 @@ def open_ensemble(cfg:TrainConfig|None, # the shared settings (ignored when resu
     run_dir = Path(run_dir)
     if resume:
         man = read_ensemble(run_dir); cfg = TrainConfig(**man['config'])
+        trained = [m.get('epoch', 0) for m in man['members']]
+        if epochs and min(trained) >= epochs or not epochs and all(m['status'] == 'done' for m in man['members']):
+            how = f"not fewer than --epochs {epochs}" if epochs else f"all of their {cfg.epochs}"
+            raise NothingToTrain(f"nothing to train: every member of {run_dir} has trained {min(trained)} epochs or more, {how}; give --epochs above {max(trained)} to train longer")
         if epochs: man['config'] = asdict(cfg.set_epochs(epochs).check())
         for stale in run_dir.glob('*.tmp'): stale.unlink()
     else:
@@ -173,19 +177,23 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
     run_dir = Path(run_dir)
     created = [] if resume else [d for d in (run_dir, *run_dir.parents) if not d.exists()]  # folders this call makes
     lock = RunLock(run_dir)
-    try:
-        if run_dir.is_dir(): lock.acquire()
-        man, cfg, data = open_ensemble(cfg, run_dir, splits, resume, data, epochs, vectorise)
-        if lock.f is None: lock.acquire()
-        return _train_members(man, cfg, data, run_dir, vectorise, quiet, log, member_cbs, epochs, lr_g, lr_d)
-    finally:
-        lock.release()
-        for d in created:  # leave no empty ensemble directory (or parent) behind
-            if d.is_dir() and not any(d.iterdir()): d.rmdir()
+    with stop_on_signals():  # one stop request for the whole ensemble, answered inside a member or between two
+        try:
+            if not resume:
+                try: run_dir.mkdir(parents=True, exist_ok=True)
+                except OSError as e: raise ACGANError(f"cannot create ensemble directory {run_dir} ({e.strerror}); choose a writable --out") from None
+            if run_dir.is_dir(): lock.acquire()  # before anything is written into it
+            man, cfg, data = open_ensemble(cfg, run_dir, splits, resume, data, epochs, vectorise)
+            return _train_members(man, cfg, data, run_dir, vectorise, quiet, log, member_cbs, epochs, lr_g, lr_d)
+        finally:
+            lock.release()
+            for d in created:  # leave no empty ensemble directory (or parent) behind
+                if d.is_dir() and not any(d.iterdir()): d.rmdir()
 
 def _stopped(man:dict, run_dir:Path, idx:list, e:TrainingStopped, say:Callable):
     "Members `idx` were stopped by a signal: back to pending in the manifest, and the stop raised again naming the ensemble."
-    for i in idx: man['members'][i].update(status='pending', error=None)
+    for i in idx:
+        if man['members'][i]['status'] != 'failed': man['members'][i].update(status='pending', error=None)
     write_ensemble(run_dir, man)
     what = f"{', '.join(man['members'][i]['name'] for i in idx)}: {error_line(e)}"
     say(what)
@@ -220,6 +228,8 @@ def _train_members(man, cfg, data, run_dir, vectorise, quiet, log, member_cbs, e
             write_ensemble(run_dir, man)
             todo = [i for i in todo if i not in idx]
     for i in todo:
+        if STOP.signal is not None:  # asked for as the previous member finished
+            raise TrainingStopped(stop_message(STOP.signal, f"before {members[i]['name']} began", run_dir), STOP.signal)
         m = members[i]; m.update(status='running', error=None); write_ensemble(run_dir, man)
         t0 = time.time()
         def progress(epoch, n_epochs, metrics, i=i): record_progress(man, i, epoch, n_epochs, metrics, say); write_ensemble(run_dir, man)
@@ -391,8 +401,9 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
     d_terms, g_terms = torch.func.vmap(objs[0].d_terms), torch.func.vmap(objs[0].g_terms)  # the members' objectives are equal (same settings and class count)
     nan, smooth, beta = torch.full((K,), float('nan'), device=device), torch.zeros(K, device=device), 0.98  # train_loss: fastai's `AvgSmoothLoss`, per member
     gen_mode, errors, rows, step = False, [None]*K, [[] for _ in range(K)], 0
-    flag = types.SimpleNamespace()  # a stop asked for by SIGINT/SIGTERM (`stop_on_signals`): answered at the next step boundary
-    with stop_on_signals(flag):
+    def _member_loop(k):  # member k's loop state as a fastai resume reads it (`loop_state`): smoothed loss, the epoch's metric sums, the switcher
+        return dict(smooth=dict(val=smooth[k].detach().cpu().clone(), count=step), metrics=[[float(sums[k, j]), int(counts[j])] for j in range(len(_METRICS))], switcher=[n_c, n_g])
+    with stop_on_signals() as flag:  # a stop asked for by SIGINT/SIGTERM: answered at the next step boundary
         for epoch in range(c0.epochs):
             t0, n_c, n_g = time.time(), 0, 0
             sums, counts = torch.zeros(K, len(_METRICS), device=device), torch.zeros(len(_METRICS))  # counts stay on the host: no kernel for them in a step
@@ -418,12 +429,12 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
                 if switch: gen_mode, n_c, n_g = not gen_mode, 0, 0
                 step += 1
                 if steps and step >= steps: break
-                if flag.stop_signal is not None and it + 1 < bats[0].n_batches:
+                if flag.signal is not None and it + 1 < bats[0].n_batches:
                     WG.members(Gs); WD.members(Ds)
+                    finite = bad[:, 0].isnan().tolist()  # a member whose loss went non-finite in this epoch keeps its last good checkpoint
                     for k in range(K):
-                        loop = dict(smooth=dict(val=smooth[k].detach().cpu().clone(), count=step), metrics=[[float(sums[k, j]), int(counts[j])] for j in range(len(_METRICS))], switcher=[n_c, n_g])
-                        if run_dirs and not errors[k]: _write_member(Path(run_dirs[k]), cfgs[k], datas[k], epoch, Gs[k], Ds[k], _member_opt_state(Gs[k], Ds[k], cfgs[k], opts, WG, WD, k, K), bats[k], gen_mode, None, it + 1, loop)
-                    raise TrainingStopped(f"stopped by {signal.Signals(flag.stop_signal).name} at epoch {epoch + 1} of {c0.epochs}, batch {it + 1} of {bats[0].n_batches}; each member's checkpoint.pt holds it", flag.stop_signal)
+                        if run_dirs and not errors[k] and finite[k]: _write_member(Path(run_dirs[k]), cfgs[k], datas[k], epoch, Gs[k], Ds[k], _member_opt_state(Gs[k], Ds[k], cfgs[k], opts, WG, WD, k, K), bats[k], gen_mode, None, it + 1, _member_loop(k))
+                    raise TrainingStopped(stop_message(flag.signal, f"at epoch {epoch + 1} of {c0.epochs}, batch {it + 1} of {bats[0].n_batches}", run_dirs[0].parent if run_dirs else '.', "; each trained member's checkpoint.pt holds it"), flag.signal)
             for k, (s, g, v) in enumerate(bad.tolist()):
                 if not math.isnan(s): errors[k] = errors[k] or f"training diverged at epoch {epoch + 1}, step {int(s) + 1}: the {'generator' if g else 'discriminator'} loss is {v}"
             with torch.no_grad():
@@ -436,11 +447,11 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
             for k in range(K):
                 rows[k].append([epoch] + means[k] + [time.strftime('%M:%S', time.gmtime(time.time() - t0))])
                 if run_dirs and not errors[k]:
-                    _write_member(Path(run_dirs[k]), cfgs[k], datas[k], epoch + 1, Gs[k], Ds[k], _member_opt_state(Gs[k], Ds[k], cfgs[k], opts, WG, WD, k, K), bats[k], gen_mode, rows[k][-1])
+                    _write_member(Path(run_dirs[k]), cfgs[k], datas[k], epoch + 1, Gs[k], Ds[k], _member_opt_state(Gs[k], Ds[k], cfgs[k], opts, WG, WD, k, K), bats[k], gen_mode, rows[k][-1], loop=_member_loop(k))
             if on_epoch: on_epoch(epoch + 1, c0.epochs, [None if errors[k] else dict(zip(('train_loss',) + _METRICS, means[k])) for k in range(K)])
             if steps and step >= steps: break
-            if flag.stop_signal is not None and epoch + 1 < c0.epochs:
-                raise TrainingStopped(f"stopped by {signal.Signals(flag.stop_signal).name} after epoch {epoch + 1} of {c0.epochs}; each member's checkpoint.pt holds it", flag.stop_signal)
+            if flag.signal is not None and epoch + 1 < c0.epochs:
+                raise TrainingStopped(stop_message(flag.signal, f"after epoch {epoch + 1} of {c0.epochs}", run_dirs[0].parent if run_dirs else '.', "; each trained member's checkpoint.pt holds it"), flag.signal)
     return [dict(status='failed' if e else 'done', error=e, generator=g, critic=d, metrics=r) for e, g, d, r in zip(errors, Gs, Ds, rows)]
 
 # %% ../nbs/09_class_splits.ipynb #67e5a501

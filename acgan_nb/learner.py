@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/training.html.md"""
 
 # %% ../nbs/03_training.ipynb #9caba247
 from __future__ import annotations
-import os, json, time, math, copy, random, shutil, hashlib, signal, socket, threading
+import os, json, time, math, copy, random, shutil, hashlib, signal, socket, threading, types
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -19,7 +19,7 @@ from torch import Tensor
 from fastcore.basics import store_attr
 from fastai.callback.core import Callback, CancelValidException, CancelFitException
 from fastai.callback.progress import CSVLogger, ProgressCallback
-from fastprogress.fastprogress import in_notebook
+from fastcore.imports import in_notebook
 from fastai.learner import Learner, Metric, CastToTensor
 from fastai.optimizer import OptimWrapper
 from fastai.torch_core import default_device, set_seed
@@ -35,15 +35,16 @@ from .models import build_models
 from .gan import gradient_penalty
 
 # %% auto #0
-__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'PRESETS', 'LOCK_NAME', 'smoke_mode',
-           'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics',
-           'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state',
-           'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint',
-           'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress',
-           'ResumeLoop', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'GracefulStop', 'gan_learner',
-           'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log',
-           'resume_config', 'write_json', 'NothingToTrain', 'resume_point', 'fit_run', 'train', 'cached_run',
-           'load_generator', 'sample_run', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run']
+__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'PRESETS', 'LOCK_NAME',
+           'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat',
+           'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png',
+           'SampleGrid', 'rng_state', 'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint',
+           'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset',
+           'RunProgress', 'ResumeLoop', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message',
+           'GracefulStop', 'gan_learner', 'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts',
+           'build_run', 'truncate_log', 'read_config', 'resume_config', 'write_json', 'NothingToTrain', 'resume_point',
+           'fit_run', 'train', 'cached_run', 'load_generator', 'sample_run', 'EnsembleGenerator', 'read_ensemble',
+           'load_ensemble_generator', 'plot_run']
 
 # %% ../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -332,7 +333,8 @@ class Checkpoint(Callback):
             if self._better(float(v)):
                 self.best = float(v); _atomic_link(f, self.run_dir/'best.pt')
                 atomic_write(self.run_dir/'best.json', lambda f: f.write(json.dumps(dict(epoch=ep, metric=self.best_metric, value=self.best))), 'w')
-        olds = sorted((self.run_dir/CKPT_DIR).glob('epoch_*.pt'))[:-self.keep_last]
+        for st in (self.run_dir/CKPT_DIR).glob('epoch_*_step_*.pt'): st.unlink()  # a graceful stop's step checkpoints: superseded by this epoch's
+        olds = sorted((self.run_dir/CKPT_DIR).glob('epoch_????.pt'))[:-self.keep_last]
         best = (self.run_dir/'best.pt')
         for o in olds:
             if not (best.exists() and os.path.samefile(o, best)): o.unlink()
@@ -365,6 +367,7 @@ class EpochOffset(Callback):
     def __init__(self, offset:int=0): self.offset = offset
     def before_fit(self): self.learn.epoch_offset = self.offset
     def before_epoch(self): self.learn.epoch = self.epoch + self.offset
+    def after_fit(self): self.learn.epoch_offset = 0
 
 class RunProgress(ProgressCallback):
     "fastai's progress bar and table; the bar counts this fit's epochs from 0, also when a resumed run's epochs are numbered from a later one."
@@ -409,29 +412,42 @@ class StopNow(KeyboardInterrupt):
     "A second stop signal: stop at once (the last checkpoint stays intact); `signum` is the signal."
     def __init__(self, signum:int): super().__init__(signal.Signals(signum).name); self.signum = signum
 
+STOP = types.SimpleNamespace(signal=None, depth=0)  # the stop asked for by a signal, while `stop_on_signals` is active
+
 @contextmanager
-def stop_on_signals(target, # an object (a `Learner`) whose `stop_signal` is set by the first signal
-                    signals:tuple=(signal.SIGINT, signal.SIGTERM), # the signals that ask for a stop
+def stop_on_signals(signals:tuple=(signal.SIGINT, signal.SIGTERM), # the signals that ask for a stop
                    ):
-    "While inside: the first of `signals` sets `target.stop_signal` (a stop at the next step boundary), a second raises `StopNow`."
-    target.stop_signal = None
-    if threading.current_thread() is not threading.main_thread(): yield; return
+    "While inside: the first of `signals` sets `STOP.signal` (a stop at the next step boundary), a second raises `StopNow`; nested uses share the outermost's handlers and request."
+    if threading.current_thread() is not threading.main_thread(): yield STOP; return
+    if STOP.depth:  # inside another: its handlers are installed and its request stands
+        STOP.depth += 1
+        try: yield STOP
+        finally: STOP.depth -= 1
+        return
     def ask(signum, frame):
-        if target.stop_signal is not None: raise StopNow(signum)
-        target.stop_signal = signum
-    old = {s: signal.signal(s, ask) for s in signals}
-    try: yield
+        if STOP.signal is not None: raise StopNow(signum)
+        STOP.signal = signum
+    STOP.signal, STOP.depth = None, 1
+    old = {s: signal.getsignal(s) for s in signals}
+    for s, h in old.items():
+        if h is not signal.SIG_IGN: signal.signal(s, ask)  # a signal ignored on purpose (a job started with & ignores SIGINT) stays ignored
+    try: yield STOP
     finally:
         for s, h in old.items(): signal.signal(s, h)
+        STOP.depth = 0
+
+def stop_message(signum:int, where:str, run_dir:Path, what:str='') -> str:
+    "The one line of a stop: which signal, where, and the command that resumes."
+    return f"stopped by {signal.Signals(signum).name} {where}{what}; resume with acgan-train --resume {run_dir}"
 
 class GracefulStop(Callback):
-    "When `learn.stop_signal` is set: checkpoint the step just finished into `run_dir` and end the fit (`learn.stopped_at` = (epoch, step))."
+    "When a stop was asked for (`STOP.signal`): checkpoint the step just finished into `run_dir` and end the fit (`learn.stopped_at` = (epoch, step))."
     order = 100  # last: the step's statistics, switch and moving average are done (and at an epoch's end, its checkpoint)
     def __init__(self, run_dir:Path, # the run directory
                  config:dict|None=None, # saved with the checkpoint
                 ): store_attr(); self.run_dir = Path(run_dir)
     def before_fit(self): self.learn.stopped_at = None
-    def _asked(self): return getattr(self.learn, 'stop_signal', None) is not None
+    def _asked(self): return STOP.signal is not None
     def after_batch(self):
         if not (self._asked() and self.training) or self.iter + 1 == self.n_iter: return  # an epoch's last batch: stop after its checkpoint
         epoch, step = self.epoch, getattr(self.learn, 'step_offset', 0) + self.iter + 1
@@ -639,10 +655,14 @@ def truncate_log(path:Path, epochs:int):
     lines = path.read_text().splitlines(keepends=True)
     atomic_write(path, lambda f: f.write(''.join(lines[:1 + epochs])), 'w')
 
+def read_config(run_dir:Path) -> TrainConfig:
+    "A run's `config.json`, checked; a one-line error if it is not a valid run config."
+    try: return TrainConfig(**json.loads((run_dir/'config.json').read_text())).check()
+    except (json.JSONDecodeError, TypeError) as e: raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the run") from None
+
 def resume_config(run_dir:Path, epochs:int|None=None, lr_g:float|None=None, lr_d:float|None=None) -> TrainConfig:
     "A run's `config.json` for resuming, with a new epoch total and learning rates (written back when changed); stale temp files removed."
-    try: cfg = TrainConfig(**json.loads((run_dir/'config.json').read_text()))
-    except (json.JSONDecodeError, TypeError) as e: raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the run") from None
+    cfg = read_config(run_dir)
     if epochs: cfg.set_epochs(epochs)
     cfg.lr_g, cfg.lr_d = lr_g or cfg.lr_g, lr_d or cfg.lr_d
     cfg.check()
@@ -664,7 +684,7 @@ def resume_point(run_dir:Path, # a run directory being resumed
     ck = run_dir/CKPT_NAME
     sd = load_checkpoint(ck) if ck.exists() else None
     done = sd['epoch'] if sd else 0
-    total = epochs or json.loads((run_dir/'config.json').read_text()).get('epochs', 0)
+    total = epochs or read_config(run_dir).epochs
     if done >= total:
         how = f"not fewer than --epochs {epochs}" if epochs else f"all of its {total}"
         raise NothingToTrain(f"nothing to train: {run_dir} has trained {done} epochs, {how}; give --epochs above {done} to train longer")
@@ -678,16 +698,19 @@ def fit_run(learn:Learner, # from `build_run`, with the checkpoint restored
     "Train the remaining epochs of a run, stopping cleanly on SIGTERM/SIGINT; `TrainingDiverged` or `TrainingStopped` when it did not finish."
     start, step = (sd['epoch'], sd.get('step', 0)) if sd else (0, 0)
     t0 = time.time()
-    with stop_on_signals(learn): learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, step)])
+    with stop_on_signals() as stop:
+        if stop.signal is not None: raise TrainingStopped(stop_message(stop.signal, f"before epoch {start + 1} of {cfg.epochs} began", run_dir), stop.signal)  # asked for while setting up
+        learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, step)])
+        signum = stop.signal
     learn.train_seconds = time.time() - t0
     ck = run_dir/CKPT_NAME
     if learn.diverged:
         last = f"the last good checkpoint is {ck} (epoch {load_checkpoint(ck)['epoch']})" if ck.exists() else "no checkpoint was written before it"
         raise TrainingDiverged(f"{learn.diverged}; {last}; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")
     if learn.stopped_at and learn.stopped_at[0] < cfg.epochs:
-        (ep, st), name = learn.stopped_at, signal.Signals(learn.stop_signal).name
+        ep, st = learn.stopped_at
         where = f"at epoch {ep + 1} of {cfg.epochs}, batch {st} of {learn.dls.train.n_batches}" if st else f"after epoch {ep} of {cfg.epochs}"
-        raise TrainingStopped(f"stopped by {name} {where}; {ck} holds it; resume with acgan-train --resume {run_dir}", learn.stop_signal)
+        raise TrainingStopped(stop_message(signum, where, run_dir, f"; {ck} holds it"), signum)
     return learn
 
 def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming)
@@ -704,22 +727,23 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
     run_dir = Path(run_dir)
     created = [] if resume else [d for d in (run_dir, *run_dir.parents) if not d.exists()]  # folders this call makes
     if not resume: cfg = (cfg or TrainConfig()).check()
-    lock = RunLock(run_dir)
-    try:
-        if run_dir.is_dir(): lock.acquire()
-        check_run_dir(run_dir, resume)
-        if lock.f is None: lock.acquire()
-        sd = resume_point(run_dir, epochs) if resume else None
-        if resume: cfg = resume_config(run_dir, epochs, lr_g, lr_d)
-        learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
-        if sd: restore_checkpoint(learn, sd, run_dir/CKPT_NAME)
-        if resume: truncate_log(run_dir/'metrics.csv', sd['epoch'] if sd else 0)
-        else: write_json(run_dir/'config.json', asdict(cfg)); write_json(run_dir/'data.json', learn.data_info)
-        return fit_run(learn, cfg, run_dir, sd)
-    finally:
-        lock.release()
-        for d in created:  # leave no empty run directory (or parent) behind
-            if d.is_dir() and not any(d.iterdir()): d.rmdir()
+    with stop_on_signals():  # a stop asked for while the run is set up is answered before its first epoch
+        lock = RunLock(run_dir)
+        try:
+            if run_dir.is_dir(): lock.acquire()
+            check_run_dir(run_dir, resume)
+            if lock.f is None: lock.acquire()
+            sd = resume_point(run_dir, epochs) if resume else None
+            if resume: cfg = resume_config(run_dir, epochs, lr_g, lr_d)
+            learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
+            if sd: restore_checkpoint(learn, sd, run_dir/CKPT_NAME)
+            if resume: truncate_log(run_dir/'metrics.csv', sd['epoch'] if sd else 0)
+            else: write_json(run_dir/'config.json', asdict(cfg)); write_json(run_dir/'data.json', learn.data_info)
+            return fit_run(learn, cfg, run_dir, sd)
+        finally:
+            lock.release()
+            for d in created:  # leave no empty run directory (or parent) behind
+                if d.is_dir() and not any(d.iterdir()): d.rmdir()
 
 
 # %% ../nbs/03_training.ipynb #5850c0ea

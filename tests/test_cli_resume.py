@@ -45,7 +45,9 @@ def wait_for(cond, proc, timeout=300):
         assert time.time() - t < timeout, 'timed out'
         time.sleep(0.02)
 
-def epochs_saved(run): return len(list((run/'checkpoints').glob('epoch_????.pt'))) if (run/'checkpoints').exists() else 0
+def epochs_saved(run):
+    "The newest epoch checkpoint's epoch (the files rotate: only the last 3 are kept)."
+    return max((int(p.name[6:10]) for p in (run/'checkpoints').glob('epoch_????.pt')), default=0) if (run/'checkpoints').exists() else 0
 
 def last_line(text): return [l for l in text.strip().splitlines() if l.strip()][-1]
 
@@ -94,10 +96,9 @@ def test_sigkill_during_checkpoint_write_then_resume(tmp_path, reference):
     (run/'saving').unlink()
     resume(run); assert_complete(run, reference)
 
-def _stop_and_resume(run, reference, sig, code, p, twice=False):
-    wait_for(lambda: epochs_saved(run) >= 2, p); time.sleep(random.uniform(0.2, 0.8))
+def _stop_and_resume(run, reference, sig, code, p):
+    wait_for(lambda: epochs_saved(run) >= 2, p); time.sleep(random.uniform(0.1, 0.5))
     p.send_signal(sig)
-    if twice: time.sleep(0.05); p.send_signal(sig)
     p.wait(timeout=120)
     assert p.returncode == code, f'exit code {p.returncode}, expected {code}'
     return load_checkpoint(run/'checkpoint.pt')
@@ -130,15 +131,25 @@ def test_sigint_in_a_terminal_stops_at_a_step(tmp_path, reference):
     resume(run); assert_complete(run, reference)
 
 def test_second_sigint_stops_at_once(tmp_path, reference):
-    run = tmp_path/'run'; p = start(run)
-    _stop_and_resume(run, reference, signal.SIGINT, 130, p, twice=True)
-    assert 'stopped' in last_line(Path(f'{run}.log').read_text())
+    "Ctrl-C twice: the second arrives while the first's step checkpoint is being written; the process stops at once and the epoch checkpoint before it is intact."
+    run = tmp_path/'run'; p = start(run, slow_save=True)
+    wait_for(lambda: epochs_saved(run) >= 2, p)
+    done = len((run/'saving').read_text())
+    p.send_signal(signal.SIGINT)   # the graceful stop: a step checkpoint, written slowly
+    wait_for(lambda: len((run/'saving').read_text()) > done and list((run/'checkpoints').glob('*_step_*.tmp')), p)
+    p.send_signal(signal.SIGINT); p.wait(timeout=120)
+    assert p.returncode == 130
+    line = last_line(Path(f'{run}.log').read_text())
+    assert line == 'acgan-train: stopped at once by SIGINT; the last checkpoint is intact; resume with acgan-train --resume', line
+    ck = load_checkpoint(run/'checkpoint.pt'); assert ck['epoch'] >= 2 and ck['step'] == 0   # the step checkpoint never replaced it
+    (run/'saving').unlink()
     resume(run); assert_complete(run, reference)
 
 def test_one_writer_and_readers_while_training(tmp_path, reference):
     run = tmp_path/'run'; p = start(run)
     try:
         wait_for(lambda: epochs_saved(run) >= 1, p)
+        p.send_signal(signal.SIGSTOP)   # paused, still holding its lock, so the checks below meet a run that is training
         pid = str(p.pid)
         for args in (['acgan-train', '--out', str(run)], ['acgan-train', '--resume', str(run)]):
             r = cli(*args, check=False)
@@ -148,7 +159,7 @@ def test_one_writer_and_readers_while_training(tmp_path, reference):
         assert 'wrote 20 samples' in r.stdout
         assert p.poll() is None, 'the run should still be training'
     finally:
-        p.wait(timeout=600)
+        p.send_signal(signal.SIGCONT); p.wait(timeout=600)
     assert p.returncode == 0 and not (run/'.lock').exists()
     r = cli('acgan-train', '--resume', str(run), '--epochs', str(EPOCHS))
     assert last_line(r.stdout).startswith('acgan-train: nothing to train:') and 'took' not in r.stdout, r.stdout
