@@ -1,0 +1,34 @@
+"""`acgan-evaluate` on a first run, as a user meets it (console script, subprocess): it says in one line which
+judge it trains first and why, shows fastai's progress table with column names (not bare `[0, 0.12, ...]` rows),
+and with `--quiet` prints only its result line. Each call gets an empty judge cache, so the judge is trained."""
+import os, re, subprocess, sys
+import pytest, torch
+
+ENV = {**os.environ, 'OMP_NUM_THREADS': str(torch.get_num_threads())}
+
+@pytest.fixture(scope='module')
+def run(tmp_path_factory):
+    run = tmp_path_factory.mktemp('eval')/'run'
+    r = subprocess.run(['acgan-train', '--out', str(run), '--epochs', '1', '--iters', '5', '--bs', '16', '--quiet'], capture_output=True, text=True, env=ENV)
+    assert r.returncode == 0, r.stderr
+    return run
+
+def evaluate(run, cache, *extra):
+    r = subprocess.run(['acgan-evaluate', str(run), '--n', '200', '--no-figures', *extra], capture_output=True, text=True,
+                       env={**ENV, 'ACGAN_CACHE': str(cache)})
+    assert r.returncode == 0, r.stderr[-2000:]
+    return [l for l in r.stdout.replace('\r', '\n').splitlines() if l.strip()]
+
+def test_first_evaluate_announces_the_judge_and_shows_its_table(run, tmp_path):
+    lines = evaluate(run, tmp_path/'cache')
+    assert lines[0].startswith('acgan-evaluate: training the digits judge first: a classifier of real digits images'), lines[0]
+    assert str(tmp_path/'cache'/'judges'/'digits-16.pt') in lines[0] and (tmp_path/'cache'/'judges'/'digits-16.pt').exists()
+    assert any(re.match(r'\s*epoch\s+train_loss\s+valid_loss\s+accuracy\s+time', l) for l in lines), 'no table header with column names'
+    assert not any(re.match(r'\s*\[\d', l) for l in lines), 'bare list rows printed'
+    assert lines[-1].startswith(f'wrote {run}/eval.json: accuracy')
+    again = evaluate(run, tmp_path/'cache')   # cached now: no notice, no table
+    assert len(again) == 1 and again[0].startswith('wrote ')
+
+def test_quiet_prints_only_the_result(run, tmp_path):
+    lines = evaluate(run, tmp_path/'cache', '--quiet')
+    assert len(lines) == 1 and lines[0].startswith(f'wrote {run}/eval.json: accuracy'), lines
