@@ -200,18 +200,16 @@ def evaluate_parser() -> OneLineParser:
     return p
 
 def _evaluate(args):
-    judge = None
+    judge, (cfg, info) = None, load_generator(args.run)[1:]
     if args.judge:
         try:
             sd = torch.load(args.judge, map_location='cpu', weights_only=True); w = sd['model']
             judge = Judge(w['head.1.weight'].shape[0], w['body.0.weight'].shape[1], int(sd.get('img_size', 28)))
             judge.load_state_dict(w); judge.test_accuracy = float(sd.get('test_accuracy', float('nan')))
         except Exception as e: raise ACGANError(f"{args.judge} is not a judge file ({type(e).__name__}); give one written by judge_for") from None
-        info = load_generator(args.run)[2]
         if (judge.n_classes, judge.channels) != (info['n_classes'], info['channels']):
             raise ACGANError(f"judge {args.judge} takes {judge.channels}-channel images of {judge.n_classes} classes but the run makes {info['channels']}-channel images of {info['n_classes']}; use a matching judge")
     else:  # the dataset's judges (at the run's size, and at the dataset's own for the analyses), trained here with a notice if not cached
-        cfg, info = load_generator(args.run)[1:]
         say = None if args.quiet else lambda s: print(f"acgan-evaluate: {s}", flush=True)
         for size in dict.fromkeys([info['img_size'], None]): judge_for(cfg.dataset, size, quiet=args.quiet, log=say)
     res = evaluate_run(args.run, args.n, args.seed, judge, inception=args.inception)
