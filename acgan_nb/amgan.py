@@ -23,13 +23,14 @@ from .learner import preset, train, smoke_mode
 
 # %% auto #0
 __all__ = ['GANStar', 'ACGANStar', 'ACGANStarPlus', 'LabelGAN', 'AMGAN', 'mode_dropping_scores', 'plot_mode_dropping',
-           'parse_variant', 'compare_objectives']
+           'parse_variant', 'compare_objectives', 'seed_table', 'separated_pairs']
 
 # %% ../nbs/11_amgan.ipynb #fe68e672
 @register_objective
 class GANStar(ACGANLoss):
     "GAN* (AM-GAN §7.1.1): D learns real-vs-fake and a classifier on real images; G gets the adversarial term only."
     name = 'gan_star'
+    uses_input_labels = False  # G's loss has no class term
     def __init__(self, n_classes:int, # number of classes K
                  adv:str|AdversarialLoss='ns', # adversarial flavour (any)
                  class_weight:float=1., # weight λ on D's classifier loss
@@ -53,9 +54,10 @@ class ACGANStar(ACGANLoss):
                  adv:str|AdversarialLoss='ns', # adversarial flavour (any)
                  class_weight:float=1., # weight λ on the class terms
                  dynamic:bool=False, # target each fake at D's most likely class instead of its input label
+                 g_class_weight:float|None=None, # weight on G's class term alone (default: `class_weight`; §7.1.2 uses 0.1)
                 ):
         check_weight(self.name, 'class_weight', class_weight)
-        super().__init__(n_classes, adv, class_weight, dynamic)
+        super().__init__(n_classes, adv, class_weight, dynamic, g_class_weight)
     def targets(self, out_fake:Tensor, y_fake:Tensor) -> Tensor:
         "The fakes' target classes: `y_fake`, or D's argmax class with `dynamic`."
         return dynamic_labels(self.split(out_fake)[1]) if self.dynamic else y_fake
@@ -64,7 +66,7 @@ class ACGANStar(ACGANLoss):
         sf, hf = self.split(out_fake)
         t = self.targets(out_fake, y_fake)
         adv, cf = self.adv.g_loss(sf), F.cross_entropy(hf, t)
-        return adv + self.class_weight*cf, dict(g_adv=adv, g_cls=cf, **({'dyn_agree': (t == y_fake).float().mean()} if self.dynamic else {}))
+        return adv + self.g_class_weight*cf, dict(g_adv=adv, g_cls=cf, **({'dyn_agree': (t == y_fake).float().mean()} if self.dynamic else {}))
     def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r}, dynamic={self.dynamic})"
 
 # %% ../nbs/11_amgan.ipynb #d35117f4
@@ -82,6 +84,7 @@ class ACGANStarPlus(ACGANStar):
 class LabelGAN(Objective):
     "LabelGAN (Salimans et al. 2016; AM-GAN §2.1): a (K+1)-way D, real→y, fake→K+1; G maximises log D_r = log Σ_k≤K D_k."
     name = 'labelgan'
+    uses_input_labels = False  # no target class: G's loss ignores its input label
     def __init__(self, n_classes:int, # number of real classes K
                  adv:str|AdversarialLoss='ns', # adversarial flavour: only 'ns' (cross-entropy)
                 ):
@@ -110,6 +113,8 @@ class AMGAN(LabelGAN):
                  dynamic:bool=False, # target each fake at D's most likely real class instead of its input label
                 ):
         super().__init__(n_classes, adv); self.dynamic = dynamic
+    @property
+    def uses_input_labels(self) -> bool: return not self.dynamic
     def targets(self, out_fake:Tensor, y_fake:Tensor) -> Tensor:
         "The fakes' target classes: `y_fake`, or D's argmax real class with `dynamic`."
         return dynamic_labels(out_fake[:, :self.n_classes]) if self.dynamic else y_fake
@@ -141,7 +146,7 @@ def mode_dropping_scores(n_classes:int=100, # number of classes N
         for t in range(n_trials):
             keep = np.sort(rng.permutation(N)[:k])
             probs = onehot[torch.as_tensor(np.repeat(keep, counts[keep]))]
-            parts = inception_score_parts(probs)
+            parts = inception_score_parts(probs, splits=1)
             rows.append(dict(kept=k, trial=t, log_is=parts['h_marginal'] - parts['h_conditional'], h_marginal=parts['h_marginal'],
                              h_conditional=parts['h_conditional'], am_score=am_score(probs, train_probs)))
     return pd.DataFrame(rows)
@@ -189,7 +194,7 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
                        n:int=10000, # samples per evaluation
                        **cfg, # more `TrainConfig` settings (bs, epochs, lr_g, ...)
                       ) -> pd.DataFrame:
-    "Train and measure each objective variant for each seed: IS, AM Score, judge accuracy, judge-FID, max per-class MS-SSIM."
+    "Train and measure each objective variant for each seed: IS (and its two entropies), AM Score, judge accuracy, judge-FID, max per-class MS-SSIM."
     variants = [(spec, *parse_variant(spec)) for spec in names]
     for spec, name, opts in variants: get_objective(name, 2, cfg.get('adv', 'ns'), **opts)
     rows = []
@@ -204,8 +209,36 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
                 train(run_dir=run_dir, resume=True, quiet=True)
             else: train(c, run_dir, quiet=True)
             ev = evaluate_run(run_dir, n, seed, judge)
-            rows.append(dict(variant=spec, objective=name, dynamic=bool(opts.get('dynamic', False)), seed=seed,
-                             inception_score=ev['inception_score'], am_score=ev['am_score'], accuracy=ev['accuracy'],
-                             fid_judge=ev['fid_judge'], ms_ssim_max=max(ev['ms_ssim_per_class'].values()),
+            cond = ev['label_conditioned']
+            rows.append(dict(variant=spec, objective=name, dynamic=bool(opts.get('dynamic', False)), seed=seed, label_conditioned=cond,
+                             inception_score=ev['inception_score'], inception_score_split_sd=ev['inception_score_std'],
+                             h_marginal=ev['inception_score_parts']['h_marginal'], h_conditional=ev['inception_score_parts']['h_conditional'],
+                             am_score=ev['am_score'], accuracy=ev['accuracy'] if cond else float('nan'),
+                             fid_judge=ev['fid_judge'], ms_ssim_max=max(ev['ms_ssim_per_class'].values()), ms_ssim_classes=ev['ms_ssim_classes'],
                              ms_ssim_real_max=max(ev['ms_ssim_real_per_class'].values()), run_dir=str(run_dir)))
     return pd.DataFrame(rows)
+
+# %% ../nbs/11_amgan.ipynb #5344dc3c
+def seed_table(results:pd.DataFrame, # `compare_objectives` output
+               cols:tuple=('inception_score', 'am_score', 'fid_judge', 'accuracy', 'ms_ssim_max'), # measures to summarise
+               digits:int=3, # rounding
+              ) -> pd.DataFrame:
+    "Per variant (in the order first seen): 'mean ± sd' over seeds of each measure (sd with n-1), and the number of seeds."
+    order = list(dict.fromkeys(results['variant']))
+    g = results.groupby('variant', sort=False)
+    fmt = lambda m, s: 'n/a' if np.isnan(m) else f"{m:.{digits}f} ± {s:.{digits}f}" if not np.isnan(s) else f"{m:.{digits}f}"
+    out = pd.DataFrame({c: [fmt(g[c].mean()[v], g[c].std()[v]) for v in order] for c in cols}, index=pd.Index(order, name='variant'))
+    out.insert(0, 'seeds', [int(g.size()[v]) for v in order])
+    return out
+
+def separated_pairs(results:pd.DataFrame, # `compare_objectives` output
+                    col:str, # the measure
+                    higher_is_better:bool=True, # direction of "better"
+                    variants:list|None=None, # variants to compare (default: all)
+                   ) -> list[tuple[str, str]]:
+    "Pairs (A, B) where every seed of A is better on `col` than every seed of B (NaN rows ignored)."
+    vals = {v: g[col].dropna().values for v, g in results.groupby('variant', sort=False)}
+    names = [v for v in (variants or vals) if len(vals.get(v, []))]
+    better = (lambda a, b: a.min() > b.max()) if higher_is_better else (lambda a, b: a.max() < b.min())
+    return [(a, b) for a in names for b in names if a != b and better(vals[a], vals[b])]
+

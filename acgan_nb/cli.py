@@ -191,7 +191,7 @@ def evaluate_parser() -> OneLineParser:
     "The arguments of `acgan-evaluate`."
     p = OneLineParser(prog='acgan-evaluate', description="Measure a trained run and write eval.json, eval_samples.png and the analysis figures (eval_resolution.png, eval_diversity.png, eval_overfitting.png) into it.")
     p.add_argument('run', type=Path, help="run directory written by acgan-train")
-    p.add_argument('--n', type=_positive(int), default=10000, help="samples to draw (default 10000)")
+    p.add_argument('--n', type=_positive(int), default=50000, help="samples to draw (default 50000: the Inception Score over 10 random splits of 5000, as in the paper)")
     p.add_argument('--seed', type=int, default=0, help="noise seed (default 0)")
     p.add_argument('--judge', type=Path, help="a cached judge file (default: the dataset's own judge, trained on first use)")
     p.add_argument('--inception', action='store_true', help="also FID and Inception Score with Inception-v3 (downloads its weights once)")

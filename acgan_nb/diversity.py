@@ -13,7 +13,7 @@ import torch
 import matplotlib.pyplot as plt
 from .data import ACGANError, images_to_tensor, load_dataset, atomic_write
 from .learner import load_generator, sample_run
-from .metrics import ms_ssim_diversity, ms_ssim_pairs, judge_accuracy, judge_for
+from .metrics import ms_ssim_diversity, ms_ssim_pairs, judge_accuracy, judge_for, diversity_classes, label_conditioned
 
 # %% auto #0
 __all__ = ['diversity_table', 'below_real_max', 'plot_diversity_scatter', 'pairs_near', 'plot_pairs', 'read_tracking',
@@ -124,12 +124,16 @@ def diversity_report(run_dir:str|Path, # a run directory
     _, cfg, info = load_generator(run_dir)
     judge = judge or judge_for(cfg.dataset); real = load_dataset(cfg.dataset, info['img_size'])
     x, y = sample_run(run_dir, n, seed=seed)
-    tab, ad = diversity_table(x, y, real.x_test, real.y_test, seed=seed), accuracy_diversity(judge, x, y, seed=seed)
+    cond = label_conditioned(cfg)
+    tab = diversity_table(x, diversity_classes(judge, x, y, cond), real.x_test, real.y_test, seed=seed)
+    ad = accuracy_diversity(judge, x, y, seed=seed) if cond else None
     tracked = (run_dir/'tracking.csv').exists()
-    fig, axs = plt.subplots(1, 3 if tracked else 2, figsize=(13 if tracked else 9, 3.8))
-    plot_diversity_scatter(tab, ax=axs[0]); plot_accuracy_diversity({'classes': ad}, tab['real'].max(), ax=axs[1])
-    if tracked: plot_tracking(read_tracking(run_dir), tab['real'].max(), ax=axs[2])
+    n_ax = 1 + (ad is not None) + tracked
+    fig, axs = plt.subplots(1, n_ax, figsize=(4.5*n_ax, 3.8), squeeze=False); axs = list(axs[0])
+    plot_diversity_scatter(tab, ax=axs.pop(0), title='' if cond else 'by judge class:')
+    if ad is not None: plot_accuracy_diversity({'classes': ad}, tab['real'].max(), ax=axs.pop(0))
+    if tracked: plot_tracking(read_tracking(run_dir), tab['real'].max(), ax=axs.pop(0))
     fig.tight_layout(); atomic_write(run_dir/'eval_diversity.png', lambda f: fig.savefig(f, format='png', dpi=100)); plt.close(fig)
-    r, r2 = correlation(ad)
+    r, r2 = correlation(ad) if ad is not None else (float('nan'), float('nan'))
     return dict(ms_ssim_below_real_max=below_real_max(tab), ms_ssim_real_max=float(tab['real'].max()),
-                accuracy_ms_ssim_r=r, accuracy_ms_ssim_r2=r2)
+                accuracy_ms_ssim_r=r, accuracy_ms_ssim_r2=r2, diversity_classes='input label' if cond else 'judge class')

@@ -27,6 +27,7 @@ class Objective:
                 ):
         if n_classes < 2: raise ACGANError(f"an objective needs at least 2 classes, got {n_classes}")
         self.n_classes, self.adv, self.stats = n_classes, get_adversarial(adv), {}
+    uses_input_labels:bool = True  # does G's loss depend on its input label? (False: its class input carries no signal)
     @property
     def head_size(self) -> int: raise NotImplementedError
     def source_logits(self, out:Tensor) -> Tensor:
@@ -113,21 +114,27 @@ class ACGANLoss(Objective):
                  adv:str|AdversarialLoss='ns', # adversarial flavour
                  class_weight:float=1., # weight λ on the class terms (the paper: 1)
                  dynamic:bool=False, # targets of fakes from D's classifier (`dynamic_labels`) instead of G's input class
+                 g_class_weight:float|None=None, # weight on the generator's class term alone (default: `class_weight`)
                 ):
         super().__init__(n_classes, adv); self.class_weight, self.dynamic = class_weight, dynamic
+        if g_class_weight is not None: check_weight(self.name, 'g_class_weight', g_class_weight)
+        self.g_class_weight = class_weight if g_class_weight is None else g_class_weight
     @property
     def head_size(self) -> int: return 1 + self.n_classes
+    @property
+    def uses_input_labels(self) -> bool: return not self.dynamic and self.g_class_weight > 0
     def split(self, out:Tensor) -> tuple[Tensor, Tensor]:
         "Source logits (B,) and class logits (B, K) from the head's output."
         return out[:, 0], out[:, 1:]
     def source_logits(self, out:Tensor) -> Tensor: return out[:, 0]
     def d_terms(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
-        if self.dynamic: y_fake = dynamic_labels(hf)
-        adv, cr, cf = self.adv.d_loss(sr, sf), F.cross_entropy(hr, y_real), F.cross_entropy(hf, y_fake)
+        t = dynamic_labels(hf) if self.dynamic else y_fake
+        adv, cr, cf = self.adv.d_loss(sr, sf), F.cross_entropy(hr, y_real), F.cross_entropy(hf, t)
         return adv + self.class_weight*(cr + cf), dict(d_adv=adv, d_cls_real=cr, d_cls_fake=cf, acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
     def g_terms(self, out_fake, y_fake):
         sf, hf = self.split(out_fake)
         if self.dynamic: y_fake = dynamic_labels(hf)
         adv, cf = self.adv.g_loss(sf), F.cross_entropy(hf, y_fake)
-        return adv + self.class_weight*cf, dict(g_adv=adv, g_cls=cf)
+        return adv + self.g_class_weight*cf, dict(g_adv=adv, g_cls=cf)
+

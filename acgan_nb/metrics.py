@@ -23,15 +23,17 @@ from fastai.callback.core import Callback
 from fastcore.basics import noop
 from .data import ACGANError, ImageData, load_dataset, cache_dir, images_to_tensor, to_float_images, class_grid, atomic_write, OFFLINE_ENV
 from .learner import sample_run, load_generator, save_png, sampling_generator, generate, cached_run, TrainConfig
+from .losses import get_objective
 from pytorch_msssim import ms_ssim
 from torchmetrics.image.fid import NoTrainInceptionV3, FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
 
 # %% auto #0
 __all__ = ['JUDGE_EPOCHS', 'JUDGE_CPU_TIME', 'INCEPTION_WEIGHTS_URL', 'MSSSIM_SIZE', 'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge',
-           'LabelledBatches', 'train_judge', 'judge_for', 'judge_logits', 'judge_accuracy', 'inception_score',
-           'inception_score_parts', 'am_score', 'frechet_distance', 'inception_network', 'inception_metrics',
-           'ms_ssim_pairs', 'ms_ssim_diversity', 'SampleTracker', 'tracked_run', 'evaluate_run']
+           'LabelledBatches', 'train_judge', 'judge_for', 'judge_logits', 'judge_accuracy', 'random_splits',
+           'inception_score_parts', 'inception_score', 'am_score', 'frechet_distance', 'inception_network',
+           'inception_metrics', 'ms_ssim_pairs', 'ms_ssim_diversity', 'diversity_classes', 'label_conditioned',
+           'SampleTracker', 'tracked_run', 'evaluate_run']
 
 # %% ../nbs/04_evaluation.ipynb #79de133c
 class Judge(nn.Module):
@@ -145,23 +147,36 @@ def judge_accuracy(judge:nn.Module, # a classifier returning logits
 # %% ../nbs/04_evaluation.ipynb #8cb4eda3
 def _entropy(p:Tensor, dim:int=-1) -> Tensor: return -(p * torch.log(p.clamp_min(1e-12))).sum(dim)
 
-def inception_score(probs:Tensor, # (N, K) class probabilities of the samples
-                    splits:int=10, # number of equal parts
-                   ) -> tuple[float, float]:
-    "Inception Score: mean and std over `splits` parts of exp(E_x KL(p(y|x) || p(y)))."
-    probs = probs.double()
-    scores = []
-    for part in probs.chunk(splits):
-        py = part.mean(0, keepdim=True)
-        kl = (part * (torch.log(part.clamp_min(1e-12)) - torch.log(py.clamp_min(1e-12)))).sum(1)
-        scores.append(kl.mean().exp().item())
-    return float(np.mean(scores)), float(np.std(scores))
+def random_splits(n:int, # number of samples
+                  splits:int, # number of parts
+                  seed:int=0, # the permutation's seed
+                 ) -> list[Tensor]:
+    "Indices of a random partition of range(n) into `splits` parts of (nearly) equal size, from a fixed generator."
+    if not 1 <= splits <= n: raise ACGANError(f"cannot split {n} samples into {splits} parts; use 1 <= splits <= {n}")
+    return list(torch.randperm(n, generator=torch.Generator().manual_seed(seed)).chunk(splits))
 
-def inception_score_parts(probs:Tensor) -> dict:
-    "AM-GAN's decomposition: H(p(y)) across samples and E_x H(p(y|x)); IS = exp(difference)."
+def inception_score_parts(probs:Tensor, # (N, K) class probabilities of the samples
+                          splits:int=10, # number of random parts
+                          seed:int=0, # seed of the random partition
+                         ) -> dict:
+    "Per random part: H(p(y)), E_x H(p(y|x)) and IS = exp(their difference); each as mean and std over the parts."
     probs = probs.double()
-    h_marginal, h_cond = _entropy(probs.mean(0)).item(), _entropy(probs).mean().item()
-    return dict(h_marginal=h_marginal, h_conditional=h_cond, inception_score=float(np.exp(h_marginal - h_cond)))
+    rows = []
+    for idx in random_splits(len(probs), splits, seed):
+        part = probs[idx]
+        hm, hc = _entropy(part.mean(0)).item(), _entropy(part).mean().item()
+        rows.append((hm, hc, float(np.exp(hm - hc))))
+    (hm, hc, sc), (hm_sd, hc_sd, sc_sd) = np.mean(rows, 0), np.std(rows, 0)
+    return dict(inception_score=float(sc), inception_score_std=float(sc_sd), h_marginal=float(hm), h_marginal_std=float(hm_sd),
+                h_conditional=float(hc), h_conditional_std=float(hc_sd), splits=splits, seed=seed)
+
+def inception_score(probs:Tensor, # (N, K) class probabilities of the samples
+                    splits:int=10, # number of random parts
+                    seed:int=0, # seed of the random partition
+                   ) -> tuple[float, float]:
+    "Inception Score: mean and std over `splits` random parts of exp(E_x KL(p(y|x) || p(y)))."
+    r = inception_score_parts(probs, splits, seed)
+    return r['inception_score'], r['inception_score_std']
 
 def am_score(probs:Tensor, # (N, K) class probabilities of the samples
              train_probs:Tensor, # (K,) the training data's mean class probabilities (or (M, K) to average)
@@ -172,6 +187,7 @@ def am_score(probs:Tensor, # (N, K) class probabilities of the samples
     cg = probs.mean(0)
     kl = (ct * (torch.log(ct.clamp_min(1e-12)) - torch.log(cg.clamp_min(1e-12)))).sum()
     return float(kl + _entropy(probs).mean())
+
 
 # %% ../nbs/04_evaluation.ipynb #b92f6d62
 def frechet_distance(f1:Tensor, # (N, D) features of one set
@@ -229,25 +245,30 @@ def inception_metrics(x_fake:np.ndarray, # uint8 samples N×H×W or N×H×W×C
 # %% ../nbs/04_evaluation.ipynb #51a2fc4a
 MSSSIM_SIZE, MSSSIM_WIN, MSSSIM_WEIGHTS = 64, 3, (0.0448, 0.2856, 0.3001)
 
-def _msssim_prep(x:Tensor) -> Tensor:
+def _msssim_prep(x:Tensor, size:int=MSSSIM_SIZE) -> Tensor:
     "uint8 N×C×H×W → float 0–255 at the MS-SSIM working size."
     x = x.float()
-    return x if x.shape[-1] >= MSSSIM_SIZE else F.interpolate(x, size=(MSSSIM_SIZE, MSSSIM_SIZE), mode='bilinear', align_corners=False)
+    return x if x.shape[-1] >= size else F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)
 
-def ms_ssim_pairs(a:Tensor, b:Tensor, bs:int=1024) -> Tensor:
-    "MS-SSIM of each pair (a[i], b[i]) of uint8 N×C×H×W images, batched."
-    w = [v/sum(MSSSIM_WEIGHTS) for v in MSSSIM_WEIGHTS] + [0., 0.]
-    out = [ms_ssim(_msssim_prep(a[i:i+bs]), _msssim_prep(b[i:i+bs]), data_range=255, size_average=False, win_size=MSSSIM_WIN, weights=w)
+def ms_ssim_pairs(a:Tensor, b:Tensor, # uint8 N×C×H×W images, compared pair by pair
+                  bs:int=1024, # pairs per call
+                  size:int=MSSSIM_SIZE, # working size (smaller images are upsampled to it)
+                  win:int=MSSSIM_WIN, # Gaussian window (σ = 1.5) in pixels
+                 ) -> Tensor:
+    "3-scale MS-SSIM (luminance at the coarsest scale) of each pair (a[i], b[i]), batched."
+    w = [v/sum(MSSSIM_WEIGHTS) for v in MSSSIM_WEIGHTS]
+    out = [ms_ssim(_msssim_prep(a[i:i+bs], size), _msssim_prep(b[i:i+bs], size), data_range=255, size_average=False, win_size=win, weights=w)
            for i in range(0, len(a), bs)]
     return torch.cat(out)
 
 def ms_ssim_diversity(x:np.ndarray|Tensor, # uint8 images N×H×W, N×H×W×C or a N×C×H×W tensor
-                      y:np.ndarray|Tensor, # labels
+                      y:np.ndarray|Tensor, # the class of each image (input labels, or a judge's predictions)
                       n_pairs:int=100, # random pairs per class
                       seed:int=0, # pair sampling seed
                       device=None, # where to compute
+                      **kw, # `size`, `win` of `ms_ssim_pairs`
                      ) -> dict[int, float]:
-    "Mean MS-SSIM of `n_pairs` random same-class pairs, per class (higher = less diverse)."
+    "Mean MS-SSIM of `n_pairs` random same-class pairs, per class with at least 2 images (higher = less diverse)."
     if isinstance(x, np.ndarray): x = images_to_tensor(x[..., None] if x.ndim == 3 else x)
     y = torch.as_tensor(np.asarray(y)); device = device or x.device
     g = torch.Generator().manual_seed(seed)
@@ -259,9 +280,24 @@ def ms_ssim_diversity(x:np.ndarray|Tensor, # uint8 images N×H×W, N×H×W×C or
         j = j + (j >= i)  # a different image of the same class
         ia.append(idx[i]); ib.append(idx[j]); owner += [k]*n_pairs
     if not ia: raise ACGANError("MS-SSIM diversity needs at least 2 images of some class")
-    s = ms_ssim_pairs(x[torch.cat(ia)].to(device), x[torch.cat(ib)].to(device)).cpu()
+    s = ms_ssim_pairs(x[torch.cat(ia)].to(device), x[torch.cat(ib)].to(device), **kw).cpu()
     owner = torch.tensor(owner)
     return {k: float(s[owner == k].mean()) for k in owner.unique().tolist()}
+
+
+# %% ../nbs/04_evaluation.ipynb #e1a87c8c
+def diversity_classes(judge:nn.Module, # a classifier returning logits
+                      x:np.ndarray, # uint8 samples N×H×W or N×H×W×C
+                      y:np.ndarray, # their input labels
+                      by_input:bool=True, # group by the input label (a label-conditioned generator) or by the judge's prediction
+                     ) -> np.ndarray:
+    "The class of each sample for per-class measures: its input label, or the judge's predicted class when the generator ignores its label."
+    return np.asarray(y) if by_input else judge_logits(judge, x).argmax(1).numpy()
+
+def label_conditioned(cfg:TrainConfig) -> bool:
+    "Whether a run's generator was trained to follow its input label (`Objective.uses_input_labels` of its objective)."
+    return bool(get_objective(cfg.objective, 2, cfg.adv, **cfg.objective_kwargs()).uses_input_labels)
+
 
 # %% ../nbs/04_evaluation.ipynb #8a15f2e2
 class SampleTracker(Callback):
@@ -284,16 +320,18 @@ class SampleTracker(Callback):
             self.threshold = max(self.real_ms_ssim.values())
         self.learn.tracking = getattr(self.learn, 'tracking', [])
     def measure(self) -> dict:
-        "One measurement of the current generator: accuracy and MS-SSIM, overall and per class."
+        "One measurement of the current generator: accuracy and MS-SSIM, overall and per class (MS-SSIM classes: see `diversity_classes`)."
         G = sampling_generator(self.learn)
         K = G.n_classes if hasattr(G, 'n_classes') else self.judge.n_classes
         z = torch.randn(K*self.n_per_class, G.nz, generator=torch.Generator().manual_seed(self.seed))
         y = torch.arange(K).repeat_interleave(self.n_per_class)
         x = generate(G, z, y).cpu()
         xs = x.permute(0, 2, 3, 1).numpy()
-        acc, ms = judge_accuracy(self.judge, xs, y.numpy()), ms_ssim_diversity(x, y, self.n_pairs, self.seed)
+        obj = getattr(getattr(self.learn, 'loss_func', None), 'objective', None)
+        groups = diversity_classes(self.judge, xs, y.numpy(), getattr(obj, 'uses_input_labels', True))
+        acc, ms = judge_accuracy(self.judge, xs, y.numpy()), ms_ssim_diversity(x, groups, self.n_pairs, self.seed)
         row = dict(epoch=int(self.learn.epoch), accuracy=acc['overall'], ms_ssim=float(np.mean(list(ms.values()))))
-        row.update({f'acc_{k}': v for k, v in enumerate(acc['per_class'])}); row.update({f'ms_ssim_{k}': v for k, v in ms.items()})
+        row.update({f'acc_{k}': v for k, v in enumerate(acc['per_class'])}); row.update({f'ms_ssim_{k}': ms.get(k, float('nan')) for k in range(K)})
         return row
     def after_epoch(self):
         if (self.learn.epoch + 1) % self.every: return
@@ -321,12 +359,13 @@ def tracked_run(cfg:TrainConfig, # the run's settings
 
 # %% ../nbs/04_evaluation.ipynb #88b8271d
 def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
-                 n:int=10000, # samples to draw
+                 n:int=50000, # samples to draw (the paper's Inception Score protocol: 50,000)
                  seed:int=0, # noise seed
                  judge:nn.Module|None=None, # a classifier with `features`; default: the dataset's judge
                  n_real:int=10000, # real images for the baselines
                  inception:bool=False, # also FID and IS with Inception-v3 (`inception_metrics`; needs its weights)
                  inception_weights:str|Path|None=None, # local Inception weights file
+                 splits:int=10, # Inception Score splits (random; 1 when n < 1,000)
                 ) -> dict:
     "Measure a run (accuracy, IS, AM Score, judge-space FID, MS-SSIM) and write `eval.json` and `eval_samples.png`."
     run_dir = Path(run_dir)
@@ -343,16 +382,19 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
     xr_tr, xr_te, yr_te = data.x_train[i_tr], data.x_test[i_te], data.y_test[i_te]
     train_probs = judge_logits(judge, xr_tr).softmax(1)
     f_tr, f_te = judge_logits(judge, xr_tr, features=True), judge_logits(judge, xr_te, features=True)
-    acc = judge_accuracy(judge, x, y)
-    is_mean, is_std = inception_score(probs, splits=10 if n >= 1000 else 1)
+    acc, conditioned = judge_accuracy(judge, x, y), label_conditioned(cfg)
+    splits = splits if n >= 1000 else 1
+    parts = inception_score_parts(probs, splits, seed)
+    groups = y if conditioned else logits.argmax(1).numpy()
     res = dict(run=str(run_dir), dataset=cfg.dataset, n_samples=n, seed=seed, judge_test_accuracy=float(getattr(judge, 'test_accuracy', float('nan'))),
-               accuracy=acc['overall'], accuracy_per_class=acc['per_class'],
-               inception_score=is_mean, inception_score_std=is_std, inception_score_parts=inception_score_parts(probs),
-               am_score=am_score(probs, train_probs),
+               label_conditioned=conditioned, accuracy=acc['overall'], accuracy_per_class=acc['per_class'],
+               inception_score=parts['inception_score'], inception_score_std=parts['inception_score_std'], inception_score_splits=splits,
+               inception_score_parts=parts, am_score=am_score(probs, train_probs),
                fid_judge=frechet_distance(feats, f_te), fid_judge_real_baseline=frechet_distance(f_tr, f_te),
-               ms_ssim_per_class={str(k): v for k, v in ms_ssim_diversity(x, y, seed=seed).items()},
+               ms_ssim_classes='input label' if conditioned else 'judge class',
+               ms_ssim_per_class={str(k): v for k, v in ms_ssim_diversity(x, groups, seed=seed).items()},
                ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(xr_te, yr_te, seed=seed).items()})
-    if inception: res.update(inception_metrics(x, xr_te, splits=10 if n >= 1000 else 1, weights=inception_weights))
+    if inception: res.update(inception_metrics(x, xr_te, splits=splits, weights=inception_weights))
     atomic_write(run_dir/'eval.json', lambda f: f.write(json.dumps(res, indent=2)), 'w')
     xs = x[..., None] if x.ndim == 3 else x
     g = class_grid(xs, y, data.n_classes, 10); save_png(g, run_dir/'eval_samples.png', max(1, -(-512 // g.shape[1])))
