@@ -23,7 +23,7 @@ from .learner import preset, train, smoke_mode
 
 # %% auto #0
 __all__ = ['GANStar', 'ACGANStar', 'ACGANStarPlus', 'LabelGAN', 'AMGAN', 'mode_dropping_scores', 'plot_mode_dropping',
-           'parse_variant', 'compare_objectives', 'seed_table', 'separated_pairs']
+           'parse_variant', 'compare_objectives', 'seed_table', 'separated_pairs', 'ranking']
 
 # %% ../nbs/11_amgan.ipynb #fe68e672
 @register_objective
@@ -185,6 +185,11 @@ def parse_variant(spec:str, # 'name' or 'name:opt,opt=value,...'
     return name, opts
 
 # %% ../nbs/11_amgan.ipynb #5d6846b6
+def _last_logged(run_dir:Path, col:str) -> float:
+    "The last value of `col` in a run's metrics.csv (NaN if it has none)."
+    m = pd.read_csv(Path(run_dir)/'metrics.csv')
+    return float(m[col].iloc[-1]) if col in m and len(m) else float('nan')
+
 def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star', 'amgan', 'amgan:dynamic']
                        dataset:str='mnist', # dataset name
                        iters:int=3000, # generator iterations per run
@@ -215,7 +220,7 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
                              h_marginal=ev['inception_score_parts']['h_marginal'], h_conditional=ev['inception_score_parts']['h_conditional'],
                              am_score=ev['am_score'], accuracy=ev['accuracy'] if cond else float('nan'),
                              fid_judge=ev['fid_judge'], ms_ssim_max=max(ev['ms_ssim_per_class'].values()), ms_ssim_classes=ev['ms_ssim_classes'],
-                             ms_ssim_real_max=max(ev['ms_ssim_real_per_class'].values()), run_dir=str(run_dir)))
+                             ms_ssim_real_max=max(ev['ms_ssim_real_per_class'].values()), acc_fake=_last_logged(run_dir, 'acc_fake'), run_dir=str(run_dir)))
     return pd.DataFrame(rows)
 
 # %% ../nbs/11_amgan.ipynb #5344dc3c
@@ -241,4 +246,16 @@ def separated_pairs(results:pd.DataFrame, # `compare_objectives` output
     names = [v for v in (variants or vals) if len(vals.get(v, []))]
     better = (lambda a, b: a.min() > b.max()) if higher_is_better else (lambda a, b: a.max() < b.min())
     return [(a, b) for a in names for b in names if a != b and better(vals[a], vals[b])]
+
+def ranking(results:pd.DataFrame, # `compare_objectives` output
+            col:str, # the measure
+            higher_is_better:bool=True, # direction of "better"
+            variants:list|None=None, # variants to rank (default: all)
+           ) -> pd.DataFrame:
+    "Variants ordered by their mean on `col` (best first), with sd, seeds, and whether every seed beats every seed of the next one."
+    r = results[results.variant.isin(variants or results.variant.unique())]
+    g = r.groupby('variant')[col].agg(['mean', 'std', 'count']).sort_values('mean', ascending=not higher_is_better)
+    sep = set(separated_pairs(r, col, higher_is_better))
+    g['separated_from_next'] = [(a, b) in sep for a, b in zip(g.index, list(g.index[1:]) + [None])]
+    return g
 
