@@ -26,7 +26,7 @@ from .metrics import judge_for, judge_logits, frechet_distance
 
 # %% auto #0
 __all__ = ['class_terms', 'ModifiedACGAN', 'CAGANLoss', 'class_features', 'class_fid', 'ClassFID', 'fid_curves',
-           'plot_fid_curves']
+           'plot_fid_curves', 'final_fid', 'print_final_fid']
 
 # %% ../nbs/12_cagan.ipynb #38aff7b0
 def _check_flag(obj:str, name:str, v):
@@ -227,3 +227,20 @@ def plot_fid_curves(df:pd.DataFrame, # `fid_curves` output
     if log: ax.set_yscale('log')
     ax.legend(fontsize=8); fig.tight_layout()
     return fig
+
+# %% ../nbs/12_cagan.ipynb #f5608bfd
+def final_fid(df:pd.DataFrame, # `fid_curves` output
+              epoch:int|None=None, # the epoch to read (default: each config's last)
+             ) -> pd.DataFrame:
+    "Per config: mean FID over classes at `epoch` (default: the last), as mean and sd over seeds, and the seeds' values."
+    rows = []
+    for name, d in df.groupby('config', sort=False):
+        e = d['epoch'].max() if epoch is None else epoch
+        per_seed = d[d.epoch == e].groupby('seed')['fid'].mean()
+        rows.append(dict(config=name, epoch=int(e), mean=per_seed.mean(), sd=per_seed.std(), seeds=', '.join(f'{v:.0f}' for v in per_seed.values)))
+    return pd.DataFrame(rows).set_index('config')
+
+def print_final_fid(df:pd.DataFrame, epoch:int|None=None):
+    "One line per config: 'name: mean ± sd at epoch E (seeds: a, b, c)'."
+    for name, r in final_fid(df, epoch).iterrows(): print(f"{name}: {r['mean']:,.0f} ± {r['sd']:,.0f} at epoch {r['epoch']} (seeds: {r['seeds']})")
+
