@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 import matplotlib.pyplot as plt
-from .data import ACGANError
+from .data import ACGANError, atomic_write
 from .gan import AdversarialLoss
 from .losses import Objective, ACGANLoss, OBJECTIVES, register_objective, get_objective, dynamic_labels, check_weight, _acc
 from .metrics import inception_score, inception_score_parts, am_score, evaluate_run
@@ -190,6 +190,30 @@ def _last_logged(run_dir:Path, col:str) -> float:
     m = pd.read_csv(Path(run_dir)/'metrics.csv')
     return float(m[col].iloc[-1]) if col in m and len(m) else float('nan')
 
+def _train_variant(c, run_dir:Path):
+    "Train run `c` into `run_dir`, or finish the run already there; a run with other settings is an error."
+    if not (run_dir/'config.json').exists(): return train(c, run_dir, quiet=True)
+    old = json.loads((run_dir/'config.json').read_text())
+    diff = sorted(k for k, v in asdict(c).items() if old.get(k) != v)
+    if diff: raise ACGANError(f"{run_dir} holds a run with other settings ({', '.join(diff)}); delete it or choose another out_dir")
+    train(run_dir=run_dir, resume=True, quiet=True)
+
+def _measure_variant(spec:str, name:str, opts:dict, seed:int, run_dir:Path, n:int, judge) -> dict:
+    "One row of `compare_objectives`: `evaluate_run` of the run, with accuracy only where the generator follows its label."
+    ev = evaluate_run(run_dir, n, seed, judge); cond = ev['label_conditioned']
+    return dict(variant=spec, objective=name, dynamic=bool(opts.get('dynamic', False)), seed=seed, label_conditioned=cond,
+                inception_score=ev['inception_score'], inception_score_split_sd=ev['inception_score_std'],
+                h_marginal=ev['inception_score_parts']['h_marginal'], h_conditional=ev['inception_score_parts']['h_conditional'],
+                am_score=ev['am_score'], accuracy=ev['accuracy'] if cond else float('nan'),
+                fid_judge=ev['fid_judge'], ms_ssim_max=max(ev['ms_ssim_per_class'].values()), ms_ssim_classes=ev['ms_ssim_classes'],
+                ms_ssim_real_max=max(ev['ms_ssim_real_per_class'].values()), acc_fake=_last_logged(run_dir, 'acc_fake'))
+
+def _stored_row(path:Path, key:dict) -> dict|None:
+    "The row stored at `path` if it was measured with exactly the settings `key`, else None."
+    if not path.exists(): return None
+    stored = json.loads(path.read_text())
+    return stored['row'] if stored.get('key') == key else None
+
 def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star', 'amgan', 'amgan:dynamic']
                        dataset:str='mnist', # dataset name
                        iters:int=3000, # generator iterations per run
@@ -197,31 +221,26 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
                        out_dir:str|Path='runs/amgan', # parent of the run directories
                        judge=None, # a classifier with `features` (default: the dataset's judge)
                        n:int=10000, # samples per evaluation
+                       results_dir:str|Path|None=None, # keep each run's row here (JSON with its full settings) and reuse rows whose settings match
                        **cfg, # more `TrainConfig` settings (bs, epochs, lr_g, ...)
                       ) -> pd.DataFrame:
-    "Train and measure each objective variant for each seed: IS (and its two entropies), AM Score, judge accuracy, judge-FID, max per-class MS-SSIM."
+    "Train and measure each variant for each seed (seed by seed): IS (and its two entropies), AM Score, judge accuracy, judge-FID, max per-class MS-SSIM."
     variants = [(spec, *parse_variant(spec)) for spec in names]
     for spec, name, opts in variants: get_objective(name, 2, cfg.get('adv', 'ns'), **opts)
     rows = []
-    for spec, name, opts in variants:
-        for seed in seeds:
-            run_dir = Path(out_dir)/f"{spec.replace(':', '-').replace(',', '-').replace('=', '')}-s{seed}"
+    for seed in seeds:
+        for spec, name, opts in variants:
+            tag = f"{spec.replace(':', '-').replace(',', '-').replace('=', '')}-s{seed}"
             c = preset(dataset, objective=name, objective_args=opts, iters=iters, seed=seed, **cfg).check()
-            if (run_dir/'config.json').exists():
-                old = json.loads((run_dir/'config.json').read_text())
-                diff = sorted(k for k, v in asdict(c).items() if old.get(k) != v)
-                if diff: raise ACGANError(f"{run_dir} holds a run with other settings ({', '.join(diff)}); delete it or choose another out_dir")
-                train(run_dir=run_dir, resume=True, quiet=True)
-            else: train(c, run_dir, quiet=True)
-            ev = evaluate_run(run_dir, n, seed, judge)
-            cond = ev['label_conditioned']
-            rows.append(dict(variant=spec, objective=name, dynamic=bool(opts.get('dynamic', False)), seed=seed, label_conditioned=cond,
-                             inception_score=ev['inception_score'], inception_score_split_sd=ev['inception_score_std'],
-                             h_marginal=ev['inception_score_parts']['h_marginal'], h_conditional=ev['inception_score_parts']['h_conditional'],
-                             am_score=ev['am_score'], accuracy=ev['accuracy'] if cond else float('nan'),
-                             fid_judge=ev['fid_judge'], ms_ssim_max=max(ev['ms_ssim_per_class'].values()), ms_ssim_classes=ev['ms_ssim_classes'],
-                             ms_ssim_real_max=max(ev['ms_ssim_real_per_class'].values()), acc_fake=_last_logged(run_dir, 'acc_fake'), run_dir=str(run_dir)))
+            key, store = dict(config=asdict(c), n=n, judge='default' if judge is None else type(judge).__name__), (Path(results_dir)/f'{tag}.json' if results_dir else None)
+            row = _stored_row(store, key) if store else None
+            if row is None:
+                _train_variant(c, Path(out_dir)/tag)
+                row = _measure_variant(spec, name, opts, seed, Path(out_dir)/tag, n, judge)
+                if store: store.parent.mkdir(parents=True, exist_ok=True); atomic_write(store, lambda f: f.write(json.dumps(dict(key=key, row=row), indent=1)), 'w')
+            rows.append(row)
     return pd.DataFrame(rows)
+
 
 # %% ../nbs/11_amgan.ipynb #5344dc3c
 def seed_table(results:pd.DataFrame, # `compare_objectives` output
