@@ -11,7 +11,7 @@ from fastai.torch_core import default_device
 from acgan_nb.metrics import ms_ssim_pairs, _msssim_prep, MSSSIM_WEIGHTS, MSSSIM_WIN, Judge, judge_logits
 
 def per_pair(a, b):
-    w = [v/sum(MSSSIM_WEIGHTS) for v in MSSSIM_WEIGHTS] + [0., 0.]
+    w = [v/sum(MSSSIM_WEIGHTS) for v in MSSSIM_WEIGHTS]  # three scales, luminance at the third
     return torch.stack([ms_ssim(_msssim_prep(a[i:i+1]), _msssim_prep(b[i:i+1]), data_range=255, size_average=False, win_size=MSSSIM_WIN, weights=w)[0]
                         for i in range(len(a))])
 
