@@ -201,7 +201,7 @@ def _train_variant(c, run_dir:Path):
 def _measure_variant(spec:str, name:str, opts:dict, seed:int, run_dir:Path, n:int, judge) -> dict:
     "One row of `compare_objectives`: `evaluate_run` of the run, with accuracy only where the generator follows its label."
     ev = evaluate_run(run_dir, n, seed, judge); cond = ev['label_conditioned']
-    return dict(variant=spec, objective=name, dynamic=bool(opts.get('dynamic', False)), seed=seed, label_conditioned=cond,
+    return dict(variant=spec, objective=name, dynamic=bool(opts.get('dynamic', False)), seed=seed, label_conditioned=cond, judge_test_accuracy=ev['judge_test_accuracy'],
                 inception_score=ev['inception_score'], inception_score_split_sd=ev['inception_score_std'],
                 h_marginal=ev['inception_score_parts']['h_marginal'], h_conditional=ev['inception_score_parts']['h_conditional'],
                 am_score=ev['am_score'], accuracy=ev['accuracy'] if cond else float('nan'),
