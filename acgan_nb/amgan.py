@@ -251,7 +251,8 @@ def seed_table(results:pd.DataFrame, # `compare_objectives` output
     order = list(dict.fromkeys(results['variant']))
     g = results.groupby('variant', sort=False)
     fmt = lambda m, s: 'n/a' if np.isnan(m) else f"{m:.{digits}f} ± {s:.{digits}f}" if not np.isnan(s) else f"{m:.{digits}f}"
-    out = pd.DataFrame({c: [fmt(g[c].mean()[v], g[c].std()[v]) for v in order] for c in cols}, index=pd.Index(order, name='variant'))
+    means, sds = g[list(cols)].mean(), g[list(cols)].std()
+    out = pd.DataFrame({c: [fmt(means.at[v, c], sds.at[v, c]) for v in order] for c in cols}, index=pd.Index(order, name='variant'))
     out.insert(0, 'seeds', [int(g.size()[v]) for v in order])
     return out
 
