@@ -78,6 +78,7 @@ def proc():
     from nbdev.serve import proc_nbs
     cfg = get_config()
     os.chdir(cfg.config_path)
+    shutil.rmtree(PROC, ignore_errors=True)         # proc_nbs skips notebooks older than their _proc copy: start clean, as CI does
     refresh_quarto_yml()                              # nbs/nbdev.yml (title, site-url, repo-url)
     nbdev_sidebar.__wrapped__(path=cfg.nbs_path)      # nbs/sidebar.yml
     proc_nbs(cfg.nbs_path, n_workers=min(2, os.cpu_count() or 1))
