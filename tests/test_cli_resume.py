@@ -8,7 +8,7 @@ mid-member."""
 import json, os, pty, random, re, signal, subprocess, sys, threading, time
 from pathlib import Path
 import pytest, torch
-from acgan_nb.learner import load_checkpoint
+from acgan_nb.train.learner import load_checkpoint
 
 ARGS = ['--epochs', '6', '--iters', '90', '--bs', '32', '--seed', '5']   # digits: 6 epochs of 30 batches
 EPOCHS = 6

@@ -18,10 +18,9 @@ every objective variant (ns, no mixed batch, with and without EMA) and with ever
 import itertools, json, math
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-import acgan_nb.amgan, acgan_nb.cagan  # register their objectives (as acgan_nb.cli does)
 from acgan_nb.cli import acgan_train
-from acgan_nb.gan import ADVERSARIAL
-from acgan_nb.losses import OBJECTIVES, objective_options
+from acgan_nb.objectives.adversarial import ADVERSARIAL
+from acgan_nb.objectives import OBJECTIVES, objective_options
 
 # Tiny: 4 channels, 8-dim noise, batches of 8, one epoch of 2 generator steps (D, G, D, G), on the CPU, seed 0.
 TINY = ['--dataset', 'digits', '--width', '4', '--nz', '8', '--bs', '8', '--epochs', '1', '--iters', '2',

@@ -21,7 +21,7 @@ def free_port() -> int:
 
 def torchrun(*args) -> list:
     return [sys.executable, '-m', 'torch.distributed.run', '--nnodes', '1', '--nproc-per-node', '2', '--master-port', str(free_port()),
-            '-m', 'acgan_nb.distributed', *args]
+            '--no-python', 'acgan-train-distributed', *args]
 
 def run_all(*cmds, timeout=300):
     "Run the commands side by side; their (returncode, stdout, stderr)."
@@ -33,7 +33,7 @@ def run_all(*cmds, timeout=300):
 @pytest.fixture(scope='module')
 def runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('ddp')
-    res = run_all(torchrun(*FLAGS, '--out', str(tmp/'two')), [sys.executable, '-m', 'acgan_nb.distributed', *FLAGS, '--out', str(tmp/'one')])
+    res = run_all(torchrun(*FLAGS, '--out', str(tmp/'two')), ['acgan-train-distributed', *FLAGS, '--out', str(tmp/'one')])
     return tmp, res
 
 def test_runs_finish(runs):

@@ -5,9 +5,9 @@ training fails alone."""
 import json, os, signal, subprocess, sys, textwrap, time
 from pathlib import Path
 import numpy as np, pytest, torch
-import acgan_nb.ensemble as E
+import acgan_nb.ensemble.core as E
 from acgan_nb.data import load_dataset, class_subset
-from acgan_nb.learner import TrainConfig
+from acgan_nb.train.runs import TrainConfig
 
 SMALL = ['--epochs', '1', '--iters', '4', '--bs', '16', '--quiet']
 
@@ -15,8 +15,8 @@ SMALL = ['--epochs', '1', '--iters', '4', '--bs', '16', '--quiet']
 FAILING = textwrap.dedent('''
     import sys
     from pathlib import Path
-    import acgan_nb.ensemble as E
-    from acgan_nb.learner import TrainingDiverged
+    import acgan_nb.ensemble.core as E
+    from acgan_nb.train.learner import TrainingDiverged
     from acgan_nb.cli import acgan_train
     orig = E.train
     def train(cfg=None, run_dir=None, **kw):

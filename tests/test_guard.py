@@ -2,7 +2,8 @@
 import pytest, torch
 from fastai.callback.core import Callback
 from acgan_nb.data import ACGANError, load_dataset, class_subset
-from acgan_nb.learner import TrainConfig, train, build_run, load_checkpoint, restore_checkpoint, TrainingDiverged
+from acgan_nb.train.learner import load_checkpoint, restore_checkpoint, TrainingDiverged
+from acgan_nb.train.runs import TrainConfig, train, build_run
 
 def test_exploding_weights_stop_the_run(tmp_path):
     with pytest.raises(TrainingDiverged) as e:

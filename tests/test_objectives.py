@@ -1,11 +1,10 @@
 """Every registered objective (and its variants) trains a few steps on the digits and stays finite, from the API and from the CLI."""
 import json, math
 import numpy as np, pandas as pd, pytest
-from acgan_nb.losses import OBJECTIVES, load_objectives
-from acgan_nb.learner import TrainConfig, train
+from acgan_nb.objectives import OBJECTIVES
+from acgan_nb.train.runs import TrainConfig, train
 from acgan_nb.cli import acgan_train
 
-load_objectives()
 VARIANTS = [(name, 'ns', None, None) for name in sorted(OBJECTIVES)] + [
     ('acgan', 'ns', {'dynamic': True}, None), ('acgan_star', 'ns', {'dynamic': True}, None), ('amgan', 'ns', {'dynamic': True}, None),
     ('acgan_star_plus', 'hinge', None, None), ('cagan', 'lsgan', None, None), ('cagan', 'wgan-gp', None, None),

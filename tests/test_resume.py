@@ -3,13 +3,14 @@ with weights bit-identical to an uninterrupted run of the same length (CPU, fixe
 import os, random, signal, subprocess, sys, time, textwrap
 from pathlib import Path
 import pytest, torch
-from acgan_nb.learner import TrainConfig, train, load_checkpoint
+from acgan_nb.train.learner import load_checkpoint
+from acgan_nb.train.runs import TrainConfig, train
 
 CFG = dict(dataset='digits', epochs=6, iters=90, bs=32, seed=5)
 
 CHILD = textwrap.dedent('''
     import sys, time, torch
-    from acgan_nb.learner import TrainConfig, train
+    from acgan_nb.train.runs import TrainConfig, train
     run, mode = sys.argv[1], sys.argv[2]
     if mode == 'slow-save':
         # every checkpoint write pauses after the temporary file is written and before the rename,
