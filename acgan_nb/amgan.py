@@ -273,7 +273,7 @@ def ranking(results:pd.DataFrame, # `compare_objectives` output
             variants:list|None=None, # variants to rank (default: all)
            ) -> pd.DataFrame:
     "Variants ordered by their mean on `col` (best first), with sd, seeds, and whether every seed beats every seed of the next one."
-    r = results[results.variant.isin(variants or results.variant.unique())]
+    r = results[results.variant.isin(variants or results.variant.unique())].dropna(subset=[col])  # a measure that does not apply (NaN) ranks nothing
     g = r.groupby('variant')[col].agg(['mean', 'std', 'count']).sort_values('mean', ascending=not higher_is_better)
     sep = set(separated_pairs(r, col, higher_is_better))
     g['separated_from_next'] = [(a, b) in sep for a, b in zip(g.index, list(g.index[1:]) + [None])]
