@@ -9,23 +9,26 @@ from __future__ import annotations
 import argparse, json, sys, time, signal
 from pathlib import Path
 import numpy as np
-from .data import ACGANError, DATASETS, atomic_write
-from .gan import ADVERSARIAL
-from .losses import OBJECTIVES
-import acgan_nb.amgan, acgan_nb.cagan  # their objectives register on import: the --objective choices
-from .models import ARCHS
-from .metrics import evaluate_run, Judge, SampleTracker, judge_for
-from .data import load_dataset
-from .resolution import resolution_report
-from .diversity import diversity_report
-from .latent import overfitting_report
 import torch
-from .learner import TrainConfig, PRESETS, preset, train, sample_run, smoke_mode, TrainingDiverged, TrainingStopped, StopNow, NothingToTrain, load_generator, ENSEMBLE_FILE
-from .ensemble import train_ensemble, check_ensemble, MembersFailed
+import torch.distributed as dist
+from .analyses.diversity import diversity_report
+from .analyses.evaluate import evaluate_run
+from .analyses.latent import overfitting_report
+from .analyses.resolution import resolution_report
+from .data import ACGANError, atomic_write, load_dataset
+from .ensemble.core import MembersFailed, check_ensemble, train_ensemble
+from .ensemble.distributed import _broadcast, init_distributed, train_distributed, train_ensemble_distributed, world
+from .metrics import Judge, judge_for
+from .nets import ARCHS
+from .objectives import OBJECTIVES
+from .objectives.adversarial import ADVERSARIAL
+from .train.learner import ENSEMBLE_FILE, SampleTracker, StopNow, TrainingDiverged, TrainingStopped
+from .train.runs import NothingToTrain, PRESETS, TrainConfig, load_generator, preset, sample_run, train
 
 # %% auto #0
 __all__ = ['CONFIG_KEYS', 'OneLineParser', 'run_command', 'train_parser', 'config_from_args', 'default_run_dir', 'train_command',
-           'acgan_train', 'sample_parser', 'acgan_sample', 'evaluate_parser', 'acgan_evaluate']
+           'acgan_train', 'sample_parser', 'acgan_sample', 'evaluate_parser', 'acgan_evaluate', 'distributed_parser',
+           'acgan_train_distributed']
 
 # %% ../nbs/90_cli.ipynb #16fdcd77
 class OneLineParser(argparse.ArgumentParser):
@@ -67,45 +70,60 @@ def _positive(kind):
     return _p
 
 # %% ../nbs/90_cli.ipynb #08059032
-def train_parser() -> OneLineParser:
-    "The arguments of `acgan-train`: every `TrainConfig` setting, `--resume`, `--class-split`, `--track-every`."
-    p = OneLineParser(prog='acgan-train', description="Train a conditional GAN (AC-GAN by default) and write a run directory: "
-                      "config.json, data.json, metrics.csv, samples/epoch_NNN.png and checkpoint.pt.",
-                      epilog=f"Presets: {', '.join(f'{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()) for k, v in PRESETS.items())}.")
-    a = p.add_argument
+def _run_args(a):
     a('--dataset', default='digits', help="digits (embedded, offline), mnist, fashion_mnist, cifar10, or folder:PATH (one subfolder per class). MNIST-style data is read from $ACGAN_DATA/<name>.npz when present, else downloaded (default: digits)")
     a('--out', type=Path, help="run directory to create (default: runs/<dataset>-<timestamp>); refused if it exists and is not empty")
     a('--resume', type=Path, metavar='RUN', help="continue the run in RUN from its last checkpoint (its config.json is used; other settings are ignored except --epochs, --lr-g and --lr-d)")
     a('--epochs', type=_positive(int), help="epochs (with --resume: the new total)")
     a('--iters', type=_positive(int), help="generator iterations in total, spread over the epochs (default: the preset's, or one pass of D over the data per epoch)")
+    a('--seed', type=int, help="random seed (default 0)")
+    a('--device', help="cpu, cuda, cuda:1, ... (default: a GPU if there is one)")
+    a('--quiet', action='store_true', help="no progress bar or table")
+
+def _optimiser_args(a):
     a('--bs', type=_positive(int), help="batch size")
     a('--lr-g', type=_positive(float), help="generator learning rate (Adam)")
     a('--lr-d', type=_positive(float), help="discriminator learning rate (Adam)")
     a('--beta1', type=float, help="Adam beta1 (default 0.5)")
+    a('--n-crit', type=_positive(int), help="discriminator steps per generator step (default 1)")
+    a('--mixed-batch', type=float, metavar='REAL_FRAC', help="critic sees real and fake images in one batch, this fraction real (CA-GAN's mixed batches; default: separate batches)")
+    a('--ema', type=float, help="keep a moving average of the generator with this decay (e.g. 0.999) and sample from it")
+
+def _objective_args(a):
     a('--objective', choices=sorted(OBJECTIVES), help="objective (default: acgan)")
     a('--objective-arg', type=_key_value, action='append', metavar='KEY=VALUE', dest='objective_args',
       help="an option of the objective, e.g. dynamic=true or lambda_cls=10 (repeatable; see objective_options)")
-    a('--mixed-batch', type=float, metavar='REAL_FRAC', help="critic sees real and fake images in one batch, this fraction real (CA-GAN's mixed batches; default: separate batches)")
     a('--adv', choices=list(ADVERSARIAL), help="adversarial flavour (default: ns, non-saturating)")
     a('--class-weight', type=float, help="weight on the auxiliary classifier terms (default 1)")
+    a('--prior', choices=['data', 'uniform'], help="distribution of the generator's target classes (default: data)")
+
+def _model_args(a):
     a('--arch', choices=list(ARCHS), help="architecture: small (16/28/32 px), cifar (32 px), imagenet (64/128 px)")
     a('--img-size', type=_positive(int), help="resize images to this size (default: the dataset's own; 64 for folders)")
     a('--nz', type=_positive(int), help="noise dimension (default 100)")
-    a('--n-crit', type=_positive(int), help="discriminator steps per generator step (default 1)")
     a('--dropout', type=float, help="discriminator dropout (default: 0.5 for the paper's models, 0 for small)")
-    a('--prior', choices=['data', 'uniform'], help="distribution of the generator's target classes (default: data)")
-    a('--seed', type=int, help="random seed (default 0)")
     a('--width', type=_positive(int), help="channel width of the small architecture (default 32)")
-    a('--ema', type=float, help="keep a moving average of the generator with this decay (e.g. 0.999) and sample from it")
+
+def _record_args(a):
     a('--keep-last', type=_positive(int), help="epoch checkpoints kept in checkpoints/ (default 3)")
     a('--best-metric', help="metrics.csv column that selects best.pt, e.g. acc_fake (default: none)")
     a('--best-mode', choices=['max', 'min'], help="whether the best metric is the largest or the smallest (default max)")
-    a('--device', help="cpu, cuda, cuda:1, ... (default: a GPU if there is one)")
     a('--track-every', type=_positive(int), metavar='N', help="every N epochs log per-class judge accuracy and MS-SSIM of samples to tracking.csv, warning when a class collapses")
+
+def _ensemble_args(a):
     a('--class-split', metavar='SPEC', help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet model): N contiguous groups, or a partition like 0,1,2/3,4/5,6,7,8,9; --out is then an ensemble directory that acgan-sample and acgan-evaluate read as one run")
     a('--vectorise', action='store_true', help="with --class-split: train same-shaped members together in one vectorised pass (grouped convolutions; same arithmetic as one by one)")
-    a('--quiet', action='store_true', help="no progress bar or table")
+
+def train_parser() -> OneLineParser:
+    "The arguments of `acgan-train`, in groups: the run, the optimiser, the objective, the model, what is recorded, ensembles."
+    p = OneLineParser(prog='acgan-train', description="Train a conditional GAN (AC-GAN by default) and write a run directory: "
+                      "config.json, data.json, metrics.csv, samples/epoch_NNN.png and checkpoint.pt.",
+                      epilog=f"Presets: {', '.join(f'{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()) for k, v in PRESETS.items())}.")
+    for title, add in (('run', _run_args), ('optimiser', _optimiser_args), ('objective', _objective_args), ('model', _model_args),
+                       ('checkpoints and tracking', _record_args), ('class-split ensembles', _ensemble_args)):
+        add(p.add_argument_group(title).add_argument)
     return p
+
 
 # %% ../nbs/90_cli.ipynb #84ff0f63
 CONFIG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'mixed_batch', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
@@ -224,3 +242,39 @@ def _evaluate(args):
 def acgan_evaluate(argv:list|None=None):
     "Console script `acgan-evaluate`."
     run_command('acgan-evaluate', _evaluate, evaluate_parser().parse_args(argv))
+
+# %% ../nbs/90_cli.ipynb #40f8ee54
+def distributed_parser() -> OneLineParser:
+    "`acgan-train`'s parser, plus the options of data-parallel training."
+    p = train_parser()
+    p.prog = 'acgan-train-distributed'
+    p.description = ("acgan-train on every process started by torchrun: one data-parallel run (--bs is the global batch, split evenly over the processes), "
+                     "or with --class-split the ensemble's members dealt out over the processes. Started without torchrun it is acgan-train.")
+    p.add_argument('--no-sync-bn', action='store_true', help="keep BatchNorm statistics per process (faster on many GPUs; no longer the single-process computation)")
+    return p
+
+def _train_distributed(args):
+    rank, _, W = world()
+    if args.vectorise: raise ACGANError("--vectorise is for one process; under torchrun the members are spread over the processes instead")
+    if args.track_every: raise ACGANError("--track-every is not supported under torchrun; track a single-process run instead")
+    ens = args.class_split or (args.resume and (Path(args.resume)/ENSEMBLE_FILE).exists())
+    cfg = None if args.resume else config_from_args(args)
+    run = args.resume or args.out or default_run_dir(args.dataset, ensemble=bool(ens))
+    run = _broadcast(run)  # one timestamp for all
+    if ens:
+        man = train_ensemble_distributed(cfg, run, args.class_split, resume=bool(args.resume), quiet=args.quiet, log=print if rank == 0 else None, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
+        check_ensemble(man, run)
+        if rank == 0: print(f"ensemble directory: {run}  ({len(man['members'])} members over {W} processes; manifest {Path(run)/ENSEMBLE_FILE})")
+        return run
+    learn = train_distributed(cfg, run, resume=bool(args.resume), quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d, sync_bn=not args.no_sync_bn)
+    if rank == 0: print(f"run directory: {run}  (trained {getattr(learn, 'train_seconds', 0.):.0f} s on {W} processes, global batch {learn.dls.train.bs}; samples in {Path(run)/'samples'})")
+    return run
+
+def acgan_train_distributed(argv:list|None=None):
+    "`acgan-train-distributed`: `acgan-train` on every process that `torchrun` starts (one process without it)."
+    args = distributed_parser().parse_args(argv)
+    if world()[2] == 1 and not dist.is_initialized(): run_command('acgan-train', train_command, args); return  # one process: acgan-train itself
+    init_distributed(args.device)
+    try: run_command('acgan-train', _train_distributed, args)
+    finally:
+        if dist.is_initialized(): dist.destroy_process_group()

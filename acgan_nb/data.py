@@ -24,12 +24,7 @@ from PIL import Image
 import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'CACHE_ENV', 'OFFLINE_ENV', 'DATASETS', 'KERAS_DATASETS', 'IMG_EXTS', 'FOLDER_SIZES', 'ACGANError',
-           'data_dir', 'cache_dir', 'ImageData', 'resize_images', 'register_dataset', 'load_digits_data',
-           'read_keras_npz', 'torchvision_to_arrays', 'atomic_write', 'download_keras_dataset', 'keras_npz_path',
-           'load_image_folder', 'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist',
-           'to_float_images', 'to_uint8_images', 'ConditionalBatches', 'images_to_tensor', 'make_dataloaders',
-           'class_grid', 'show_class_grid']
+__all__ = ['DATA_ENV', 'CACHE_ENV', 'OFFLINE_ENV', 'DATASETS', 'KERAS_DATASETS', 'IMG_EXTS', 'FOLDER_SIZES', 'ACGANError', 'data_dir', 'cache_dir', 'ImageData', 'resize_images', 'register_dataset', 'load_digits_data', 'read_keras_npz', 'torchvision_to_arrays', 'atomic_write', 'download_keras_dataset', 'keras_npz_path', 'load_image_folder', 'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist', 'to_float_images', 'to_uint8_images', 'ConditionalBatches', 'images_to_tensor', 'make_dataloaders', 'class_grid', 'show_class_grid', 'condition_vector']
 
 # %% ../nbs/00_data.ipynb #53a2f528
 class ACGANError(ValueError):
@@ -418,3 +413,15 @@ def show_class_grid(x:np.ndarray, y:np.ndarray, classes:Sequence[str], n_per_cla
     if title: ax.set_title(title)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/02b_networks.ipynb #c83a402d
+from torch import Tensor
+
+# %% ../nbs/02b_networks.ipynb #515c266e
+def condition_vector(c:Tensor, # int labels (B,) or float condition vectors (B, K)
+                     n_classes:int, # K
+                    ) -> Tensor:
+    "One-hot float (B, K) from integer labels; float condition vectors pass through."
+    if c.dim() == 1: return F.one_hot(c.long(), n_classes).float()
+    if c.shape[1] != n_classes: raise ACGANError(f"condition vectors have {c.shape[1]} entries but the model has {n_classes} classes")
+    return c.float()
