@@ -18,7 +18,7 @@ from .analyses.resolution import resolution_report
 from .data import ACGANError, atomic_write, load_dataset
 from .ensemble.core import MembersFailed, check_ensemble, train_ensemble
 from .ensemble.distributed import _broadcast, init_distributed, train_distributed, train_ensemble_distributed, world
-from .metrics import Judge, judge_for
+from .metrics import INCEPTION_WEIGHTS_ENV, INCEPTION_WEIGHTS_URL, Judge, judge_for
 from .nets import ARCHS
 from .objectives import OBJECTIVES
 from .objectives.adversarial import ADVERSARIAL
@@ -207,12 +207,20 @@ def acgan_sample(argv:list|None=None):
 # %% ../nbs/90_cli.ipynb #07912c80
 def evaluate_parser() -> OneLineParser:
     "The arguments of `acgan-evaluate`."
-    p = OneLineParser(prog='acgan-evaluate', description="Measure a trained run and write eval.json, eval_samples.png and the analysis figures (eval_resolution.png, eval_diversity.png, eval_overfitting.png) into it.")
+    p = OneLineParser(prog='acgan-evaluate', description="Measure a trained run and write eval.json, eval_samples.png and the analysis figures (eval_resolution.png, eval_diversity.png, eval_overfitting.png) into it.",
+                      epilog="eval.json holds: accuracy (overall and per class); inception_score over random splits with its parts; am_score; in the judge's feature space "
+                             "fid_judge, kid_judge (± kid_judge_std), precision_judge, recall_judge, density_judge, coverage_judge (k=3) and intra_fid_judge (mean and per class), "
+                             "each with its real-vs-real value (key + _real_baseline: real training images against the test images); cas, the real test accuracy of a classifier "
+                             "trained only on the samples, beside cas_real (the same trained on as many real images); per-class MS-SSIM of samples and of real images; with "
+                             "--inception the same distances in Inception-v3's space (*_inception) and its Inception Score; and, unless --no-figures, the analyses' numbers.")
     p.add_argument('run', type=Path, help="run directory written by acgan-train")
     p.add_argument('--n', type=_positive(int), default=50000, help="samples to draw (default 50000: the Inception Score over 10 random splits of 5000, as in the paper)")
+    p.add_argument('--n-real', type=_positive(int), default=10000, help="real training and test images for the baselines (default 10000, or all there are)")
     p.add_argument('--seed', type=int, default=0, help="noise seed (default 0)")
     p.add_argument('--judge', type=Path, help="a cached judge file (default: the dataset's own judge, trained on first use)")
-    p.add_argument('--inception', action='store_true', help="also FID and Inception Score with Inception-v3 (downloads its weights once)")
+    p.add_argument('--inception', action='store_true', help="also every distance in Inception-v3's feature space, and FID and Inception Score with that network (weights downloaded once, or --inception-weights)")
+    p.add_argument('--inception-weights', type=Path, metavar='PATH', help=f"a local copy of torch-fidelity's FID Inception weights ({INCEPTION_WEIGHTS_URL.rsplit('/', 1)[1]}), for offline machines; implies --inception (default: ${INCEPTION_WEIGHTS_ENV}, else torch hub's cache)")
+    p.add_argument('--no-cas', action='store_true', help="skip the classification accuracy score (it trains two classifiers: minutes on a CPU)")
     p.add_argument('--no-figures', action='store_true', help="only eval.json's core metrics and eval_samples.png, no analysis figures")
     p.add_argument('--quiet', action='store_true', help="print only the result line (no notice or progress table when the judge is trained first)")
     return p
@@ -230,14 +238,21 @@ def _evaluate(args):
     else:  # the dataset's judges (at the run's size, and at the dataset's own for the analyses), trained here with a notice if not cached
         say = None if args.quiet else lambda s: print(f"acgan-evaluate: {s}", flush=True)
         for size in dict.fromkeys([info['img_size'], None]): judge_for(cfg.dataset, size, quiet=args.quiet, log=say)
-    res = evaluate_run(args.run, args.n, args.seed, judge, inception=args.inception)
+    res = evaluate_run(args.run, args.n, args.seed, judge, args.n_real, inception=args.inception or args.inception_weights is not None,
+                       inception_weights=args.inception_weights, cas=not args.no_cas)
     if not args.no_figures:
         for report in (resolution_report, diversity_report): res.update(report(args.run, judge, min(args.n, 5000), args.seed))
         res.update(overfitting_report(args.run, min(args.n, 1000), args.seed))
         atomic_write(Path(args.run)/'eval.json', lambda f: f.write(json.dumps(res, indent=2)), 'w')
-    print(f"wrote {Path(args.run)/'eval.json'}: accuracy {res['accuracy']:.4f}, IS {res['inception_score']:.2f}, "
-          f"AM {res['am_score']:.3f}, judge-FID {res['fid_judge']:.2f} (real vs real {res['fid_judge_real_baseline']:.2f})"
-          + (f", Inception FID {res['fid_inception']:.2f}" if 'fid_inception' in res else ''))
+    print(_evaluate_line(Path(args.run)/'eval.json', res))
+
+def _evaluate_line(path:Path, res:dict) -> str:
+    "The one line `acgan-evaluate` prints: the headline measures, each distance with its real-vs-real value."
+    def dist(k, fmt): return f"{res[k]:{fmt}} (real vs real {res[k + '_real_baseline']:{fmt}})"
+    return (f"wrote {path}: accuracy {res['accuracy']:.4f}, IS {res['inception_score']:.2f}, AM {res['am_score']:.3f}, judge-FID {dist('fid_judge', '.2f')}, "
+            f"KID {dist('kid_judge', '.4f')}, intra-FID {dist('intra_fid_judge', '.2f')}, precision {dist('precision_judge', '.3f')}, recall {dist('recall_judge', '.3f')}"
+            + (f", CAS {res['cas']:.4f} (real {res['cas_real']:.4f})" if 'cas' in res else '')
+            + (f", Inception FID {dist('fid_inception', '.2f')}" if 'fid_inception' in res else ''))
 
 def acgan_evaluate(argv:list|None=None):
     "Console script `acgan-evaluate`."

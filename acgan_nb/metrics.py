@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/evaluation.html.md"""
 
 # %% ../nbs/04_evaluation.ipynb #0479dfe8
 from __future__ import annotations
-import os
+import os, tempfile
 from pathlib import Path
 import numpy as np
 import torch
@@ -24,12 +24,16 @@ from fastcore.basics import noop
 from pytorch_msssim import ms_ssim
 from torchmetrics.image.fid import NoTrainInceptionV3, FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
+from torch_fidelity.metric_kid import KEY_METRIC_KID_MEAN, KEY_METRIC_KID_STD, kid_features_to_metric
+from torch_fidelity.metric_prc import prc_features_to_metric
 
 # %% auto #0
-__all__ = ['JUDGE_EPOCHS', 'JUDGE_CPU_TIME', 'INCEPTION_WEIGHTS_URL', 'MSSSIM_SIZE', 'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge',
-           'LabelledBatches', 'train_judge', 'judge_for', 'judge_logits', 'judge_accuracy', 'random_splits',
-           'inception_score_parts', 'inception_score', 'am_score', 'frechet_distance', 'inception_network',
-           'inception_metrics', 'ms_ssim_pairs', 'ms_ssim_diversity', 'diversity_classes']
+__all__ = ['JUDGE_EPOCHS', 'JUDGE_CPU_TIME', 'INCEPTION_WEIGHTS_URL', 'INCEPTION_WEIGHTS_ENV', 'MSSSIM_SIZE', 'MSSSIM_WIN',
+           'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches', 'train_judge', 'judge_for', 'judge_logits', 'judge_accuracy',
+           'random_splits', 'inception_score_parts', 'inception_score', 'am_score', 'frechet_distance',
+           'kernel_distance', 'precision_recall', 'density_coverage', 'intra_class_fid',
+           'classification_accuracy_score', 'inception_state_dict', 'inception_network', 'inception_v3_score',
+           'inception_metrics', 'inception_features', 'ms_ssim_pairs', 'ms_ssim_diversity', 'diversity_classes']
 
 # %% ../nbs/04_evaluation.ipynb #79de133c
 class Judge(nn.Module):
@@ -198,29 +202,147 @@ def frechet_distance(f1:Tensor, # (N, D) features of one set
     tr_sqrt = torch.linalg.eigvalsh(r1 @ s2 @ r1).clamp_min(0).sqrt().sum()
     return float(((mu1 - mu2)**2).sum() + s1.trace() + s2.trace() - 2*tr_sqrt)
 
+# %% ../nbs/04_evaluation.ipynb #12716277
+def kernel_distance(f_real:Tensor, # (N, D) features of real images
+                    f_fake:Tensor, # (M, D) features of samples
+                    subsets:int=100, # random subsets
+                    subset_size:int=1000, # images per subset and side (capped at the smaller set)
+                    seed:int=0, # the subsets' seed
+                   ) -> tuple[float, float]:
+    "KID in any feature space: mean and standard deviation over random subsets of the unbiased MMD² with the cubic kernel (torch-fidelity's estimator)."
+    m = min(subset_size, len(f_real), len(f_fake))
+    if m < 2: raise ACGANError(f"KID needs at least 2 images on each side, got {len(f_real)} real and {len(f_fake)} generated; draw more samples")
+    out = kid_features_to_metric(f_fake.double(), f_real.double(), kid_subsets=subsets, kid_subset_size=m, rng_seed=seed, verbose=False)
+    return float(out[KEY_METRIC_KID_MEAN]), float(out[KEY_METRIC_KID_STD])
+
+# %% ../nbs/04_evaluation.ipynb #c145f30b
+def _check_knn(f_real:Tensor, f_fake:Tensor, k:int, what:str):
+    if k < 1: raise ACGANError(f"{what} needs k >= 1 nearest neighbours, got k={k}")
+    if min(len(f_real), len(f_fake)) <= k: raise ACGANError(f"{what} with k={k} needs more than {k} images on each side, got {len(f_real)} real and {len(f_fake)} generated; draw more samples or lower k")
+
+def precision_recall(f_real:Tensor, # (N, D) features of real images
+                     f_fake:Tensor, # (M, D) features of samples
+                     k:int=3, # the balls reach each point's k-th nearest neighbour
+                    ) -> dict:
+    "Improved precision (share of samples inside the real images' k-NN balls) and recall (share of real images inside the samples' balls), by torch-fidelity."
+    _check_knn(f_real, f_fake, k, 'precision and recall')
+    out = prc_features_to_metric(f_fake.float(), f_real.float(), prc_neighborhood=k, prc_batch_size=2048, save_cpu_ram=True, verbose=False)
+    return dict(precision=float(out['precision']), recall=float(out['recall']))
+
+def density_coverage(f_real:Tensor, # (N, D) features of real images
+                     f_fake:Tensor, # (M, D) features of samples
+                     k:int=3, # each real ball reaches its centre's k-th nearest real neighbour
+                     chunk:int=2048, # rows of the distance matrix held at once
+                    ) -> dict:
+    "Density (real balls per sample, over k; about 1 for samples like the data) and coverage (share of real balls holding a sample), Naeem et al. 2020."
+    _check_knn(f_real, f_fake, k, 'density and coverage')
+    f_real, f_fake = f_real.double(), f_fake.double()
+    r = torch.cat([torch.cdist(c, f_real).kthvalue(k + 1, dim=1).values for c in f_real.split(chunk)])  # k+1: the point itself is at 0
+    count, covered = 0, torch.zeros(len(f_real), dtype=torch.bool)
+    for c in f_fake.split(chunk):
+        inside = torch.cdist(f_real, c) < r[:, None]   # (N, chunk): sample j inside real ball i
+        count += int(inside.sum()); covered |= inside.any(1)
+    return dict(density=count/(k*len(f_fake)), coverage=float(covered.double().mean()))
+
+# %% ../nbs/04_evaluation.ipynb #72c1bc7b
+def intra_class_fid(f_real:Tensor, y_real, # features of real images and their classes
+                    f_fake:Tensor, y_fake, # features of samples and their classes (the input label, or the judge's class)
+                    n_classes:int, # K
+                   ) -> dict:
+    "Intra-class FID: the Fréchet distance between the samples and the real images of each class (None for a class with under 2 samples), and its mean over the classes measured."
+    y_real, y_fake = torch.as_tensor(np.asarray(y_real)), torch.as_tensor(np.asarray(y_fake))
+    per = []
+    for c in range(n_classes):
+        a, b = f_real[y_real == c], f_fake[y_fake == c]
+        if len(a) < 2: raise ACGANError(f"class {c} has {len(a)} real images; intra-class FID needs at least 2 real images per class (use more real images)")
+        per.append(frechet_distance(b, a) if len(b) >= 2 else None)
+    measured = [v for v in per if v is not None]
+    if not measured: raise ACGANError(f"no class has 2 or more samples among {len(y_fake)}; intra-class FID needs at least 2 per class (draw more samples)")
+    return dict(intra_fid=float(np.mean(measured)), intra_fid_per_class=per, intra_fid_classes_measured=len(measured))
+
+
+# %% ../nbs/04_evaluation.ipynb #79d33e40
+def classification_accuracy_score(x:np.ndarray, # uint8 samples N×H×W or N×H×W×C, at the dataset's size
+                                  y:np.ndarray, # the classes they were asked for
+                                  data:ImageData, # the real dataset: its test split tests both classifiers; the baseline trains on its training split
+                                  epochs:int|None=None, # training epochs (default: the dataset's judge epochs, `JUDGE_EPOCHS`)
+                                  seed:int=0, # the classifiers' seed and the baseline's random subset
+                                  device=None, # training device
+                                 ) -> dict:
+    "CAS: real test accuracy of a judge-architecture classifier trained only on the samples (`cas`), and of the same trained on as many real images (`cas_real`)."
+    x = np.asarray(x); x = x[..., None] if x.ndim == 3 else x
+    if x.shape[1:] != data.x_train.shape[1:]: raise ACGANError(f"the samples are {x.shape[1:]} but {data.name}'s images {data.x_train.shape[1:]}; sample at the dataset's size")
+    ep, n_real = epochs or JUDGE_EPOCHS.get(data.name, 5), min(len(x), len(data.x_train))
+    idx = np.sort(np.random.default_rng(seed).permutation(len(data.x_train))[:n_real])
+    on_fake = ImageData(f'{data.name} samples', x, y, data.x_test, data.y_test, data.classes)
+    on_real = ImageData(f'{data.name} real subset', data.x_train[idx], data.y_train[idx], data.x_test, data.y_test, data.classes)
+    return dict(cas=train_judge(on_fake, ep, seed=seed, device=device).test_accuracy, cas_real=train_judge(on_real, ep, seed=seed, device=device).test_accuracy,
+                cas_train_images=len(x), cas_real_train_images=n_real, cas_epochs=ep)
+
 # %% ../nbs/04_evaluation.ipynb #53cca80b
 INCEPTION_WEIGHTS_URL = "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
 
-def inception_network(features:str='2048', # '2048' (FID's pool features) or 'logits_unbiased' (IS's class logits)
-                      weights:str|Path|None=None, # a local copy of the weights file (default: torch hub's cache, downloaded on first use)
-                     ) -> nn.Module:
-    "torchmetrics' Inception-v3 (torch-fidelity's FID network), or a one-line `ACGANError` when its weights cannot be had."
+INCEPTION_WEIGHTS_ENV = 'ACGAN_INCEPTION_WEIGHTS'
+
+def _inception_fix() -> str:
+    return (f"download {INCEPTION_WEIGHTS_URL} on a machine with internet and pass it with --inception-weights PATH (or ${INCEPTION_WEIGHTS_ENV}), "
+            "or use the dataset judge's FID (fid_judge, works offline)")
+
+def _inception_weights_file(weights:str|Path|None) -> Path:
+    "The weights file to read: `weights`, else $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache (downloaded there first when allowed)."
+    weights = weights or os.environ.get(INCEPTION_WEIGHTS_ENV) or None
+    if weights is not None:
+        if not Path(weights).is_file(): raise ACGANError(f"Inception weights file {weights} does not exist; {_inception_fix()}")
+        return Path(weights)
     cached = Path(torch.hub.get_dir())/'checkpoints'/INCEPTION_WEIGHTS_URL.rsplit('/', 1)[1]
-    if weights is not None and not Path(weights).is_file(): raise ACGANError(f"Inception weights file {weights} does not exist; download {INCEPTION_WEIGHTS_URL} there or leave weights unset")
-    path = Path(weights) if weights is not None else cached if cached.is_file() else None
-    fix = f"download {INCEPTION_WEIGHTS_URL} to {cached} on a machine with internet, or use the dataset judge's FID (fid_judge, works offline)"
-    if path is None and os.environ.get(OFFLINE_ENV): raise ACGANError(f"Inception-v3 weights are not cached and downloads are off (${OFFLINE_ENV}); {fix}")
-    try: return NoTrainInceptionV3('inception-v3-compat', [features], str(path) if path else None)
-    except Exception as e: raise ACGANError(f"Inception-v3 weights could not be loaded ({type(e).__name__}); {fix}") from None
+    if cached.is_file(): return cached
+    if os.environ.get(OFFLINE_ENV): raise ACGANError(f"Inception-v3 weights are not cached and downloads are off (${OFFLINE_ENV}); {_inception_fix()}")
+    try: cached.parent.mkdir(parents=True, exist_ok=True); torch.hub.download_url_to_file(INCEPTION_WEIGHTS_URL, str(cached), progress=False)
+    except Exception as e: raise ACGANError(f"Inception-v3 weights could not be downloaded ({type(e).__name__}); {_inception_fix()}") from None
+    return cached
+
+def inception_state_dict(weights:str|Path|None=None, # a local weights file (default: $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache)
+                        ) -> dict:
+    "The FID Inception-v3 weights as a dict of tensors, read with `weights_only=True` (no pickled code runs), or a one-line `ACGANError`."
+    path = _inception_weights_file(weights)
+    try: sd = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise ACGANError(f"{path} is not a plain file of tensors ({type(e).__name__}), so it is not unpickled; {_inception_fix()}") from None
+    if not isinstance(sd, dict) or not sd or not all(isinstance(v, Tensor) for v in sd.values()): raise ACGANError(f"{path} holds no state dict of tensors; {_inception_fix()}")
+    return sd
+
+def inception_network(features:str='2048', # '2048' (FID's pool features) or 'logits_unbiased' (IS's class logits)
+                      weights:str|Path|None=None, # a local weights file (see `inception_state_dict`)
+                     ) -> nn.Module:
+    "torchmetrics' Inception-v3 (torch-fidelity's FID network) with the weights of `inception_state_dict`, or a one-line `ACGANError`."
+    sd = inception_state_dict(weights)
+    with tempfile.TemporaryDirectory() as tmp:  # torch-fidelity unpickles its file in full: hand it one written here from plain tensors
+        torch.save(sd, Path(tmp)/'inception.pt')
+        try: return NoTrainInceptionV3('inception-v3-compat', [features], str(Path(tmp)/'inception.pt'))
+        except Exception as e: raise ACGANError(f"the Inception weights do not fit torch-fidelity's Inception-v3 ({type(e).__name__}); {_inception_fix()}") from None
 
 def _uint8_rgb(x:np.ndarray) -> Tensor:
     t = images_to_tensor(x[..., None] if x.ndim == 3 else x)
     return t.repeat(1, 3, 1, 1) if t.shape[1] == 1 else t
 
+def inception_v3_score(x:np.ndarray, # uint8 samples N×H×W or N×H×W×C
+                       splits:int=10, # random splits (torchmetrics shuffles before splitting)
+                       weights:str|Path|None=None, # local Inception weights (see `inception_state_dict`)
+                       device=None, # where to run the network
+                       bs:int=100, # batch size
+                       logits_net:nn.Module|None=None, # stand-in for the IS network (uint8 in, logits out)
+                      ) -> tuple[float, float]:
+    "The Inception Score with torchmetrics' Inception-v3 (the paper's network): mean and std over splits."
+    device = torch.device(device or default_device())
+    isc = InceptionScore(logits_net or inception_network('logits_unbiased', weights), splits=splits).to(device)
+    t = _uint8_rgb(np.asarray(x))
+    for i in range(0, len(t), bs): isc.update(t[i:i+bs].to(device))
+    m, sd = isc.compute()
+    return float(m), float(sd)
+
 def inception_metrics(x_fake:np.ndarray, # uint8 samples N×H×W or N×H×W×C
                       x_real:np.ndarray, # uint8 real images, same layout
                       splits:int=10, # Inception Score splits
-                      weights:str|Path|None=None, # local Inception weights (see `inception_network`)
+                      weights:str|Path|None=None, # local Inception weights (see `inception_state_dict`)
                       device=None, # where to run the network
                       bs:int=100, # batch size
                       feature_net:nn.Module|None=None, # stand-in for the FID network (uint8 in, features out)
@@ -229,14 +351,24 @@ def inception_metrics(x_fake:np.ndarray, # uint8 samples N×H×W or N×H×W×C
     "FID and Inception Score with torchmetrics' Inception-v3: `fid_inception`, `inception_score_inception` (± std)."
     device = torch.device(device or default_device())
     fid = FrechetInceptionDistance(feature_net or inception_network('2048', weights)).to(device)
-    isc = InceptionScore(logits_net or inception_network('logits_unbiased', weights), splits=splits).to(device)
     for x, real in ((x_real, True), (x_fake, False)):
         t = _uint8_rgb(np.asarray(x))
-        for i in range(0, len(t), bs):
-            b = t[i:i+bs].to(device); fid.update(b, real=real)
-            if not real: isc.update(b)
-    m, sd = isc.compute()
-    return dict(fid_inception=float(fid.compute()), inception_score_inception=float(m), inception_score_inception_std=float(sd))
+        for i in range(0, len(t), bs): fid.update(t[i:i+bs].to(device), real=real)
+    m, sd = inception_v3_score(x_fake, splits, weights, device, bs, logits_net)
+    return dict(fid_inception=float(fid.compute()), inception_score_inception=m, inception_score_inception_std=sd)
+
+@torch.no_grad()
+def inception_features(x:np.ndarray, # uint8 images N×H×W or N×H×W×C
+                       weights:str|Path|None=None, # local Inception weights (see `inception_state_dict`)
+                       device=None, # where to run the network
+                       bs:int=100, # batch size
+                       net:nn.Module|None=None, # stand-in for the network (uint8 RGB in, features out)
+                      ) -> Tensor:
+    "Inception-v3's 2,048 pool features (FID's) of uint8 images: the Inception space of KID, precision/recall, density/coverage and intra-class FID."
+    device = torch.device(device or default_device())
+    net = (net or inception_network('2048', weights)).to(device).eval()
+    t = _uint8_rgb(np.asarray(x))
+    return torch.cat([net(t[i:i+bs].to(device)).reshape(len(t[i:i+bs]), -1).double().cpu() for i in range(0, len(t), bs)])
 
 # %% ../nbs/04_evaluation.ipynb #51a2fc4a
 MSSSIM_SIZE, MSSSIM_WIN, MSSSIM_WEIGHTS = 64, 3, (0.0448, 0.2856, 0.3001)

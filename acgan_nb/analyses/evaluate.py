@@ -7,16 +7,19 @@ Docs: https://acgan-nb.github.io/acgan_nb/run_evaluation.html.md"""
 # %% ../../nbs/04b_run_evaluation.ipynb #0ce2762f
 from __future__ import annotations
 import json
+from typing import NamedTuple
 from pathlib import Path
 import numpy as np
 import torch.nn as nn
 from ..data import ACGANError, ImageData, atomic_write, class_grid, load_dataset
-from ..metrics import am_score, frechet_distance, inception_metrics, inception_score_parts, judge_accuracy, judge_for, judge_logits, ms_ssim_diversity
+from torch import Tensor
+from ..metrics import (am_score, classification_accuracy_score, density_coverage, diversity_classes, frechet_distance, inception_features, inception_network,
+                             inception_score_parts, inception_v3_score, intra_class_fid, judge_accuracy, judge_for, judge_logits, kernel_distance, ms_ssim_diversity, precision_recall)
 from ..train.learner import SampleTracker, save_png
 from ..train.runs import TrainConfig, cached_run, label_conditioned, load_generator, sample_run
 
 # %% auto #0
-__all__ = ['tracked_run', 'real_subset', 'judge_measures', 'evaluate_run']
+__all__ = ['tracked_run', 'RealSubset', 'real_subset', 'feature_measures', 'judge_measures', 'inception_measures', 'evaluate_run']
 
 # %% ../../nbs/04b_run_evaluation.ipynb #849b397d
 def tracked_run(cfg:TrainConfig, # the run's settings
@@ -37,52 +40,87 @@ def _run_to_evaluate(run_dir:Path, n:int) -> tuple:
     if n < 2*data.n_classes: raise ACGANError(f"evaluation needs at least 2 samples per class ({2*data.n_classes}), got n={n}")
     return cfg, info, data
 
-def real_subset(data:ImageData, n_real:int, seed:int) -> tuple:
-    "`n_real` random training images, and `n_real` random test images with their labels: the real side of the baselines."
+class RealSubset(NamedTuple):
+    "The real side of the baselines: random training and test images, with their labels."
+    x_train:np.ndarray; y_train:np.ndarray; x_test:np.ndarray; y_test:np.ndarray
+
+def real_subset(data:ImageData, n_real:int, seed:int) -> RealSubset:
+    "`n_real` random training images and `n_real` random test images, with their labels."
     rng = np.random.default_rng(seed)
     i_tr, i_te = (np.sort(rng.permutation(len(a))[:n_real]) for a in (data.x_train, data.x_test))
-    return data.x_train[i_tr], data.x_test[i_te], data.y_test[i_te]
+    return RealSubset(data.x_train[i_tr], data.y_train[i_tr], data.x_test[i_te], data.y_test[i_te])
+
+def feature_measures(space:str, # the feature space's name in the keys: 'judge' or 'inception'
+                     f_train:Tensor, f_test:Tensor, f_fake:Tensor, # features of the real training and test images and of the samples
+                     real:RealSubset, groups:np.ndarray, # the real images' labels; the samples' classes
+                     n_classes:int, seed:int, # K; the KID subsets' seed
+                    ) -> dict:
+    "KID (± sd over subsets), precision, recall, density, coverage (k = 3) and intra-class FID of the samples against the real test images, each with its real-vs-real value (key + `_real_baseline`: training against test images)."
+    out = {}
+    for suffix, f, y in (('', f_fake, groups), ('_real_baseline', f_train, real.y_train)):
+        kid, kid_sd = kernel_distance(f_test, f, seed=seed)
+        ic = intra_class_fid(f_test, real.y_test, f, y, n_classes)
+        pr, dc = precision_recall(f_test, f), density_coverage(f_test, f)
+        m = {f'kid_{space}': kid, f'kid_{space}_std': kid_sd, **{f'{k}_{space}': v for k, v in (pr | dc).items()},
+             f'intra_fid_{space}': ic['intra_fid'], f'intra_fid_{space}_per_class': ic['intra_fid_per_class'],
+             f'intra_fid_{space}_classes_measured': ic['intra_fid_classes_measured']}
+        out.update({k + suffix: v for k, v in m.items()})
+    return out
 
 def judge_measures(judge:nn.Module, # a classifier with `features`
-                   x:np.ndarray, y:np.ndarray, # uint8 samples and their input labels
-                   real:tuple, # `real_subset`: real training images, real test images and labels
+                   x:np.ndarray, y:np.ndarray, groups:np.ndarray, # uint8 samples, their input labels, and their classes for per-class measures (`diversity_classes`)
+                   real:RealSubset, # `real_subset`
                    conditioned:bool, # does the generator follow its input label (`label_conditioned`)
                    splits:int, seed:int, # Inception Score splits and their seed
                   ) -> dict:
-    "`eval.json`'s judge measures of samples: accuracy, IS over random splits with its parts, AM Score, judge-space FID (and the real baseline), per-class MS-SSIM."
-    xr_tr, xr_te, yr_te = real
+    "`eval.json`'s judge measures of samples: accuracy, IS over random splits with its parts, AM Score, FID and the `feature_measures` in the judge's feature space (with real baselines), per-class MS-SSIM."
     logits, feats = judge_logits(judge, x), judge_logits(judge, x, features=True)
-    probs, train_probs = logits.softmax(1), judge_logits(judge, xr_tr).softmax(1)
-    f_tr, f_te = judge_logits(judge, xr_tr, features=True), judge_logits(judge, xr_te, features=True)
+    probs, train_probs = logits.softmax(1), judge_logits(judge, real.x_train).softmax(1)
+    f_tr, f_te = judge_logits(judge, real.x_train, features=True), judge_logits(judge, real.x_test, features=True)
     acc, parts = judge_accuracy(judge, x, y), inception_score_parts(probs, splits, seed)
-    groups = y if conditioned else logits.argmax(1).numpy()   # `diversity_classes`, from the logits already computed
     return dict(label_conditioned=conditioned, accuracy=acc['overall'], accuracy_per_class=acc['per_class'],
                 inception_score=parts['inception_score'], inception_score_std=parts['inception_score_std'], inception_score_splits=splits,
                 inception_score_parts=parts, am_score=am_score(probs, train_probs),
                 fid_judge=frechet_distance(feats, f_te), fid_judge_real_baseline=frechet_distance(f_tr, f_te),
-                ms_ssim_classes='input label' if conditioned else 'judge class',
+                **feature_measures('judge', f_tr, f_te, feats, real, groups, len(acc['per_class']), seed),
+                per_class_by='input label' if conditioned else 'judge class', ms_ssim_classes='input label' if conditioned else 'judge class',
                 ms_ssim_per_class={str(k): v for k, v in ms_ssim_diversity(x, groups, seed=seed).items()},
-                ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(xr_te, yr_te, seed=seed).items()})
+                ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(real.x_test, real.y_test, seed=seed).items()})
+
+def inception_measures(x:np.ndarray, groups:np.ndarray, # uint8 samples; their classes for per-class measures
+                       real:RealSubset, n_classes:int, # `real_subset`; K
+                       splits:int, seed:int, # Inception Score splits; the KID subsets' seed
+                       weights:str|Path|None=None, # local Inception weights (`inception_state_dict`)
+                       feature_net:nn.Module|None=None, logits_net:nn.Module|None=None, # stand-ins for the networks (tests)
+                      ) -> dict:
+    "In Inception-v3's space: FID (with its real baseline), the Inception Score (torchmetrics), and the `feature_measures`; each image goes through each network once."
+    net = feature_net or inception_network('2048', weights)
+    f_tr, f_te, f_x = (inception_features(a, net=net) for a in (real.x_train, real.x_test, x))
+    m, sd = inception_v3_score(x, splits, weights, logits_net=logits_net)
+    return dict(fid_inception=frechet_distance(f_x, f_te), fid_inception_real_baseline=frechet_distance(f_tr, f_te),
+                inception_score_inception=m, inception_score_inception_std=sd, **feature_measures('inception', f_tr, f_te, f_x, real, groups, n_classes, seed))
 
 def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                  n:int=50000, # samples to draw (the paper's Inception Score protocol: 50,000)
                  seed:int=0, # noise seed
                  judge:nn.Module|None=None, # a classifier with `features`; default: the dataset's judge
                  n_real:int=10000, # real images for the baselines
-                 inception:bool=False, # also FID and IS with Inception-v3 (`inception_metrics`; needs its weights)
-                 inception_weights:str|Path|None=None, # local Inception weights file
+                 inception:bool=False, # also the measures in Inception-v3's space (`inception_measures`; needs its weights)
+                 inception_weights:str|Path|None=None, # local Inception weights file (default: $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache)
                  splits:int=10, # Inception Score splits (random; 1 when n < 1,000)
+                 cas:bool=True, # also the classification accuracy score (trains two classifiers)
                 ) -> dict:
-    "Measure a run (accuracy, IS, AM Score, judge-space FID, MS-SSIM) and write `eval.json` and `eval_samples.png`."
+    "Measure a run (accuracy, IS, AM Score, FID, KID, precision/recall, density/coverage, intra-class FID, MS-SSIM, CAS) and write `eval.json` and `eval_samples.png`."
     run_dir = Path(run_dir)
     cfg, info, data = _run_to_evaluate(run_dir, n)
     judge = judge or judge_for(cfg.dataset, info['img_size'])
     x, y = sample_run(run_dir, n, seed=seed)
-    real, splits = real_subset(data, n_real, seed), (splits if n >= 1000 else 1)
+    real, splits, conditioned = real_subset(data, n_real, seed), (splits if n >= 1000 else 1), label_conditioned(cfg)
+    groups = diversity_classes(judge, x, y, by_input=conditioned)
     res = dict(run=str(run_dir), dataset=cfg.dataset, n_samples=n, seed=seed, judge_test_accuracy=float(getattr(judge, 'test_accuracy', float('nan'))),
-               **judge_measures(judge, x, y, real, label_conditioned(cfg), splits, seed))
-    if inception: res.update(inception_metrics(x, real[1], splits=splits, weights=inception_weights))
+               **judge_measures(judge, x, y, groups, real, conditioned, splits, seed))
+    if cas: res.update(classification_accuracy_score(x, groups, data, seed=seed))
+    if inception: res.update(inception_measures(x, groups, real, data.n_classes, splits, seed, inception_weights))
     atomic_write(run_dir/'eval.json', lambda f: f.write(json.dumps(res, indent=2)), 'w')
     g = class_grid(x[..., None] if x.ndim == 3 else x, y, data.n_classes, 10); save_png(g, run_dir/'eval_samples.png', max(1, -(-512 // g.shape[1])))
     return res
-
