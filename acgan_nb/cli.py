@@ -7,6 +7,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/cli.html.md"""
 # %% ../nbs/90_cli.ipynb #908b5c28
 from __future__ import annotations
 import argparse, json, sys, time, signal
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch
@@ -22,7 +23,7 @@ from .metrics import INCEPTION_WEIGHTS_ENV, INCEPTION_WEIGHTS_URL, Judge, judge_
 from .nets import ARCHS
 from .objectives import OBJECTIVES
 from .objectives.adversarial import ADVERSARIAL
-from .train.learner import ENSEMBLE_FILE, SampleTracker, StopNow, TrainingDiverged, TrainingStopped
+from .train.learner import ENSEMBLE_FILE, SampleTracker, StopNow, TrainingDiverged, TrainingStopped, tensorboard_callbacks, wandb_callbacks
 from .train.runs import NothingToTrain, PRESETS, TrainConfig, load_generator, preset, sample_run, train
 
 # %% auto #0
@@ -109,6 +110,8 @@ def _record_args(a):
     a('--best-metric', help="metrics.csv column that selects best.pt, e.g. acc_fake (default: none)")
     a('--best-mode', choices=['max', 'min'], help="whether the best metric is the largest or the smallest (default max)")
     a('--track-every', type=_positive(int), metavar='N', help="every N epochs log per-class judge accuracy and MS-SSIM of samples to tracking.csv, warning when a class collapses")
+    a('--tensorboard', action='store_true', help="also log losses, metrics and the class grid for TensorBoard, in RUN/tensorboard (pip install 'acgan_nb[tensorboard]')")
+    a('--wandb', action='store_true', help="also log them to Weights & Biases: project $WANDB_PROJECT, else acgan_nb; a resumed run logs on into its W&B run; WANDB_MODE=offline needs no network (pip install 'acgan_nb[wandb]')")
 
 def _ensemble_args(a):
     a('--class-split', metavar='SPEC', help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet model): N contiguous groups, or a partition like 0,1,2/3,4/5,6,7,8,9; --out is then an ensemble directory that acgan-sample and acgan-evaluate read as one run")
@@ -143,9 +146,14 @@ def _tracker(dataset:str, img_size:int|None, every:int|None) -> list:
     data = load_dataset(dataset, img_size)
     return [SampleTracker(judge_for(dataset), every, real=(data.x_train, data.y_train))]
 
+def _loggers(args, run:Path, config:dict) -> list:
+    "The TensorBoard and W&B callbacks asked for (`--tensorboard`, `--wandb`)."
+    return (tensorboard_callbacks(Path(run)/'tensorboard') if args.tensorboard else []) + (wandb_callbacks(run, config) if args.wandb else [])
+
 def _train_ensemble(args):
     "`--class-split`, or `--resume` of an ensemble directory: train the (unfinished) members; exit 3 naming any member that failed."
-    if args.track_every: raise ACGANError("--track-every is not supported for ensembles (--class-split); track a single run instead")
+    for flag in ('track_every', 'tensorboard', 'wandb'):
+        if getattr(args, flag): raise ACGANError(f"--{flag.replace('_', '-')} is not supported for ensembles (--class-split); use it with a single run")
     if args.resume:
         run = args.resume
         man = train_ensemble(run_dir=run, resume=True, quiet=args.quiet, vectorise=args.vectorise, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
@@ -162,13 +170,13 @@ def train_command(args):
     if args.vectorise: raise ACGANError("--vectorise trains the members of an ensemble; give --class-split too")
     if args.resume:
         cfg_file = Path(args.resume)/'config.json'
-        old = json.loads(cfg_file.read_text()) if args.track_every and cfg_file.exists() else {}
-        cbs = _tracker(old['dataset'], old.get('img_size'), args.track_every) if 'dataset' in old else []
+        old = json.loads(cfg_file.read_text()) if (args.track_every or args.wandb) and cfg_file.exists() else {}
+        cbs = (_tracker(old['dataset'], old.get('img_size'), args.track_every) if 'dataset' in old else []) + _loggers(args, args.resume, old)
         learn = train(run_dir=args.resume, resume=True, quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d, extra_cbs=cbs)
         run = args.resume
     else:
         cfg, run = config_from_args(args), args.out or default_run_dir(args.dataset)
-        learn = train(cfg.check(), run, quiet=args.quiet, extra_cbs=_tracker(cfg.dataset, cfg.img_size, args.track_every))
+        learn = train(cfg.check(), run, quiet=args.quiet, extra_cbs=_tracker(cfg.dataset, cfg.img_size, args.track_every) + _loggers(args, run, asdict(cfg)))
     secs = getattr(learn, 'train_seconds', 0.)
     print(f"run directory: {run}  (trained {secs:.0f} s; samples in {Path(run)/'samples'}, metrics in {Path(run)/'metrics.csv'})")
     return run

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os, json, math, copy, random, shutil, signal, threading, types
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 try: import fcntl
 except ImportError: fcntl = None  # not on Windows: run directories are then not locked
 import numpy as np
@@ -20,7 +21,7 @@ from ..data import ACGANError, atomic_write, class_grid, to_uint8_images  # firs
 from fastai.callback.core import Callback, CancelValidException, CancelFitException
 from fastai.callback.progress import CSVLogger, ProgressCallback
 from fastcore.imports import in_notebook
-from fastai.learner import Learner, Metric, CastToTensor
+from fastai.learner import Learner, Metric, CastToTensor, Recorder
 from fastai.optimizer import OptimWrapper
 from fastai.vision.gan import GANModule, GANTrainer, FixedGANSwitcher
 import warnings
@@ -30,7 +31,7 @@ from ..objectives import Objective, stat_floats
 from ..objectives.adversarial import gradient_penalty
 
 # %% auto #0
-__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress', 'ResumeLoop', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop', 'gan_learner', 'SampleTracker']
+__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress', 'ResumeLoop', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop', 'gan_learner', 'GridLogger', 'tensorboard_callbacks', 'WandbRun', 'wandb_callbacks', 'SampleTracker']
 
 # %% ../../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -197,6 +198,7 @@ class SampleGrid(Callback):
         if (self.epoch + 1) % self.every: return
         g = self.grid(); scale = max(1, math.ceil(512 / g.shape[1]))
         save_png(g, Path(self.run_dir)/'samples'/f'epoch_{self.epoch+1:03d}.png', scale)
+        self.learn.class_grid = g  # for the loggers (`GridLogger`)
         for old in sorted((Path(self.run_dir)/'samples').glob('epoch_*.png'))[:-self.max_grids]: old.unlink()
 
 # %% ../../nbs/03_training.ipynb #61ed630c
@@ -479,6 +481,59 @@ def gan_learner(dls, # `make_dataloaders` output
         bf16 = dls.device.type == 'cuda' and torch.cuda.is_bf16_supported()
         learn = learn.to_bf16() if bf16 else learn.to_fp16()
     return learn
+
+# %% ../../nbs/03_training.ipynb #4425cd4a
+class GridLogger(Callback):
+    "After each epoch, hand the class grid `SampleGrid` has just drawn (`learn.class_grid`) to `log(grid, epoch)`: an image for TensorBoard or W&B."
+    order = SampleGrid.order + 1
+    def __init__(self, log:Callable): self.log = log
+    def after_epoch(self):
+        g = getattr(self.learn, 'class_grid', None)
+        if g is not None: self.log(g, self.epoch + 1)
+
+def _optional(module:str, extra:str):
+    "Import an optional dependency, or raise a one-line `ACGANError` naming the extra that installs it."
+    try: return __import__(module)
+    except ImportError: raise ACGANError(f"--{extra} needs the {module} package, which acgan_nb does not install by default; pip install 'acgan_nb[{extra}]'") from None
+
+def tensorboard_callbacks(log_dir:Path|str, # where the event files go (a run's `tensorboard/`)
+                         ) -> list:
+    "fastai's `TensorBoardCallback` (losses, learning rates, metrics; no graph trace or predictions) and the class grid as an image."
+    _optional('tensorboard', 'tensorboard')
+    from fastai.callback.tensorboard import TensorBoardCallback
+    class NumericHypers(TensorBoardCallback):  # fastai's logs every optimiser setting; torch's Adam has some that are None or flags
+        def after_batch(self):
+            self.writer.add_scalar('train_loss', self.smooth_loss, self.train_iter)
+            for i, h in enumerate(self.opt.hypers):
+                for k, v in h.items():
+                    if isinstance(v, (int, float)) and not isinstance(v, bool): self.writer.add_scalar(f'{k}_{i}', v, self.train_iter)
+    tb = NumericHypers(log_dir=str(log_dir), trace_model=False, log_preds=False)
+    return [tb, GridLogger(lambda g, epoch: tb.writer.add_image('class_grid', g, epoch, dataformats='HWC'))]
+
+# %% ../../nbs/03_training.ipynb #f7436aef
+class WandbRun(Callback):
+    "Open (or, for a resumed run, reopen) the W&B run of `run_dir` before fastai's `WandbCallback` needs it."
+    order = Recorder.order  # before `WandbCallback` (Recorder.order + 1)
+    def __init__(self, run_dir:Path, config:dict, project:str|None=None): self.run_dir, self.config, self.project = Path(run_dir), config, project
+    def before_fit(self):
+        import wandb
+        f = self.run_dir/'wandb.json'
+        rid = json.loads(f.read_text())['id'] if f.exists() else None
+        wandb.init(project=self.project or os.environ.get('WANDB_PROJECT', 'acgan_nb'), name=self.run_dir.name, id=rid, resume='allow', dir=str(self.run_dir), config=self.config)
+        if rid is None: atomic_write(f, lambda fh: fh.write(json.dumps(dict(id=wandb.run.id, project=wandb.run.project))), 'w')
+        self.learn.gather_args = lambda: {}  # `WandbCallback` logs what this gathers from the learner's objects, which fails on ours; the run's config is W&B's config already
+
+def wandb_callbacks(run_dir:Path|str, # the run directory (the W&B run's name; its id is kept in `wandb.json`)
+                    config:dict, # the run's settings, logged as the W&B config
+                    project:str|None=None, # W&B project (default: $WANDB_PROJECT, else acgan_nb)
+                   ) -> list:
+    "fastai's `WandbCallback` (losses, learning rates, metrics; no gradients, model files or predictions) in the run's own W&B run, and the class grid as a `wandb.Image`."
+    wandb = _optional('wandb', 'wandb')
+    from fastai.callback.wandb import WandbCallback
+    class FinishingWandb(WandbCallback):  # and close the W&B run once fastai's callback has logged its last step
+        def after_fit(self): super().after_fit(); wandb.finish()
+    return [WandbRun(run_dir, config, project), FinishingWandb(log=None, log_preds=False, log_model=False),
+            GridLogger(lambda g, epoch: wandb.log({'class_grid': wandb.Image(g)}, commit=False))]
 
 # %% ../../nbs/04b_run_evaluation.ipynb #49d27986
 from fastai.callback.core import Callback
