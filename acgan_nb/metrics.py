@@ -137,9 +137,10 @@ def judge_logits(judge:nn.Module, x:np.ndarray, bs:int=500, features:bool=False)
 def judge_accuracy(judge:nn.Module, # a classifier returning logits
                    x:np.ndarray, # uint8 samples
                    y:np.ndarray, # intended classes
+                   logits:Tensor|None=None, # the judge's logits of x, when already computed (`judge_logits`)
                   ) -> dict:
     "Fraction of samples assigned to their intended class: overall and per class."
-    pred = judge_logits(judge, x).argmax(1).numpy(); y = np.asarray(y)
+    pred = (judge_logits(judge, x) if logits is None else logits).argmax(1).numpy(); y = np.asarray(y)
     K = getattr(judge, 'n_classes', int(max(pred.max(), y.max())) + 1)
     per = [float((pred[y == k] == k).mean()) if (y == k).any() else float('nan') for k in range(K)]
     return dict(overall=float((pred == y).mean()), per_class=per)
@@ -301,9 +302,10 @@ def _inception_weights_file(weights:str|Path|None) -> Path:
     except Exception as e: raise ACGANError(f"Inception-v3 weights could not be downloaded ({type(e).__name__}); {_inception_fix()}") from None
     return cached
 
-def inception_state_dict(weights:str|Path|None=None, # a local weights file (default: $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache)
+def inception_state_dict(weights:str|Path|dict|None=None, # a local weights file (default: $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache), or a dict this returned
                         ) -> dict:
     "The FID Inception-v3 weights as a dict of tensors, read with `weights_only=True` (no pickled code runs), or a one-line `ACGANError`."
+    if isinstance(weights, dict): return weights  # already read: callers needing two networks read the file once
     path = _inception_weights_file(weights)
     try: sd = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise ACGANError(f"{path} is not a plain file of tensors ({type(e).__name__}), so it is not unpickled; {_inception_fix()}") from None
@@ -311,7 +313,7 @@ def inception_state_dict(weights:str|Path|None=None, # a local weights file (def
     return sd
 
 def inception_network(features:str='2048', # '2048' (FID's pool features) or 'logits_unbiased' (IS's class logits)
-                      weights:str|Path|None=None, # a local weights file (see `inception_state_dict`)
+                      weights:str|Path|dict|None=None, # a local weights file, or its `inception_state_dict`
                      ) -> nn.Module:
     "torchmetrics' Inception-v3 (torch-fidelity's FID network) with the weights of `inception_state_dict`, or a one-line `ACGANError`."
     sd = inception_state_dict(weights)
@@ -326,7 +328,7 @@ def _uint8_rgb(x:np.ndarray) -> Tensor:
 
 def inception_v3_score(x:np.ndarray, # uint8 samples N×H×W or N×H×W×C
                        splits:int=10, # random splits (torchmetrics shuffles before splitting)
-                       weights:str|Path|None=None, # local Inception weights (see `inception_state_dict`)
+                       weights:str|Path|dict|None=None, # local Inception weights, or their `inception_state_dict`
                        device=None, # where to run the network
                        bs:int=100, # batch size
                        logits_net:nn.Module|None=None, # stand-in for the IS network (uint8 in, logits out)
@@ -342,7 +344,7 @@ def inception_v3_score(x:np.ndarray, # uint8 samples N×H×W or N×H×W×C
 def inception_metrics(x_fake:np.ndarray, # uint8 samples N×H×W or N×H×W×C
                       x_real:np.ndarray, # uint8 real images, same layout
                       splits:int=10, # Inception Score splits
-                      weights:str|Path|None=None, # local Inception weights (see `inception_state_dict`)
+                      weights:str|Path|dict|None=None, # local Inception weights, or their `inception_state_dict`
                       device=None, # where to run the network
                       bs:int=100, # batch size
                       feature_net:nn.Module|None=None, # stand-in for the FID network (uint8 in, features out)
@@ -350,6 +352,7 @@ def inception_metrics(x_fake:np.ndarray, # uint8 samples N×H×W or N×H×W×C
                      ) -> dict:
     "FID and Inception Score with torchmetrics' Inception-v3: `fid_inception`, `inception_score_inception` (± std)."
     device = torch.device(device or default_device())
+    if feature_net is None or logits_net is None: weights = inception_state_dict(weights)  # one read of the file for both networks
     fid = FrechetInceptionDistance(feature_net or inception_network('2048', weights)).to(device)
     for x, real in ((x_real, True), (x_fake, False)):
         t = _uint8_rgb(np.asarray(x))
@@ -359,7 +362,7 @@ def inception_metrics(x_fake:np.ndarray, # uint8 samples N×H×W or N×H×W×C
 
 @torch.no_grad()
 def inception_features(x:np.ndarray, # uint8 images N×H×W or N×H×W×C
-                       weights:str|Path|None=None, # local Inception weights (see `inception_state_dict`)
+                       weights:str|Path|dict|None=None, # local Inception weights, or their `inception_state_dict`
                        device=None, # where to run the network
                        bs:int=100, # batch size
                        net:nn.Module|None=None, # stand-in for the network (uint8 RGB in, features out)
@@ -418,7 +421,9 @@ def diversity_classes(judge:nn.Module, # a classifier returning logits
                       x:np.ndarray, # uint8 samples N×H×W or N×H×W×C
                       y:np.ndarray, # their input labels
                       by_input:bool=True, # group by the input label (a label-conditioned generator) or by the judge's prediction
+                      logits:Tensor|None=None, # the judge's logits of x, when already computed (`judge_logits`)
                      ) -> np.ndarray:
     "The class of each sample for per-class measures: its input label, or the judge's predicted class when the generator ignores its label."
-    return np.asarray(y) if by_input else judge_logits(judge, x).argmax(1).numpy()
+    if by_input: return np.asarray(y)
+    return (judge_logits(judge, x) if logits is None else logits).argmax(1).numpy()
 

@@ -13,7 +13,7 @@ import numpy as np
 import torch.nn as nn
 from ..data import ACGANError, ImageData, atomic_write, class_grid, load_dataset
 from torch import Tensor
-from ..metrics import (am_score, classification_accuracy_score, density_coverage, diversity_classes, frechet_distance, inception_features, inception_network,
+from ..metrics import (am_score, classification_accuracy_score, density_coverage, diversity_classes, frechet_distance, inception_features, inception_network, inception_state_dict,
                              inception_score_parts, inception_v3_score, intra_class_fid, judge_accuracy, judge_for, judge_logits, kernel_distance, ms_ssim_diversity, precision_recall)
 from ..train.learner import SampleTracker, save_png
 from ..train.runs import TrainConfig, cached_run, label_conditioned, load_generator, sample_run
@@ -72,12 +72,13 @@ def judge_measures(judge:nn.Module, # a classifier with `features`
                    real:RealSubset, # `real_subset`
                    conditioned:bool, # does the generator follow its input label (`label_conditioned`)
                    splits:int, seed:int, # Inception Score splits and their seed
+                   logits:Tensor|None=None, # the judge's logits of x, when already computed (`judge_logits`)
                   ) -> dict:
     "`eval.json`'s judge measures of samples: accuracy, IS over random splits with its parts, AM Score, FID and the `feature_measures` in the judge's feature space (with real baselines), per-class MS-SSIM."
-    logits, feats = judge_logits(judge, x), judge_logits(judge, x, features=True)
+    logits, feats = judge_logits(judge, x) if logits is None else logits, judge_logits(judge, x, features=True)
     probs, train_probs = logits.softmax(1), judge_logits(judge, real.x_train).softmax(1)
     f_tr, f_te = judge_logits(judge, real.x_train, features=True), judge_logits(judge, real.x_test, features=True)
-    acc, parts = judge_accuracy(judge, x, y), inception_score_parts(probs, splits, seed)
+    acc, parts = judge_accuracy(judge, x, y, logits), inception_score_parts(probs, splits, seed)
     return dict(label_conditioned=conditioned, accuracy=acc['overall'], accuracy_per_class=acc['per_class'],
                 inception_score=parts['inception_score'], inception_score_std=parts['inception_score_std'], inception_score_splits=splits,
                 inception_score_parts=parts, am_score=am_score(probs, train_probs),
@@ -93,7 +94,8 @@ def inception_measures(x:np.ndarray, groups:np.ndarray, # uint8 samples; their c
                        weights:str|Path|None=None, # local Inception weights (`inception_state_dict`)
                        feature_net:nn.Module|None=None, logits_net:nn.Module|None=None, # stand-ins for the networks (tests)
                       ) -> dict:
-    "In Inception-v3's space: FID (with its real baseline), the Inception Score (torchmetrics), and the `feature_measures`; each image goes through each network once."
+    "In Inception-v3's space: FID (with its real baseline), the Inception Score (torchmetrics), and the `feature_measures`; each image goes through each network once, and the weights file is read once."
+    if feature_net is None or logits_net is None: weights = inception_state_dict(weights)
     net = feature_net or inception_network('2048', weights)
     f_tr, f_te, f_x = (inception_features(a, net=net) for a in (real.x_train, real.x_test, x))
     m, sd = inception_v3_score(x, splits, weights, logits_net=logits_net)
@@ -116,9 +118,10 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
     judge = judge or judge_for(cfg.dataset, info['img_size'])
     x, y = sample_run(run_dir, n, seed=seed)
     real, splits, conditioned = real_subset(data, n_real, seed), (splits if n >= 1000 else 1), label_conditioned(cfg)
-    groups = diversity_classes(judge, x, y, by_input=conditioned)
+    logits = judge_logits(judge, x)  # one pass over the samples for the accuracy, the IS and (unconditioned) the classes
+    groups = diversity_classes(judge, x, y, by_input=conditioned, logits=logits)
     res = dict(run=str(run_dir), dataset=cfg.dataset, n_samples=n, seed=seed, judge_test_accuracy=float(getattr(judge, 'test_accuracy', float('nan'))),
-               **judge_measures(judge, x, y, groups, real, conditioned, splits, seed))
+               **judge_measures(judge, x, y, groups, real, conditioned, splits, seed, logits))
     if cas: res.update(classification_accuracy_score(x, groups, data, seed=seed))
     if inception: res.update(inception_measures(x, groups, real, data.n_classes, splits, seed, inception_weights))
     atomic_write(run_dir/'eval.json', lambda f: f.write(json.dumps(res, indent=2)), 'w')
