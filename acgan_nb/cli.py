@@ -23,8 +23,8 @@ from .metrics import INCEPTION_WEIGHTS_ENV, INCEPTION_WEIGHTS_URL, Judge, judge_
 from .nets import ARCHS
 from .objectives import OBJECTIVES
 from .objectives.adversarial import ADVERSARIAL
-from .train.learner import ENSEMBLE_FILE, SampleTracker, StopNow, TrainingDiverged, TrainingStopped, tensorboard_callbacks, wandb_callbacks
-from .train.runs import NothingToTrain, PRESETS, TrainConfig, load_generator, preset, sample_run, train
+from .train.learner import ENSEMBLE_FILE, SampleFID, SampleTracker, StopNow, TrainingDiverged, TrainingStopped, tensorboard_callbacks, wandb_callbacks
+from .train.runs import NothingToTrain, PRESETS, TrainConfig, eval_path, load_generator, preset, sample_run, train
 
 # %% auto #0
 __all__ = ['CONFIG_KEYS', 'OneLineParser', 'run_command', 'train_parser', 'config_from_args', 'default_run_dir', 'train_command',
@@ -107,8 +107,10 @@ def _model_args(a):
 
 def _record_args(a):
     a('--keep-last', type=_positive(int), help="epoch checkpoints kept in checkpoints/ (default 3)")
-    a('--best-metric', help="metrics.csv column that selects best.pt, e.g. acc_fake (default: none)")
+    a('--best-metric', help="metrics.csv column that selects best.pt: fid (logged with --fid-every; use --best-mode min) or accuracy, acc_fake, ... (default: none)")
     a('--best-mode', choices=['max', 'min'], help="whether the best metric is the largest or the smallest (default max)")
+    a('--fid-every', type=_positive(int), metavar='N', help="every N epochs log the judge-FID of fixed samples against the real test images, and the judge's accuracy on them, as metrics.csv columns fid and accuracy (for --best-metric fid)")
+    a('--fid-samples', type=_positive(int), default=1000, metavar='N', help="samples --fid-every measures (default 1000; FID of fewer samples is biased upwards, so compare epochs of one run, not runs with eval.json)")
     a('--track-every', type=_positive(int), metavar='N', help="every N epochs log per-class judge accuracy and MS-SSIM of samples to tracking.csv, warning when a class collapses")
     a('--tensorboard', action='store_true', help="also log losses, metrics and the class grid for TensorBoard, in RUN/tensorboard (pip install 'acgan_nb[tensorboard]')")
     a('--wandb', action='store_true', help="also log them to Weights & Biases: project $WANDB_PROJECT, else acgan_nb; a resumed run logs on into its W&B run; WANDB_MODE=offline needs no network (pip install 'acgan_nb[wandb]')")
@@ -146,14 +148,23 @@ def _tracker(dataset:str, img_size:int|None, every:int|None) -> list:
     data = load_dataset(dataset, img_size)
     return [SampleTracker(judge_for(dataset), every, real=(data.x_train, data.y_train))]
 
+def _sample_fid(dataset:str, every:int|None, n:int) -> list:
+    "A `SampleFID` with the dataset's judge against its test images (none without `every`)."
+    return [SampleFID(judge_for(dataset), load_dataset(dataset).x_test, every, n)] if every else []
+
+def _check_best(best_metric:str|None, fid_every:int|None):
+    "A one-line error, before anything is written, for a best metric that only `--fid-every` logs, asked for without it."
+    if best_metric in ('fid', 'accuracy') and not fid_every: raise ACGANError(f"--best-metric {best_metric} is logged only with --fid-every N; add it (e.g. --fid-every 1)")
+
 def _loggers(args, run:Path, config:dict) -> list:
     "The TensorBoard and W&B callbacks asked for (`--tensorboard`, `--wandb`)."
     return (tensorboard_callbacks(Path(run)/'tensorboard') if args.tensorboard else []) + (wandb_callbacks(run, config) if args.wandb else [])
 
 def _train_ensemble(args):
     "`--class-split`, or `--resume` of an ensemble directory: train the (unfinished) members; exit 3 naming any member that failed."
-    for flag in ('track_every', 'tensorboard', 'wandb'):
+    for flag in ('track_every', 'fid_every', 'tensorboard', 'wandb'):
         if getattr(args, flag): raise ACGANError(f"--{flag.replace('_', '-')} is not supported for ensembles (--class-split); use it with a single run")
+    _check_best(args.best_metric, None)
     if args.resume:
         run = args.resume
         man = train_ensemble(run_dir=run, resume=True, quiet=args.quiet, vectorise=args.vectorise, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
@@ -170,13 +181,16 @@ def train_command(args):
     if args.vectorise: raise ACGANError("--vectorise trains the members of an ensemble; give --class-split too")
     if args.resume:
         cfg_file = Path(args.resume)/'config.json'
-        old = json.loads(cfg_file.read_text()) if (args.track_every or args.wandb) and cfg_file.exists() else {}
-        cbs = (_tracker(old['dataset'], old.get('img_size'), args.track_every) if 'dataset' in old else []) + _loggers(args, args.resume, old)
+        old = json.loads(cfg_file.read_text()) if cfg_file.exists() else {}
+        _check_best(old.get('best_metric'), args.fid_every)
+        cbs = (_tracker(old['dataset'], old.get('img_size'), args.track_every) + _sample_fid(old['dataset'], args.fid_every, args.fid_samples) if 'dataset' in old else []) + _loggers(args, args.resume, old)
         learn = train(run_dir=args.resume, resume=True, quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d, extra_cbs=cbs)
         run = args.resume
     else:
         cfg, run = config_from_args(args), args.out or default_run_dir(args.dataset)
-        learn = train(cfg.check(), run, quiet=args.quiet, extra_cbs=_tracker(cfg.dataset, cfg.img_size, args.track_every) + _loggers(args, run, asdict(cfg)))
+        _check_best(cfg.best_metric, args.fid_every)
+        cbs = _tracker(cfg.dataset, cfg.img_size, args.track_every) + _sample_fid(cfg.dataset, args.fid_every, args.fid_samples) + _loggers(args, run, asdict(cfg))
+        learn = train(cfg.check(), run, quiet=args.quiet, extra_cbs=cbs)
     secs = getattr(learn, 'train_seconds', 0.)
     print(f"run directory: {run}  (trained {secs:.0f} s; samples in {Path(run)/'samples'}, metrics in {Path(run)/'metrics.csv'})")
     return run
@@ -196,6 +210,7 @@ def sample_parser() -> OneLineParser:
     p.add_argument('--seed', type=int, default=0, help="noise seed (default 0)")
     p.add_argument('--device', help="where to generate (default: a GPU if there is one)")
     p.add_argument('--overwrite', action='store_true', help="replace --out if it exists")
+    p.add_argument('--best', action='store_true', help="sample the run's best.pt (the best epoch by its --best-metric) instead of its newest checkpoint")
     return p
 
 def _sample(args):
@@ -203,7 +218,7 @@ def _sample(args):
     if out.suffix != '.npz': raise ACGANError(f"--out {out} must end in .npz")
     if out.exists() and not args.overwrite: raise ACGANError(f"{out} already exists; pass --overwrite or choose another --out")
     if not out.parent.exists(): raise ACGANError(f"folder {out.parent} does not exist; create it or choose another --out")
-    x, y = sample_run(args.run, args.n, args.classes, args.seed, args.device)
+    x, y = sample_run(args.run, args.n, args.classes, args.seed, args.device, best=args.best)
     atomic_write(out, lambda f: np.savez_compressed(f, x=x, y=y))
     print(f"wrote {len(x)} samples {x.shape[1:]} to {out}")
     return out
@@ -229,12 +244,13 @@ def evaluate_parser() -> OneLineParser:
     p.add_argument('--inception', action='store_true', help="also every distance in Inception-v3's feature space, and FID and Inception Score with that network (weights downloaded once, or --inception-weights)")
     p.add_argument('--inception-weights', type=Path, metavar='PATH', help=f"a local copy of torch-fidelity's FID Inception weights ({INCEPTION_WEIGHTS_URL.rsplit('/', 1)[1]}), for offline machines; implies --inception (default: ${INCEPTION_WEIGHTS_ENV}, else torch hub's cache)")
     p.add_argument('--no-cas', action='store_true', help="skip the classification accuracy score (it trains two classifiers: minutes on a CPU)")
+    p.add_argument('--best', action='store_true', help="measure the run's best.pt (the best epoch by its --best-metric, e.g. fid) instead of its newest checkpoint, into eval_best.json and eval_best_*.png beside the newest's")
     p.add_argument('--no-figures', action='store_true', help="only eval.json's core metrics and eval_samples.png, no analysis figures")
     p.add_argument('--quiet', action='store_true', help="print only the result line (no notice or progress table when the judge is trained first)")
     return p
 
 def _evaluate(args):
-    judge, (cfg, info) = None, load_generator(args.run)[1:]
+    judge, (cfg, info) = None, load_generator(args.run, args.best)[1:]
     if args.judge:
         try:
             sd = torch.load(args.judge, map_location='cpu', weights_only=True); w = sd['model']
@@ -247,12 +263,13 @@ def _evaluate(args):
         say = None if args.quiet else lambda s: print(f"acgan-evaluate: {s}", flush=True)
         for size in dict.fromkeys([info['img_size'], None]): judge_for(cfg.dataset, size, quiet=args.quiet, log=say)
     res = evaluate_run(args.run, args.n, args.seed, judge, args.n_real, inception=args.inception or args.inception_weights is not None,
-                       inception_weights=args.inception_weights, cas=not args.no_cas)
+                       inception_weights=args.inception_weights, cas=not args.no_cas, best=args.best)
+    out = eval_path(args.run, 'eval.json', args.best)
     if not args.no_figures:
-        for report in (resolution_report, diversity_report): res.update(report(args.run, judge, min(args.n, 5000), args.seed))
-        res.update(overfitting_report(args.run, min(args.n, 1000), args.seed))
-        atomic_write(Path(args.run)/'eval.json', lambda f: f.write(json.dumps(res, indent=2)), 'w')
-    print(_evaluate_line(Path(args.run)/'eval.json', res))
+        for report in (resolution_report, diversity_report): res.update(report(args.run, judge, min(args.n, 5000), args.seed, best=args.best))
+        res.update(overfitting_report(args.run, min(args.n, 1000), args.seed, best=args.best))
+        atomic_write(out, lambda f: f.write(json.dumps(res, indent=2)), 'w')
+    print(_evaluate_line(out, res))
 
 def _evaluate_line(path:Path, res:dict) -> str:
     "The one line `acgan-evaluate` prints: the headline measures, each distance with its real-vs-real value."
@@ -279,7 +296,9 @@ def distributed_parser() -> OneLineParser:
 def _train_distributed(args):
     rank, _, W = world()
     if args.vectorise: raise ACGANError("--vectorise is for one process; under torchrun the members are spread over the processes instead")
-    if args.track_every: raise ACGANError("--track-every is not supported under torchrun; track a single-process run instead")
+    for flag in ('track_every', 'fid_every'):
+        if getattr(args, flag): raise ACGANError(f"--{flag.replace('_', '-')} is not supported under torchrun; measure a single-process run instead")
+    _check_best(args.best_metric, None)
     ens = args.class_split or (args.resume and (Path(args.resume)/ENSEMBLE_FILE).exists())
     cfg = None if args.resume else config_from_args(args)
     run = args.resume or args.out or default_run_dir(args.dataset, ensemble=bool(ens))

@@ -12,7 +12,7 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from ..data import ACGANError, atomic_write, images_to_tensor, load_dataset
 from ..metrics import diversity_classes, judge_accuracy, judge_for, ms_ssim_diversity, ms_ssim_pairs
-from ..train.runs import label_conditioned, load_generator, sample_run
+from ..train.runs import eval_path, label_conditioned, load_generator, sample_run
 
 # %% auto #0
 __all__ = ['diversity_table', 'below_real_max', 'plot_diversity_scatter', 'pairs_near', 'plot_pairs', 'read_tracking', 'plot_tracking', 'accuracy_diversity', 'correlation', 'plot_accuracy_diversity', 'diversity_report', 'class_count_run', 'real_ms_ssim', 'first_classes_diversity', 'class_count_table', 'plot_class_count']
@@ -116,12 +116,14 @@ def plot_accuracy_diversity(points:dict[str, pd.DataFrame], # label → table wi
 def diversity_report(run_dir:str|Path, # a run directory
                      judge=None, # default: the dataset's judge
                      n:int=5000, # samples
-                     seed:int=0) -> dict:
+                     seed:int=0, # noise and pair seed
+                     best:bool=False, # the best epoch's checkpoint (`best.pt`), into `eval_best_diversity.png`
+                    ) -> dict:
     "§4.2–4.3 for a run: per-class MS-SSIM against real data, accuracy–diversity correlation; writes `eval_diversity.png`."
     run_dir = Path(run_dir)
-    _, cfg, info = load_generator(run_dir)
+    _, cfg, info = load_generator(run_dir, best)
     judge = judge or judge_for(cfg.dataset); real = load_dataset(cfg.dataset, info['img_size'])
-    x, y = sample_run(run_dir, n, seed=seed)
+    x, y = sample_run(run_dir, n, seed=seed, best=best)
     cond = label_conditioned(cfg)
     tab = diversity_table(x, diversity_classes(judge, x, y, cond), real.x_test, real.y_test, seed=seed)
     ad = accuracy_diversity(judge, x, y, seed=seed) if cond else None
@@ -131,7 +133,7 @@ def diversity_report(run_dir:str|Path, # a run directory
     plot_diversity_scatter(tab, ax=axs.pop(0), title='' if cond else 'by judge class:')
     if ad is not None: plot_accuracy_diversity({'classes': ad}, tab['real'].max(), ax=axs.pop(0))
     if tracked: plot_tracking(read_tracking(run_dir), tab['real'].max(), ax=axs.pop(0))
-    fig.tight_layout(); atomic_write(run_dir/'eval_diversity.png', lambda f: fig.savefig(f, format='png', dpi=100)); plt.close(fig)
+    fig.tight_layout(); atomic_write(eval_path(run_dir, 'eval_diversity.png', best), lambda f: fig.savefig(f, format='png', dpi=100)); plt.close(fig)
     r, r2 = correlation(ad) if ad is not None else (float('nan'), float('nan'))
     return dict(ms_ssim_below_real_max=below_real_max(tab), ms_ssim_real_max=float(tab['real'].max()),
                 accuracy_ms_ssim_r=r, accuracy_ms_ssim_r2=r2, diversity_classes='input label' if cond else 'judge class')

@@ -1,4 +1,4 @@
-"""The measures of `04_evaluation` applied to runs: tracking samples while a run trains (`SampleTracker`, `tracked_run`), and the report of a finished run (`evaluate_run`, its `eval.json`).
+"""The measures of `04_evaluation` applied to runs: measuring samples while a run trains (`SampleTracker`, `tracked_run`; `SampleFID` for the best checkpoint by FID), and the report of a finished run (`evaluate_run`, its `eval.json`).
 
 Docs: https://acgan-nb.github.io/acgan_nb/run_evaluation.html.md"""
 
@@ -16,7 +16,7 @@ from torch import Tensor
 from ..metrics import (am_score, classification_accuracy_score, density_coverage, diversity_classes, frechet_distance, inception_features, inception_network, inception_state_dict,
                              inception_score_parts, inception_v3_score, intra_class_fid, judge_accuracy, judge_for, judge_logits, kernel_distance, ms_ssim_diversity, precision_recall)
 from ..train.learner import SampleTracker, save_png
-from ..train.runs import TrainConfig, cached_run, label_conditioned, load_generator, sample_run
+from ..train.runs import TrainConfig, cached_run, eval_path, label_conditioned, load_generator, sample_run
 
 # %% auto #0
 __all__ = ['tracked_run', 'RealSubset', 'real_subset', 'feature_measures', 'judge_measures', 'inception_measures', 'evaluate_run']
@@ -32,9 +32,9 @@ def tracked_run(cfg:TrainConfig, # the run's settings
     return cached_run(cfg, name or f'{cfg.dataset}-tracked', extra_cbs=[tracker])
 
 # %% ../../nbs/04b_run_evaluation.ipynb #88b8271d
-def _run_to_evaluate(run_dir:Path, n:int) -> tuple:
+def _run_to_evaluate(run_dir:Path, n:int, best:bool=False) -> tuple:
     "The config, the generator's info and the dataset of a run, checked: its classes are the dataset's, and n gives 2 samples per class."
-    _, cfg, info = load_generator(run_dir)
+    _, cfg, info = load_generator(run_dir, best)
     data = load_dataset(cfg.dataset, info['img_size'])
     if info['classes'] != data.classes: raise ACGANError(f"{run_dir} was trained on classes {info['classes'][:5]}... but {cfg.dataset} has {data.classes[:5]}...; evaluate it with a matching judge and data")
     if n < 2*data.n_classes: raise ACGANError(f"evaluation needs at least 2 samples per class ({2*data.n_classes}), got n={n}")
@@ -111,19 +111,20 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                  inception_weights:str|Path|None=None, # local Inception weights file (default: $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache)
                  splits:int=10, # Inception Score splits (random; 1 when n < 1,000)
                  cas:bool=True, # also the classification accuracy score (trains two classifiers)
+                 best:bool=False, # the best epoch's checkpoint (`best.pt`), into `eval_best.json` and `eval_best_samples.png`
                 ) -> dict:
     "Measure a run (accuracy, IS, AM Score, FID, KID, precision/recall, density/coverage, intra-class FID, MS-SSIM, CAS) and write `eval.json` and `eval_samples.png`."
     run_dir = Path(run_dir)
-    cfg, info, data = _run_to_evaluate(run_dir, n)
+    cfg, info, data = _run_to_evaluate(run_dir, n, best)
     judge = judge or judge_for(cfg.dataset, info['img_size'])
-    x, y = sample_run(run_dir, n, seed=seed)
+    x, y = sample_run(run_dir, n, seed=seed, best=best)
     real, splits, conditioned = real_subset(data, n_real, seed), (splits if n >= 1000 else 1), label_conditioned(cfg)
     logits = judge_logits(judge, x)  # one pass over the samples for the accuracy, the IS and (unconditioned) the classes
     groups = diversity_classes(judge, x, y, by_input=conditioned, logits=logits)
-    res = dict(run=str(run_dir), dataset=cfg.dataset, n_samples=n, seed=seed, judge_test_accuracy=float(getattr(judge, 'test_accuracy', float('nan'))),
+    res = dict(run=str(run_dir), checkpoint=info.get('checkpoint'), epoch=info.get('epoch'), dataset=cfg.dataset, n_samples=n, seed=seed, judge_test_accuracy=float(getattr(judge, 'test_accuracy', float('nan'))),
                **judge_measures(judge, x, y, groups, real, conditioned, splits, seed, logits))
     if cas: res.update(classification_accuracy_score(x, groups, data, seed=seed))
     if inception: res.update(inception_measures(x, groups, real, data.n_classes, splits, seed, inception_weights))
-    atomic_write(run_dir/'eval.json', lambda f: f.write(json.dumps(res, indent=2)), 'w')
-    g = class_grid(x[..., None] if x.ndim == 3 else x, y, data.n_classes, 10); save_png(g, run_dir/'eval_samples.png', max(1, -(-512 // g.shape[1])))
+    atomic_write(eval_path(run_dir, 'eval.json', best), lambda f: f.write(json.dumps(res, indent=2)), 'w')
+    g = class_grid(x[..., None] if x.ndim == 3 else x, y, data.n_classes, 10); save_png(g, eval_path(run_dir, 'eval_samples.png', best), max(1, -(-512 // g.shape[1])))
     return res

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from ..data import ACGANError, atomic_write, load_dataset  # first: it filters the torch.jit deprecation warning that importing fastai raises
 from fastai.torch_core import default_device
 from ..train.learner import fixed_grid_inputs, generate
-from ..train.runs import load_generator
+from ..train.runs import eval_path, load_generator
 
 # %% auto #0
 __all__ = ['nearest_neighbours', 'plot_nearest_neighbours', 'interpolate', 'plot_image_rows', 'interpolation_smoothness',
@@ -108,10 +108,12 @@ def fixed_z_grid(generator:nn.Module, # a generator taking (z, c)
 # %% ../../nbs/08_overfitting.ipynb #c3667fec
 def overfitting_report(run_dir:str|Path, # a run directory
                        n:int=1000, # samples (and test images) for the distance statistics
-                       seed:int=0) -> dict:
+                       seed:int=0, # noise and subset seed
+                       best:bool=False, # the best epoch's checkpoint (`best.pt`), into `eval_best_overfitting.png`
+                      ) -> dict:
     "§4.5 for a run: L1 distances to the nearest training image (samples vs test images); writes `eval_overfitting.png`."
     run_dir = Path(run_dir)
-    G, cfg, info = load_generator(run_dir); real = load_dataset(cfg.dataset, info['img_size'])
+    G, cfg, info = load_generator(run_dir, best); real = load_dataset(cfg.dataset, info['img_size'])
     K = info['n_classes']; g = torch.Generator().manual_seed(seed)
     z = torch.randn(n, G.nz, generator=g); c = torch.arange(n) % K
     x = generate(G, z, c).permute(0, 2, 3, 1).cpu().numpy(); x = x[..., 0] if x.shape[-1] == 1 else x
@@ -122,7 +124,7 @@ def overfitting_report(run_dir:str|Path, # a run directory
     _panel(sub[0], [np.concatenate([_nhwc(x)[i:i+1], _nhwc(real.x_train)[idx[i]]]) for i in range(6)], 'sample | nearest training images (L1)')
     _panel(sub[1], [interpolate(G, z[i], z[i + K], int(c[i]), 8) for i in range(min(6, K))], 'interpolation in z (class fixed)')
     _panel(sub[2], fixed_z_grid(G, 6, seed), 'one z per row, one class per column')
-    atomic_write(run_dir/'eval_overfitting.png', lambda f: fig.savefig(f, format='png', dpi=100)); plt.close(fig)
+    atomic_write(eval_path(run_dir, 'eval_overfitting.png', best), lambda f: fig.savefig(f, format='png', dpi=100)); plt.close(fig)
     return dict(nn_l1_samples_median=float(np.median(d_fake)), nn_l1_test_median=float(np.median(d_test)),
                 nn_l1_samples_min=float(d_fake.min()), nn_l1_test_min=float(d_test.min()))
 

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from ..data import ACGANError, atomic_write, images_to_tensor, load_dataset
 from ..metrics import judge_for, judge_logits
-from ..train.runs import load_generator, sample_run
+from ..train.runs import eval_path, load_generator, sample_run
 
 # %% auto #0
 __all__ = ['round_trip', 'resolution_ladder', 'accuracy_by_resolution', 'below_diagonal', 'plot_resolution_curves',
@@ -109,14 +109,15 @@ def resolution_report(run_dir:str|Path, # a run directory
                       judge:nn.Module|None=None, # default: the dataset's judge at its native size
                       n:int=5000, # samples (and real test images)
                       seed:int=0, # noise and subset seed
+                      best:bool=False, # the best epoch's checkpoint (`best.pt`), into `eval_best_resolution.png`
                      ) -> dict:
     "§4.1 for a run: accuracy of samples and real images at each resolution; writes `eval_resolution.png`."
     run_dir = Path(run_dir)
-    _, cfg, info = load_generator(run_dir)
+    _, cfg, info = load_generator(run_dir, best)
     judge = judge or judge_for(cfg.dataset)
     real = load_dataset(cfg.dataset, judge.img_size)
     sizes = resolution_ladder(judge.img_size)
-    x, y = sample_run(run_dir, n, seed=seed)
+    x, y = sample_run(run_dir, n, seed=seed, best=best)
     i = np.random.default_rng(seed).permutation(len(real.x_test))[:n]
     fake_all, fake_cls = accuracy_by_resolution(judge, x, y, sizes, seed=seed)
     real_all, _ = accuracy_by_resolution(judge, real.x_test[i], real.y_test[i], sizes, seed=seed)
@@ -125,7 +126,7 @@ def resolution_report(run_dir:str|Path, # a run directory
     plot_resolution_curves({'real test images': real_all, f'samples ({info["img_size"]} px model)': fake_all},
                            {f'samples ({info["img_size"]} px model)': info['img_size']}, ax=axs[0])
     plot_resolution_scatter(fake_cls, judge.img_size, half, ax=axs[1]); fig.tight_layout()
-    atomic_write(run_dir/'eval_resolution.png', lambda f: fig.savefig(f, format='png', dpi=100)); plt.close(fig)
+    atomic_write(eval_path(run_dir, 'eval_resolution.png', best), lambda f: fig.savefig(f, format='png', dpi=100)); plt.close(fig)
     return dict(resolution_sizes=sizes, accuracy_by_resolution=dict(zip(map(str, sizes), fake_all['accuracy'])),
                 real_accuracy_by_resolution=dict(zip(map(str, sizes), real_all['accuracy'])),
                 below_diagonal=dict(full=judge.img_size, reduced=half, fraction=below_diagonal(fake_cls, judge.img_size, half)))

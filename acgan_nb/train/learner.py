@@ -31,7 +31,7 @@ from ..objectives import Objective, stat_floats
 from ..objectives.adversarial import gradient_penalty
 
 # %% auto #0
-__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress', 'ResumeLoop', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop', 'gan_learner', 'GridLogger', 'tensorboard_callbacks', 'WandbRun', 'wandb_callbacks', 'SampleTracker']
+__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'BEST_NAME', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress', 'ResumeLoop', 'merge_log_header', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop', 'gan_learner', 'GridLogger', 'tensorboard_callbacks', 'WandbRun', 'wandb_callbacks', 'SampleTracker', 'EpochValue', 'SampleFID']
 
 # %% ../../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -203,6 +203,7 @@ class SampleGrid(Callback):
 
 # %% ../../nbs/03_training.ipynb #61ed630c
 CKPT_NAME, CKPT_DIR, CKPT_FORMAT = 'checkpoint.pt', 'checkpoints', 'acgan_nb.checkpoint.v1'
+BEST_NAME = 'best.pt'  # the best epoch's checkpoint, by `best_metric`
 ENSEMBLE_FILE, ENSEMBLE_FORMAT = 'ensemble.json', 'acgan_nb.ensemble.v1'  # a class-split ensemble's manifest (see below and `09_class_splits`)
 
 def rng_state() -> dict:
@@ -306,6 +307,9 @@ class Checkpoint(Callback):
     def before_fit(self):
         st = getattr(self.learn, 'pending_scaler_state', None); mp = getattr(self.learn, 'mixed_precision', None)
         if st and mp is not None and getattr(mp, 'scaler', None) is not None: mp.scaler.load_state_dict(st)
+        logged = self.recorder.metric_names[1:-1]
+        if self.best_metric and self.best_metric not in logged:
+            raise ACGANError(f"best_metric {self.best_metric!r} is not a logged metric; choose one of {', '.join(logged)} (fid and accuracy are logged by `SampleFID`: acgan-train --fid-every N)")
         bj = self.run_dir/'best.json'
         self.best = json.loads(bj.read_text())['value'] if bj.exists() else None
     def _better(self, v): return v == v and (self.best is None or (v > self.best if self.best_mode == 'max' else v < self.best))
@@ -316,14 +320,13 @@ class Checkpoint(Callback):
         save_checkpoint(f, self.learn, ep, self.config)
         _atomic_link(f, self.run_dir/CKPT_NAME)
         if self.best_metric:
-            v = dict(zip(self.recorder.metric_names[1:], self.recorder.log[1:])).get(self.best_metric)
-            if v is None: raise ACGANError(f"best_metric {self.best_metric!r} is not a logged metric; choose one of {', '.join(self.recorder.metric_names[1:-1])}")
+            v = dict(zip(self.recorder.metric_names[1:], self.recorder.log[1:]))[self.best_metric]
             if self._better(float(v)):
-                self.best = float(v); _atomic_link(f, self.run_dir/'best.pt')
+                self.best = float(v); _atomic_link(f, self.run_dir/BEST_NAME)
                 atomic_write(self.run_dir/'best.json', lambda f: f.write(json.dumps(dict(epoch=ep, metric=self.best_metric, value=self.best))), 'w')
         for st in (self.run_dir/CKPT_DIR).glob('epoch_*_step_*.pt'): st.unlink()  # a graceful stop's step checkpoints: superseded by this epoch's
         olds = sorted((self.run_dir/CKPT_DIR).glob('epoch_????.pt'))[:-self.keep_last]
-        best = (self.run_dir/'best.pt')
+        best = self.run_dir/BEST_NAME
         for o in olds:
             if not (best.exists() and os.path.samefile(o, best)): o.unlink()
 
@@ -384,12 +387,29 @@ class ResumeLoop(Callback):
         sw.n_c, sw.n_g = self.state['switcher']
     def after_train(self): self.step = self.learn.step_offset = 0
 
+def merge_log_header(path:Path, # a metrics log with a header row
+                     names:list[str], # the columns this fit logs (`Recorder.metric_names`)
+                    ) -> list[str]:
+    "The log's columns with those of `names` it lacks added before `time`; when that changes the header, the log is rewritten (atomically) with the new columns empty in its older rows."
+    lines = path.read_text().splitlines()
+    old = lines[0].split(',')
+    new = [c for c in old if c != 'time'] + [c for c in names if c not in old and c != 'time'] + ['time']*('time' in old or 'time' in names)
+    if new != old:
+        rows = [dict(zip(old, l.split(','))) for l in lines[1:]]
+        atomic_write(path, lambda f: f.write('\n'.join([','.join(new)] + [','.join(r.get(c, '') for c in new) for r in rows]) + '\n'), 'w')
+    return new
+
 class RunCSVLogger(CSVLogger):
-    "fastai's `CSVLogger`, writing the header only to a new file."
+    "fastai's `CSVLogger`, appending to an existing log under its header (`merge_log_header`): each row goes under its own column names, empty where this fit logs nothing."
     def before_fit(self):
-        p = self.path/self.fname
+        p, self.columns = self.path/self.fname, list(self.recorder.metric_names)
         if not (self.append and p.exists() and p.stat().st_size): return super().before_fit()
+        self.columns = merge_log_header(p, self.columns)
         self.file = p.open('a'); self.old_logger, self.learn.logger = self.logger, self._write_line
+    def _write_line(self, log):
+        row = dict(zip(self.recorder.metric_names, log))
+        self.file.write(','.join(str(row.get(c, '')) for c in self.columns) + '\n'); self.file.flush(); os.fsync(self.file.fileno())
+        self.old_logger(log)
 
 # %% ../../nbs/03_training.ipynb #e3b9be1f
 class TrainingStopped(ACGANError):
@@ -537,7 +557,8 @@ def wandb_callbacks(run_dir:Path|str, # the run directory (the W&B run's name; i
 
 # %% ../../nbs/04b_run_evaluation.ipynb #49d27986
 from fastai.callback.core import Callback
-from ..metrics import diversity_classes, judge_accuracy, ms_ssim_diversity
+from fastai.learner import Metric, Recorder
+from ..metrics import diversity_classes, frechet_distance, judge_accuracy, judge_logits, ms_ssim_diversity
 
 # %% ../../nbs/04b_run_evaluation.ipynb #8a15f2e2
 class SampleTracker(Callback):
@@ -586,3 +607,41 @@ class SampleTracker(Callback):
         keep = [l for l in lines[1:] if int(l.split(',')[0]) < row['epoch']]
         out = [','.join(row)] + keep + [','.join(f'{v:.6g}' if isinstance(v, float) else str(v) for v in row.values())]
         atomic_write(path, lambda f: f.write('\n'.join(out) + '\n'), 'w')
+
+# %% ../../nbs/04b_run_evaluation.ipynb #c8e2a4b1
+class EpochValue(Metric):
+    "A `Metric` whose value a callback sets at the end of an epoch (NaN until it does, and after each reset)."
+    def __init__(self, name:str): self._name = name; self.reset()
+    def reset(self): self.val = float('nan')
+    def accumulate(self, learn): pass
+    @property
+    def value(self): return self.val
+    @property
+    def name(self): return self._name
+
+class SampleFID(Callback):
+    "Every `every` epochs: the judge-FID of fixed samples against real images, and the judge's accuracy on them, as the `fid` and `accuracy` columns of `metrics.csv`, so `best_metric='fid'` keeps the best checkpoint."
+    order = Recorder.order - 1  # the values are set before the `Recorder` reads the epoch's metrics (in `after_train`)
+    def __init__(self, judge:nn.Module, # a classifier with `features` (e.g. `judge_for(dataset)`)
+                 real:np.ndarray, # uint8 real images to compare with (e.g. the test split)
+                 every:int=1, # epochs between measurements
+                 n:int=1000, # samples, classes cycled
+                 seed:int=0, # their noise seed
+                ):
+        if every <= 0 or n < 2: raise ACGANError(f"SampleFID needs every >= 1 and n >= 2 samples, got every={every}, n={n}")
+        self.judge, self.real, self.every, self.n, self.seed = judge, real, every, n, seed
+        self.fid, self.accuracy = EpochValue('fid'), EpochValue('accuracy')
+    def before_fit(self):
+        self.f_real = judge_logits(self.judge, self.real, features=True)
+        self.learn.metrics = [m for m in self.learn.metrics if m.name not in ('fid', 'accuracy')] + [self.fid, self.accuracy]
+    def measure(self) -> tuple[float, float]:
+        "The judge-FID and the judge's accuracy of the current generator's fixed samples."
+        G = sampling_generator(self.learn)
+        K = G.n_classes if hasattr(G, 'n_classes') else self.judge.n_classes
+        z, y = torch.randn(self.n, G.nz, generator=torch.Generator().manual_seed(self.seed)), torch.arange(self.n) % K
+        x = generate(G, z, y).cpu().permute(0, 2, 3, 1).numpy()
+        logits = judge_logits(self.judge, x)
+        return frechet_distance(judge_logits(self.judge, x, features=True), self.f_real), judge_accuracy(self.judge, x, y.numpy(), logits)['overall']
+    def after_train(self):
+        if (self.learn.epoch + 1) % self.every == 0: self.fid.val, self.accuracy.val = self.measure()
+    def after_fit(self): self.learn.metrics = [m for m in self.learn.metrics if m not in (self.fid, self.accuracy)]

@@ -25,10 +25,10 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from ..nets import build_models
 from ..objectives import check_objective_options, get_objective, objective_options
-from .learner import CKPT_NAME, Checkpoint, DivergenceGuard, ENSEMBLE_FILE, ENSEMBLE_FORMAT, EpochOffset, GeneratorEMA, GracefulStop, MixedBatch, ResumeLoop, RunCSVLogger, SampleGrid, TrainingDiverged, TrainingStopped, _load_module, gan_learner, generate, load_checkpoint, restore_checkpoint, stop_message, stop_on_signals
+from .learner import BEST_NAME, CKPT_NAME, Checkpoint, DivergenceGuard, ENSEMBLE_FILE, ENSEMBLE_FORMAT, EpochOffset, GeneratorEMA, GracefulStop, MixedBatch, ResumeLoop, RunCSVLogger, SampleGrid, TrainingDiverged, TrainingStopped, _load_module, gan_learner, generate, load_checkpoint, restore_checkpoint, stop_message, stop_on_signals
 
 # %% auto #0
-__all__ = ['PRESETS', 'LOCK_NAME', 'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log', 'read_config', 'resume_config', 'write_json', 'NothingToTrain', 'resume_point', 'fit_run', 'train', 'cached_run', 'load_generator', 'sample_run', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run', 'label_conditioned']
+__all__ = ['PRESETS', 'LOCK_NAME', 'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log', 'read_config', 'resume_config', 'write_json', 'NothingToTrain', 'resume_point', 'fit_run', 'train', 'cached_run', 'load_generator', 'sample_run', 'eval_path', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run', 'label_conditioned']
 
 # %% ../../nbs/03b_runs.ipynb #23d839b7
 @dataclass
@@ -298,33 +298,41 @@ def cached_run(cfg:TrainConfig, # the run's settings
     return run
 
 # %% ../../nbs/03b_runs.ipynb #49cbd480
-def load_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, dict]:
-    "The trained generator of a run (or of a class-split ensemble), its config and data info (classes, size, channels)."
+def load_generator(run_dir:Path|str, # a run directory (or a class-split ensemble's)
+                   best:bool=False, # the best epoch's checkpoint (`best.pt`, kept by `best_metric`) instead of the newest
+                  ) -> tuple[nn.Module, TrainConfig, dict]:
+    "The trained generator of a run (or of a class-split ensemble), its config and data info (classes, size, channels; the checkpoint read and its epoch)."
     run_dir = Path(run_dir)
-    if (run_dir/ENSEMBLE_FILE).exists(): return load_ensemble_generator(run_dir)
+    if (run_dir/ENSEMBLE_FILE).exists():
+        if best: raise ACGANError(f"{run_dir} is a class-split ensemble, whose members each keep their own best.pt; give a member's directory with --best, or leave out --best")
+        return load_ensemble_generator(run_dir)
     if not (run_dir/'config.json').exists(): raise ACGANError(f"{run_dir} is not a run directory (no config.json); give a directory written by acgan-train")
     try: cfg = TrainConfig(**json.loads((run_dir/'config.json').read_text()))
     except (json.JSONDecodeError, TypeError) as e: raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the run") from None
-    sd = load_checkpoint(run_dir/CKPT_NAME)
+    ck = run_dir/(BEST_NAME if best else CKPT_NAME)
+    if best and not ck.exists(): raise ACGANError(f"{run_dir} has no {BEST_NAME}: it was trained without a best metric; train with --fid-every N --best-metric fid --best-mode min (or another --best-metric), or leave out --best")
+    sd = load_checkpoint(ck)
     g = sd.get('generator_ema', sd['generator'])
-    n_classes, in_f = g['fc.0.weight'].shape[1] - cfg.nz, g['fc.0.weight'].shape[1]
+    n_classes = g['fc.0.weight'].shape[1] - cfg.nz
     last = [k for k in g if k.endswith('weight') and g[k].dim() == 4][-1]
     channels = g[last].shape[1]
     info = json.loads((run_dir/'data.json').read_text()) if (run_dir/'data.json').exists() else {}
     img_size = info.get('img_size') or cfg.img_size or (16 if cfg.dataset == 'digits' else 32 if cfg.dataset == 'cifar10' else 28 if cfg.dataset in ('mnist', 'fashion_mnist') else 64)
     G, _ = build_models(cfg.arch, n_classes, img_size, channels, 1 + n_classes, cfg.nz, width=cfg.width)
-    _load_module(G, g, 'generator', run_dir/CKPT_NAME)
-    return G, cfg, dict(n_classes=n_classes, img_size=img_size, channels=channels, classes=info.get('classes', [str(k) for k in range(n_classes)]))
+    _load_module(G, g, 'generator', ck)
+    return G, cfg, dict(n_classes=n_classes, img_size=img_size, channels=channels, classes=info.get('classes', [str(k) for k in range(n_classes)]),
+                        checkpoint=ck.name, epoch=int(sd.get('epoch', 0)))
 
 def sample_run(run_dir:Path|str, # a run directory
                n:int, # number of images
                classes:list[int]|None=None, # classes to draw, cycled (default: all)
                seed:int=0, # noise seed
                device:str|None=None, # where to generate
+               best:bool=False, # from the best epoch's checkpoint (`best.pt`) instead of the newest
               ) -> tuple[np.ndarray, np.ndarray]:
     "`n` uint8 images (N×H×W or N×H×W×C) and their int labels from a trained run."
     if n <= 0: raise ACGANError(f"number of samples must be positive, got {n}")
-    G, cfg, info = load_generator(run_dir)
+    G, cfg, info = load_generator(run_dir, best)
     K = info['n_classes']
     classes = list(range(K)) if not classes else list(classes)
     bad = [c for c in classes if not 0 <= c < K]
@@ -334,6 +342,13 @@ def sample_run(run_dir:Path|str, # a run directory
     z = torch.randn(n, cfg.nz, generator=torch.Generator().manual_seed(seed))
     x = generate(G, z, y).permute(0, 2, 3, 1).numpy()
     return (x[..., 0] if x.shape[-1] == 1 else x), y.numpy().astype(np.int64)
+
+def eval_path(run_dir:Path|str, # a run directory
+              name:str, # an evaluation's file: eval.json, eval_samples.png, eval_diversity.png, ...
+              best:bool=False, # of the best epoch's checkpoint: eval_best.json, eval_best_samples.png, ...
+             ) -> Path:
+    "Where an evaluation of a run writes `name`; an evaluation of `best.pt` writes beside the newest checkpoint's, never over it."
+    return Path(run_dir)/(name.replace('eval', 'eval_best', 1) if best else name)
 
 # %% ../../nbs/03b_runs.ipynb #4034f4c0
 class EnsembleGenerator(nn.Module):
