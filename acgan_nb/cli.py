@@ -96,6 +96,7 @@ def _objective_args(a):
       help="an option of the objective, e.g. dynamic=true or lambda_cls=10 (repeatable; see objective_options)")
     a('--adv', choices=list(ADVERSARIAL), help="adversarial flavour (default: ns, non-saturating)")
     a('--class-weight', type=float, help="weight on the auxiliary classifier terms (default 1)")
+    a('--labelled', type=_positive(int), metavar='N', help="semi-supervised: keep the labels of N random training images per class (from --seed) and use the others without theirs; half of every real batch is labelled (objectives acgan, acgan_star, acgan_star_plus, gan_star, labelgan, amgan)")
     a('--prior', choices=['data', 'uniform'], help="distribution of the generator's target classes (default: data)")
 
 def _model_args(a):
@@ -132,7 +133,7 @@ def train_parser() -> OneLineParser:
 
 # %% ../nbs/90_cli.ipynb #84ff0f63
 CONFIG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'mixed_batch', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
-             'width', 'ema', 'keep_last', 'best_metric', 'best_mode')
+             'width', 'ema', 'keep_last', 'best_metric', 'best_mode', 'labelled')
 
 def config_from_args(args) -> TrainConfig:
     "The `TrainConfig` of a new run from parsed `acgan-train` arguments: the dataset's preset with every setting given."
@@ -162,7 +163,7 @@ def _loggers(args, run:Path, config:dict) -> list:
 
 def _train_ensemble(args):
     "`--class-split`, or `--resume` of an ensemble directory: train the (unfinished) members; exit 3 naming any member that failed."
-    for flag in ('track_every', 'fid_every', 'tensorboard', 'wandb'):
+    for flag in ('track_every', 'fid_every', 'tensorboard', 'wandb', 'labelled'):
         if getattr(args, flag): raise ACGANError(f"--{flag.replace('_', '-')} is not supported for ensembles (--class-split); use it with a single run")
     _check_best(args.best_metric, None)
     if args.resume:

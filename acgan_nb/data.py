@@ -24,7 +24,7 @@ from PIL import Image
 import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'CACHE_ENV', 'OFFLINE_ENV', 'DATASETS', 'KERAS_DATASETS', 'IMG_EXTS', 'FOLDER_SIZES', 'ACGANError', 'data_dir', 'cache_dir', 'ImageData', 'resize_images', 'register_dataset', 'load_digits_data', 'read_keras_npz', 'torchvision_to_arrays', 'atomic_write', 'download_keras_dataset', 'keras_npz_path', 'load_image_folder', 'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist', 'to_float_images', 'to_uint8_images', 'ConditionalBatches', 'images_to_tensor', 'make_dataloaders', 'class_grid', 'show_class_grid', 'condition_vector']
+__all__ = ['DATA_ENV', 'CACHE_ENV', 'OFFLINE_ENV', 'DATASETS', 'KERAS_DATASETS', 'IMG_EXTS', 'FOLDER_SIZES', 'UNLABELLED', 'ACGANError', 'data_dir', 'cache_dir', 'ImageData', 'resize_images', 'register_dataset', 'load_digits_data', 'read_keras_npz', 'torchvision_to_arrays', 'atomic_write', 'download_keras_dataset', 'keras_npz_path', 'load_image_folder', 'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist', 'to_float_images', 'to_uint8_images', 'ConditionalBatches', 'labelled_indices', 'SemiSupervisedBatches', 'images_to_tensor', 'make_dataloaders', 'class_grid', 'show_class_grid', 'condition_vector']
 
 # %% ../nbs/00_data.ipynb #53a2f528
 class ACGANError(ValueError):
@@ -317,7 +317,7 @@ class ConditionalBatches:
         state = self.rng.get_state() if hasattr(self, 'rng') and old is not None and old.type == torch.device(device).type else None
         self.device = torch.device(device)
         self.x, self.y = self.x.to(self.device), self.y.to(self.device)
-        counts = torch.bincount(self.y, minlength=self.n_classes).float()
+        counts = torch.bincount(self.y[self.y >= 0], minlength=self.n_classes).float()  # labelled images only
         self.class_probs = counts/counts.sum() if self.prior == 'data' else torch.full((self.n_classes,), 1/self.n_classes, device=self.device)
         self.rng = torch.Generator(device=self.device)
         if state is None: self.rng.manual_seed(self.seed)
@@ -369,6 +369,45 @@ class ConditionalBatches:
         self._perm = sd['perm'].to(self.device) if len(sd['perm']) else None
         self._pos = int(sd['pos'])
 
+# %% ../nbs/00_data.ipynb #b2d6f8a1
+UNLABELLED = -100  # the label of an image whose label is not used (PyTorch's `ignore_index`)
+
+def labelled_indices(y:np.ndarray, # training labels
+                     n_per_class:int, # labels kept per class
+                     n_classes:int, # K
+                     seed:int=0, # which images: a seeded random choice
+                    ) -> np.ndarray:
+    "Sorted indices of `n_per_class` random images of each class: the labels a semi-supervised run keeps."
+    y = np.asarray(y); have = np.bincount(y, minlength=n_classes)
+    if n_per_class <= 0 or n_per_class >= have.min(): raise ACGANError(f"labelled images per class must lie in 1..{have.min() - 1} (the smallest class has {have.min()}), got {n_per_class}")
+    rng = np.random.default_rng(seed)
+    return np.sort(np.concatenate([rng.choice(np.flatnonzero(y == k), n_per_class, replace=False) for k in range(n_classes)]))
+
+class SemiSupervisedBatches(ConditionalBatches):
+    "`ConditionalBatches` whose real half-batches are labelled images (drawn with replacement) and the rest of the training set, labelled `UNLABELLED`."
+    def __init__(self, x:torch.Tensor, # uint8 training images, N×C×H×W
+                 y:torch.Tensor, # int64 labels, N (only those of `labelled` are used)
+                 n_classes:int, # number of classes K
+                 labelled:np.ndarray, # indices of the images whose labels are kept (`labelled_indices`)
+                 bs:int=64, # batch size: bs//2 labelled images, the rest unlabelled
+                 nz:int=100, n_batches:int|None=None, prior:str='data', seed:int=0, device=None, # as in `ConditionalBatches` (prior: of the labelled images)
+                ):
+        if bs < 2: raise ACGANError(f"semi-supervised batches need bs >= 2 (half labelled, half not), got {bs}")
+        keep = torch.zeros(len(x), dtype=torch.bool); keep[torch.as_tensor(labelled)] = True
+        self.x_lab, self.y_lab, self.bs_lab = x[keep], y[keep], bs//2
+        super().__init__(x[~keep], torch.full((len(x) - int(keep.sum()),), UNLABELLED), n_classes, bs - bs//2, nz,
+                         2*max(1, len(x)//bs) if n_batches is None else n_batches, prior, seed, device)
+    def to(self, device):
+        super().to(device)
+        self.x_lab, self.y_lab = self.x_lab.to(self.device), self.y_lab.to(self.device)
+        if self.prior == 'data': counts = torch.bincount(self.y_lab, minlength=self.n_classes).float(); self.class_probs = counts/counts.sum()
+        return self
+    def one_batch(self):
+        "One `(z, c, x_real, y_real)` batch: the unlabelled half first, then the labelled half."
+        iu, il = self._real_idx(), torch.randint(len(self.x_lab), (self.bs_lab,), generator=self.rng, device=self.device)
+        x, y = torch.cat([self.x[iu], self.x_lab[il]]), torch.cat([self.y[iu], self.y_lab[il]])
+        return self.sample_noise(len(x)), self.sample_targets(len(x)), to_float_images(x), y
+
 # %% ../nbs/00_data.ipynb #6076a387
 def images_to_tensor(x:np.ndarray) -> torch.Tensor:
     "uint8 N×H×W×C array → contiguous uint8 N×C×H×W tensor."
@@ -381,11 +420,13 @@ def make_dataloaders(data:ImageData, # the dataset
                      prior:str='data', # target class prior: 'data' or 'uniform'
                      seed:int=0, # seed of the batch generator
                      device=None, # training device (default: fastai's `default_device()`)
+                     labelled:np.ndarray|None=None, # semi-supervised: indices of the images that keep their labels (`SemiSupervisedBatches`; None: all)
                     ) -> DataLoaders:
     "fastai `DataLoaders` of device-resident conditional batches for `data`."
     device = torch.device(device or default_device())
     x, y = images_to_tensor(data.x_train), torch.from_numpy(data.y_train)
-    train = ConditionalBatches(x, y, data.n_classes, bs, nz, n_batches, prior, seed, device)
+    train = (ConditionalBatches(x, y, data.n_classes, bs, nz, n_batches, prior, seed, device) if labelled is None else
+             SemiSupervisedBatches(x, y, data.n_classes, labelled, bs, nz, n_batches, prior, seed, device))
     valid = ConditionalBatches(x[:bs], y[:bs], data.n_classes, bs, nz, 0, prior, seed, device)
     return DataLoaders(train, valid, device=device)
 

@@ -15,7 +15,7 @@ from .adversarial import AdversarialLoss, get_adversarial
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'Objective', 'stat_floats', 'register_objective', 'objective_options', 'check_objective_options',
-           'check_weight', 'get_objective', 'dynamic_labels', 'ACGANLoss']
+           'check_weight', 'get_objective', 'dynamic_labels', 'class_ce', 'ACGANLoss']
 
 # %% ../../nbs/02_acgan.ipynb #8859131f
 class Objective:
@@ -27,6 +27,7 @@ class Objective:
         if n_classes < 2: raise ACGANError(f"an objective needs at least 2 classes, got {n_classes}")
         self.n_classes, self.adv, self.stats = n_classes, get_adversarial(adv), {}
     uses_input_labels:bool = True  # does G's loss depend on its input label? (False: its class input carries no signal)
+    semi_supervised:bool = False  # can D learn from real images labelled `UNLABELLED` (semi-supervised training, `14_semi_supervised`)?
     @property
     def head_size(self) -> int: raise NotImplementedError
     def source_logits(self, out:Tensor) -> Tensor:
@@ -96,12 +97,24 @@ def dynamic_labels(class_logits:Tensor, # (B, K) logits of the K real classes on
     return class_logits.detach().argmax(1)
 
 # %% ../../nbs/02_acgan.ipynb #710b6dbf
-def _acc(logits:Tensor, y:Tensor) -> Tensor: return (logits.argmax(1) == y).float().mean()
+def _acc(logits:Tensor, y:Tensor) -> Tensor:
+    "Accuracy over the labelled rows (NaN when there are none; `UNLABELLED` rows are skipped)."
+    lab = y >= 0
+    return ((logits.argmax(1) == y) & lab).float().sum() / lab.sum()
+
+def class_ce(logits:Tensor, # (B, K) class logits
+             y:Tensor, # (B,) labels; `UNLABELLED` (−100) rows are skipped
+            ) -> Tensor:
+    "Mean cross-entropy over the labelled rows; 0 for a batch without any (`F.cross_entropy` would give NaN there)."
+    lab = y >= 0
+    return (F.cross_entropy(logits, y.clamp_min(0), reduction='none') * lab).sum() / lab.sum().clamp_min(1)
+
 
 @register_objective
 class ACGANLoss(Objective):
     "AC-GAN (Odena et al. 2017, Eqs. 2–3): D maximises L_S + L_C, G maximises L_C − L_S (non-saturating by default)."
     name = 'acgan'
+    semi_supervised = True  # an unlabelled real image gets the source term only (the paper's §5 remark)
     def __init__(self, n_classes:int, # number of classes K
                  adv:str|AdversarialLoss='ns', # adversarial flavour
                  class_weight:float=1., # weight λ on the class terms (the paper: 1)
@@ -122,7 +135,7 @@ class ACGANLoss(Objective):
     def d_terms(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
         t = dynamic_labels(hf) if self.dynamic else y_fake
-        adv, cr, cf = self.adv.d_loss(sr, sf), F.cross_entropy(hr, y_real), F.cross_entropy(hf, t)
+        adv, cr, cf = self.adv.d_loss(sr, sf), class_ce(hr, y_real), F.cross_entropy(hf, t)
         return adv + self.class_weight*(cr + cf), dict(d_adv=adv, d_cls_real=cr, d_cls_fake=cf, acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
     def g_terms(self, out_fake, y_fake):
         sf, hf = self.split(out_fake)

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from ..data import ACGANError
-from . import ACGANLoss, Objective, _acc, check_weight, dynamic_labels, register_objective
+from . import ACGANLoss, Objective, _acc, check_weight, class_ce, dynamic_labels, register_objective
 from .adversarial import AdversarialLoss
 
 # %% auto #0
@@ -30,7 +30,7 @@ class GANStar(ACGANLoss):
         super().__init__(n_classes, adv, class_weight)
     def d_terms(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
-        adv, cr = self.adv.d_loss(sr, sf), F.cross_entropy(hr, y_real)
+        adv, cr = self.adv.d_loss(sr, sf), class_ce(hr, y_real)
         return adv + self.class_weight*cr, dict(d_adv=adv, d_cls_real=cr, acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
     def g_terms(self, out_fake, y_fake):
         adv = self.adv.g_loss(self.source_logits(out_fake))
@@ -76,6 +76,7 @@ class LabelGAN(Objective):
     "LabelGAN (Salimans et al. 2016; AM-GAN §2.1): a (K+1)-way D, real→y, fake→K+1; G maximises log D_r = log Σ_k≤K D_k."
     name = 'labelgan'
     uses_input_labels = False  # no target class: G's loss ignores its input label
+    semi_supervised = True  # unlabelled real images: Appendix C's Eq. 34, towards their dynamic label
     def __init__(self, n_classes:int, # number of real classes K
                  adv:str|AdversarialLoss='ns', # adversarial flavour: only 'ns' (cross-entropy)
                 ):
@@ -88,8 +89,10 @@ class LabelGAN(Objective):
         return torch.logsumexp(out[:, :self.n_classes], 1) - out[:, self.n_classes]
     def d_terms(self, out_real, out_fake, y_real, y_fake):
         K = self.n_classes
-        lr, lf = F.cross_entropy(out_real, y_real), F.cross_entropy(out_fake, torch.full_like(y_fake, K))
-        return lr + lf, dict(d_real=lr, d_fake=lf, acc_real=_acc(out_real[:, :K], y_real), acc_fake=_acc(out_fake[:, :K], y_fake))
+        lr, lf = class_ce(out_real, y_real), F.cross_entropy(out_fake, torch.full_like(y_fake, K))
+        unl = y_real < 0  # semi-supervised: AM-GAN's Eq. 34, each unlabelled real image towards its dynamic label v(x)
+        lu = (F.cross_entropy(out_real, dynamic_labels(out_real[:, :K]), reduction='none') * unl).sum() / unl.sum().clamp_min(1)
+        return lr + lf + lu, dict(d_real=lr, d_fake=lf, acc_real=_acc(out_real[:, :K], y_real), acc_fake=_acc(out_fake[:, :K], y_fake), d_unlabelled=lu)  # no host read: the vectorised ensemble vmaps this
     def g_terms(self, out_fake, y_fake):
         loss = (torch.logsumexp(out_fake, 1) - torch.logsumexp(out_fake[:, :self.n_classes], 1)).mean()
         return loss, dict(g_adv=loss)

@@ -126,7 +126,7 @@ class GANStat(Metric):
     def reset(self): self.total, self.count = 0., 0
     def accumulate(self, learn):
         v = learn.loss_func.stats.get(self.key)
-        if v is not None: self.total += v; self.count += 1
+        if v is not None and v == v: self.total += v; self.count += 1  # NaN: not measured in this step (e.g. no labelled image in a semi-supervised batch)
     @property
     def value(self): return self.total/self.count if self.count else float('nan')
     @property

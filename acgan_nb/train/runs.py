@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 from torch import Tensor
-from ..data import ACGANError, ImageData, atomic_write, cache_dir, load_dataset, make_dataloaders  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..data import ACGANError, ImageData, atomic_write, cache_dir, labelled_indices, load_dataset, make_dataloaders  # first: it filters the torch.jit deprecation warning that importing fastai raises
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import Learner
 from fastai.torch_core import default_device, set_seed
@@ -28,7 +28,7 @@ from ..objectives import check_objective_options, get_objective, objective_optio
 from .learner import BEST_NAME, CKPT_NAME, Checkpoint, DivergenceGuard, ENSEMBLE_FILE, ENSEMBLE_FORMAT, EpochOffset, GeneratorEMA, GracefulStop, MixedBatch, ResumeLoop, RunCSVLogger, SampleGrid, TrainingDiverged, TrainingStopped, _load_module, gan_learner, generate, load_checkpoint, restore_checkpoint, stop_message, stop_on_signals
 
 # %% auto #0
-__all__ = ['PRESETS', 'LOCK_NAME', 'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log', 'read_config', 'resume_config', 'write_json', 'NothingToTrain', 'resume_point', 'fit_run', 'train', 'cached_run', 'load_generator', 'sample_run', 'eval_path', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run', 'label_conditioned']
+__all__ = ['PRESETS', 'LOCK_NAME', 'LATER_FIELDS', 'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log', 'read_config', 'resume_config', 'write_json', 'NothingToTrain', 'resume_point', 'fit_run', 'train', 'cache_key', 'cached_run', 'load_generator', 'sample_run', 'eval_path', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run', 'label_conditioned']
 
 # %% ../../nbs/03b_runs.ipynb #23d839b7
 @dataclass
@@ -63,6 +63,7 @@ class TrainConfig:
     best_mode:str='max' # max or min of best_metric
     max_weight:float=1e4 # divergence guard: largest weight allowed
     device:str|None=None # cpu, cuda, ... (None: fastai's default device)
+    labelled:int|None=None # semi-supervised: labels kept per class, the other training images used without theirs (None: all labelled)
 
     def check(self):
         "Raise `ACGANError` on a setting that cannot work."
@@ -78,7 +79,11 @@ class TrainConfig:
         if self.ema is not None and not 0 < self.ema < 1: raise ACGANError(f"ema decay must lie in (0, 1), got {self.ema}")
         if self.dropout is not None and not 0 <= self.dropout < 1: raise ACGANError(f"dropout must lie in [0, 1), got {self.dropout}")
         if self.mixed_batch is not None and not 0 < self.mixed_batch < 1: raise ACGANError(f"mixed_batch must lie in (0, 1), got {self.mixed_batch}")
-        get_objective(self.objective, 2, self.adv, **self.objective_kwargs())  # the objective's own checks (flavours it takes, option values), before anything is written
+        obj = get_objective(self.objective, 2, self.adv, **self.objective_kwargs())  # the objective's own checks (flavours it takes, option values), before anything is written
+        if self.labelled is not None:
+            if self.labelled <= 0: raise ACGANError(f"labelled must be a positive number of labels per class, got {self.labelled}")
+            if not obj.semi_supervised: raise ACGANError(f"objective {self.objective!r} cannot learn from unlabelled images; use acgan, acgan_star, acgan_star_plus, gan_star, labelgan or amgan with labelled")
+            if self.mixed_batch is not None: raise ACGANError("labelled (semi-supervised) and mixed_batch cannot be combined; use separate batches")
         return self
 
     def objective_kwargs(self) -> dict:
@@ -168,7 +173,8 @@ def run_parts(cfg:TrainConfig, # the run's settings
     set_seed(cfg.seed, reproducible=True)
     obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
     G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width)
-    return obj, G, D, make_dataloaders(data, cfg.bs, cfg.nz, cfg.n_batches, cfg.prior, cfg.seed, device)
+    lab = None if cfg.labelled is None else labelled_indices(data.y_train, cfg.labelled, data.n_classes, cfg.seed)
+    return obj, G, D, make_dataloaders(data, cfg.bs, cfg.nz, cfg.n_batches, cfg.prior, cfg.seed, device, labelled=lab)
 
 def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra_cbs:list|None=None, quiet:bool=False) -> Learner:
     "The `Learner` of a run: data, models, objective and the run directory's callbacks."
@@ -283,6 +289,12 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
 
 
 # %% ../../nbs/03b_runs.ipynb #5850c0ea
+LATER_FIELDS = {'labelled': None}  # TrainConfig fields added after the cache began, with the default that leaves them out
+
+def cache_key(cfg:TrainConfig) -> dict:
+    "The settings that name a cached run: every field, except a later one at its default, so runs cached before it was added are found again."
+    return {k: v for k, v in asdict(cfg).items() if not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
+
 def cached_run(cfg:TrainConfig, # the run's settings
                name:str|None=None, # readable prefix of the folder (default: the dataset); must differ for different `data`
                data:ImageData|None=None, # data to train on instead of loading `cfg.dataset`
@@ -290,7 +302,7 @@ def cached_run(cfg:TrainConfig, # the run's settings
                extra_cbs:list|None=None, # more callbacks (e.g. a `SampleTracker`); give the run its own `name`
               ) -> Path:
     "The run directory of `cfg` in the cache, trained (or finished) on first use."
-    key = hashlib.sha1(json.dumps(asdict(cfg.check()), sort_keys=True).encode()).hexdigest()[:10]
+    key = hashlib.sha1(json.dumps(cache_key(cfg.check()), sort_keys=True).encode()).hexdigest()[:10]
     safe = ''.join(ch if ch.isalnum() or ch in '._-' else '_' for ch in (name or cfg.dataset))
     run = cache_dir()/'runs'/f'{safe}-{key}'
     if (run/CKPT_NAME).exists() and load_checkpoint(run/CKPT_NAME)['epoch'] >= cfg.epochs: return run
