@@ -15,7 +15,7 @@ from .adversarial import AdversarialLoss, get_adversarial
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'Objective', 'stat_floats', 'register_objective', 'objective_options', 'check_objective_options',
-           'check_weight', 'get_objective', 'dynamic_labels', 'class_ce', 'ACGANLoss']
+           'check_weight', 'get_objective', 'dynamic_labels', 'class_ce', 'SourceClassHead', 'ACGANLoss']
 
 # %% ../../nbs/02_acgan.ipynb #8859131f
 class Objective:
@@ -110,8 +110,17 @@ def class_ce(logits:Tensor, # (B, K) class logits
     return (F.cross_entropy(logits, y.clamp_min(0), reduction='none') * lab).sum() / lab.sum().clamp_min(1)
 
 
+class SourceClassHead:
+    "The 1 + K head of the AC-GAN family (AC-GAN, GAN*, AC-GAN*, AC-GAN*+, CA-GAN's modified AC-GAN): a source logit, then K class logits."
+    @property
+    def head_size(self) -> int: return 1 + self.n_classes
+    def split(self, out:Tensor) -> tuple[Tensor, Tensor]:
+        "Source logits (B,) and class logits (B, K) from the head's output."
+        return out[:, 0], out[:, 1:]
+    def source_logits(self, out:Tensor) -> Tensor: return out[:, 0]
+
 @register_objective
-class ACGANLoss(Objective):
+class ACGANLoss(SourceClassHead, Objective):
     "AC-GAN (Odena et al. 2017, Eqs. 2–3): D maximises L_S + L_C, G maximises L_C − L_S (non-saturating by default)."
     name = 'acgan'
     semi_supervised = True  # an unlabelled real image gets the source term only (the paper's §5 remark)
@@ -125,13 +134,7 @@ class ACGANLoss(Objective):
         if g_class_weight is not None: check_weight(self.name, 'g_class_weight', g_class_weight)
         self.g_class_weight = class_weight if g_class_weight is None else g_class_weight
     @property
-    def head_size(self) -> int: return 1 + self.n_classes
-    @property
     def uses_input_labels(self) -> bool: return not self.dynamic and self.g_class_weight > 0
-    def split(self, out:Tensor) -> tuple[Tensor, Tensor]:
-        "Source logits (B,) and class logits (B, K) from the head's output."
-        return out[:, 0], out[:, 1:]
-    def source_logits(self, out:Tensor) -> Tensor: return out[:, 0]
     def d_terms(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
         t = dynamic_labels(hf) if self.dynamic else y_fake

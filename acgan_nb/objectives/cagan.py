@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor
 from ..data import ACGANError, condition_vector
-from . import Objective, _acc, check_weight, register_objective
+from . import Objective, SourceClassHead, _acc, check_weight, register_objective
 from .adversarial import AdversarialLoss
 
 # %% auto #0
@@ -31,7 +31,7 @@ def class_terms(h:Tensor, # (B, K) class logits
 
 # %% ../../nbs/12_cagan.ipynb #968c75e4
 @register_objective
-class ModifiedACGAN(Objective):
+class ModifiedACGAN(SourceClassHead, Objective):
     "The λ-weighted AC-GAN of StarGAN/AttGAN (CA-GAN Eqs. 7–10): D classifies real data only (unless `d_fake_cls`), G is pushed to its targets."
     name = 'modified_acgan'
     def __init__(self, n_classes:int, # number of conditions K
@@ -47,12 +47,6 @@ class ModifiedACGAN(Objective):
         if not adversarial and self.adv.needs_gp:
             raise ACGANError(f"{self.name}: adversarial=False has no real-vs-fake logit for the {self.adv.name} gradient penalty; use adv='lsgan' (or 'ns') or adversarial=True")
         self.lambda_cls, self.d_fake_cls, self.adversarial = float(lambda_cls), d_fake_cls, adversarial
-    @property
-    def head_size(self) -> int: return 1 + self.n_classes
-    def split(self, out:Tensor) -> tuple[Tensor, Tensor]:
-        "Source logits (B,) and class logits (B, K)."
-        return out[:, 0], out[:, 1:]
-    def source_logits(self, out:Tensor) -> Tensor: return out[:, 0]
     def d_terms(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
         adv = self.adv.d_loss(sr, sf) if self.adversarial else sr.new_zeros(())
