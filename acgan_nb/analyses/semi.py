@@ -6,7 +6,6 @@ Docs: https://acgan-nb.github.io/acgan_nb/semi_supervised.html.md"""
 
 # %% ../../nbs/14_semi_supervised.ipynb #5a0e1b03
 from __future__ import annotations
-import math
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -16,14 +15,13 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 from ..data import ACGANError, ImageData, images_to_tensor, labelled_indices, load_dataset, to_float_images  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.progress import ProgressCallback
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
-from fastai.metrics import accuracy
 from fastai.optimizer import Adam
 from fastai.torch_core import default_device, set_seed
 from fastcore.basics import noop
-from ..metrics import LabelledBatches
 from ..nets import build_models
 from ..objectives import Objective, get_objective
 from ..objectives.amgan import LabelGAN
@@ -31,8 +29,8 @@ from ..train.learner import CKPT_NAME, _load_module, load_checkpoint
 from ..train.runs import TrainConfig, cached_run, read_config
 
 # %% auto #0
-__all__ = ['load_discriminator', 'class_logits', 'classifier_accuracy', 'ClassHead', 'supervised_baseline',
-           'semi_supervised_table', 'summarise_semi']
+__all__ = ['load_discriminator', 'class_logits', 'classifier_accuracy', 'DrawnBatches', 'TrainOnly', 'ClassHead',
+           'supervised_baseline', 'semi_supervised_table', 'summarise_semi']
 
 # %% ../../nbs/14_semi_supervised.ipynb #5a0e1b07
 def load_discriminator(run_dir:Path|str, # a run directory written by `train`
@@ -65,6 +63,23 @@ def classifier_accuracy(D:nn.Module, obj:Objective, # a discriminator and its ob
     return float((pred.numpy() == np.asarray(y)).mean())
 
 # %% ../../nbs/14_semi_supervised.ipynb #5a0e1b08
+class DrawnBatches:
+    "Exactly `steps` batches of `bs` labelled images drawn with replacement (one fastai epoch), on the device: a few hundred labels make no sensible epoch of their own."
+    def __init__(self, x:Tensor, y:Tensor, bs:int, steps:int, seed:int=0, device=None):
+        self.device = torch.device(device or x.device)
+        self.x, self.y, self.bs, self.steps, self.seed = x.to(self.device), y.to(self.device), bs, steps, seed
+        self.rng = torch.Generator(device=self.device).manual_seed(seed)
+    def __len__(self): return self.steps
+    def to(self, device): self.__init__(self.x, self.y, self.bs, self.steps, self.seed, device); return self
+    def __iter__(self):
+        for _ in range(self.steps):
+            j = torch.randint(len(self.x), (self.bs,), generator=self.rng, device=self.device)
+            yield to_float_images(self.x[j]), self.y[j]
+
+class TrainOnly(Callback):
+    "Skip fastai's validation phase: the test split is measured once, at the end."
+    def before_validate(self): raise CancelValidException()
+
 class ClassHead(nn.Module):
     "A discriminator seen as a classifier: its class logits only."
     def __init__(self, D:nn.Module, obj:Objective): super().__init__(); self.D, self.obj = D, obj
@@ -75,7 +90,7 @@ def supervised_baseline(cfg:TrainConfig, # the semi-supervised run's config (`la
                         data:ImageData|None=None, # the dataset (default: `cfg.dataset`)
                         device=None, # training device
                        ) -> float:
-    "Real test accuracy of the run's discriminator network trained on the run's labelled images only (class cross-entropy, the run's Adam settings)."
+    "Real test accuracy of the run's discriminator network trained on the run's labelled images only (class cross-entropy, batches of `cfg.bs` drawn with replacement, the run's Adam settings)."
     if not cfg.labelled: raise ACGANError("supervised_baseline compares with a semi-supervised run; give a config with labelled set")
     data = data or load_dataset(cfg.dataset, cfg.img_size); device = torch.device(device or default_device())
     lab = labelled_indices(data.y_train, cfg.labelled, data.n_classes, cfg.seed)
@@ -83,13 +98,12 @@ def supervised_baseline(cfg:TrainConfig, # the semi-supervised run's config (`la
     obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
     _, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width)
     x, y = images_to_tensor(data.x_train[lab]), torch.from_numpy(data.y_train[lab])
-    bs = min(cfg.bs, len(lab)); train_dl = LabelledBatches(x, y, bs, shuffle=True, seed=cfg.seed, device=device)
-    valid = LabelledBatches(images_to_tensor(data.x_test), torch.from_numpy(data.y_test), 500, device=device)
-    learn = Learner(DataLoaders(train_dl, valid, device=device), ClassHead(D, obj), loss_func=nn.CrossEntropyLoss(), metrics=accuracy,
-                    opt_func=partial(Adam, mom=cfg.beta1, sqr_mom=cfg.beta2, eps=1e-8, wd=0.))
+    batches = DrawnBatches(x, y, cfg.bs, steps, cfg.seed, device)
+    learn = Learner(DataLoaders(batches, batches, device=device), ClassHead(D, obj), loss_func=nn.CrossEntropyLoss(),
+                    opt_func=partial(Adam, mom=cfg.beta1, sqr_mom=cfg.beta2, eps=1e-8, wd=0.), cbs=TrainOnly())
     learn.remove_cb(ProgressCallback); learn.logger = noop
-    learn.fit(math.ceil(steps / len(train_dl)), cfg.lr_d)
-    return float(learn.recorder.values[-1][-1])
+    learn.fit(1, cfg.lr_d)
+    return classifier_accuracy(D, obj, data.x_test, data.y_test)
 
 # %% ../../nbs/14_semi_supervised.ipynb #5a0e1b14
 def semi_supervised_table(base:TrainConfig, # the GAN settings (without `labelled`)
