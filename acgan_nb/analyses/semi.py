@@ -29,8 +29,8 @@ from ..train.learner import CKPT_NAME, _load_module, load_checkpoint
 from ..train.runs import TrainConfig, cached_run, read_config
 
 # %% auto #0
-__all__ = ['load_discriminator', 'class_logits', 'classifier_accuracy', 'DrawnBatches', 'TrainOnly', 'ClassHead',
-           'supervised_baseline', 'semi_supervised_table', 'summarise_semi']
+__all__ = ['load_discriminator', 'class_logits', 'classifier_accuracy', 'DrawnBatches', 'ClassHead', 'supervised_baseline',
+           'semi_supervised_table', 'summarise_semi']
 
 # %% ../../nbs/14_semi_supervised.ipynb #5a0e1b07
 def load_discriminator(run_dir:Path|str, # a run directory written by `train`
@@ -76,7 +76,7 @@ class DrawnBatches:
             j = torch.randint(len(self.x), (self.bs,), generator=self.rng, device=self.device)
             yield to_float_images(self.x[j]), self.y[j]
 
-class TrainOnly(Callback):
+class _TrainOnly(Callback):
     "Skip fastai's validation phase: the test split is measured once, at the end."
     def before_validate(self): raise CancelValidException()
 
@@ -100,7 +100,7 @@ def supervised_baseline(cfg:TrainConfig, # the semi-supervised run's config (`la
     x, y = images_to_tensor(data.x_train[lab]), torch.from_numpy(data.y_train[lab])
     batches = DrawnBatches(x, y, cfg.bs, steps, cfg.seed, device)
     learn = Learner(DataLoaders(batches, batches, device=device), ClassHead(D, obj), loss_func=nn.CrossEntropyLoss(),
-                    opt_func=partial(Adam, mom=cfg.beta1, sqr_mom=cfg.beta2, eps=1e-8, wd=0.), cbs=TrainOnly())
+                    opt_func=partial(Adam, mom=cfg.beta1, sqr_mom=cfg.beta2, eps=1e-8, wd=0.), cbs=_TrainOnly())
     learn.remove_cb(ProgressCallback); learn.logger = noop
     learn.fit(1, cfg.lr_d)
     return classifier_accuracy(D, obj, data.x_test, data.y_test)
