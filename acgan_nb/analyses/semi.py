@@ -24,7 +24,6 @@ from fastai.torch_core import default_device, set_seed
 from fastcore.basics import noop
 from ..nets import build_models
 from ..objectives import Objective, get_objective
-from ..objectives.amgan import LabelGAN
 from ..train.learner import CKPT_NAME, _load_module, load_checkpoint
 from ..train.runs import TrainConfig, cached_run, read_config
 
@@ -48,9 +47,8 @@ def class_logits(obj:Objective, # the run's objective
                  out:Tensor, # the discriminator's outputs (B, head_size)
                 ) -> Tensor:
     "The (B, K) class logits of the discriminator's head: after the source logit (AC-GAN family), or the first K of K+1 (LabelGAN, AM-GAN)."
-    if isinstance(obj, LabelGAN): return out[:, :obj.n_classes]
-    if not hasattr(obj, 'split'): raise ACGANError(f"objective {obj.name!r} has no class head to read; use an AC-GAN, LabelGAN or AM-GAN run")
-    return obj.split(out)[1]
+    if not hasattr(obj, 'class_logits'): raise ACGANError(f"objective {obj.name!r} has no class head to read; use an AC-GAN, LabelGAN or AM-GAN run")
+    return obj.class_logits(out)
 
 @torch.no_grad()
 def classifier_accuracy(D:nn.Module, obj:Objective, # a discriminator and its objective (`load_discriminator`)

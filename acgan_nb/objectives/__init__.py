@@ -118,6 +118,7 @@ class SourceClassHead:
         "Source logits (B,) and class logits (B, K) from the head's output."
         return out[:, 0], out[:, 1:]
     def source_logits(self, out:Tensor) -> Tensor: return out[:, 0]
+    def class_logits(self, out:Tensor) -> Tensor: return out[:, 1:]
 
 @register_objective
 class ACGANLoss(SourceClassHead, Objective):

@@ -84,6 +84,7 @@ class LabelGAN(Objective):
         if self.adv.name != 'ns': raise ACGANError(f"{self.name} trains a (K+1)-way softmax with cross-entropy and only takes adv='ns', got {self.adv.name!r}; use adv='ns', or a 1+K objective such as acgan_star for the {self.adv.name} flavour")
     @property
     def head_size(self) -> int: return self.n_classes + 1
+    def class_logits(self, out:Tensor) -> Tensor: return out[:, :self.n_classes]  # the K real classes of the K+1
     def source_logits(self, out:Tensor) -> Tensor:
         "log D_r/D_fake = logsumexp of the K real-class logits − the fake logit (B,)."
         return torch.logsumexp(out[:, :self.n_classes], 1) - out[:, self.n_classes]
