@@ -6,6 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/semi_supervised.html.md"""
 
 # %% ../../nbs/14_semi_supervised.ipynb #5a0e1b03
 from __future__ import annotations
+import json
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -20,12 +21,12 @@ from fastai.callback.progress import ProgressCallback
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.optimizer import Adam
-from fastai.torch_core import default_device, set_seed
+from fastai.torch_core import default_device
 from fastcore.basics import noop
 from ..nets import build_models
 from ..objectives import Objective, get_objective
 from ..train.learner import CKPT_NAME, _load_module, load_checkpoint
-from ..train.runs import TrainConfig, cached_run, read_config
+from ..train.runs import TrainConfig, cached_run, read_config, run_parts
 
 # %% auto #0
 __all__ = ['load_discriminator', 'class_logits', 'classifier_accuracy', 'DrawnBatches', 'ClassHead', 'supervised_baseline',
@@ -37,9 +38,10 @@ def load_discriminator(run_dir:Path|str, # a run directory written by `train`
     "A run's discriminator from its newest checkpoint (in eval mode, on the CPU), its objective and config."
     run_dir = Path(run_dir); cfg = read_config(run_dir)
     sd = load_checkpoint(run_dir/CKPT_NAME)
-    data = load_dataset(cfg.dataset, cfg.img_size)
-    obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
-    _, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width)
+    if (run_dir/'data.json').exists(): info = json.loads((run_dir/'data.json').read_text())  # what the run trained on, without loading the dataset
+    else: d = load_dataset(cfg.dataset, cfg.img_size); info = dict(classes=d.classes, img_size=d.img_size, channels=d.channels)
+    obj = get_objective(cfg.objective, len(info['classes']), cfg.adv, **cfg.objective_kwargs())
+    _, D = build_models(cfg.arch, len(info['classes']), info['img_size'], info['channels'], obj.head_size, cfg.nz, cfg.dropout, cfg.width)
     _load_module(D, sd['critic'], 'discriminator', run_dir/CKPT_NAME)
     return D.eval(), obj, cfg
 
@@ -91,10 +93,8 @@ def supervised_baseline(cfg:TrainConfig, # the semi-supervised run's config (`la
     "Real test accuracy of the run's discriminator network trained on the run's labelled images only (class cross-entropy, batches of `cfg.bs` drawn with replacement, the run's Adam settings)."
     if not cfg.labelled: raise ACGANError("supervised_baseline compares with a semi-supervised run; give a config with labelled set")
     data = data or load_dataset(cfg.dataset, cfg.img_size); device = torch.device(device or default_device())
+    obj, _, D, _ = run_parts(cfg, data, device)  # the run's discriminator as the run initialised it (same seed, same order)
     lab = labelled_indices(data.y_train, cfg.labelled, data.n_classes, cfg.seed)
-    set_seed(cfg.seed, reproducible=True)
-    obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
-    _, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width)
     x, y = images_to_tensor(data.x_train[lab]), torch.from_numpy(data.y_train[lab])
     batches = DrawnBatches(x, y, cfg.bs, steps, cfg.seed, device)
     learn = Learner(DataLoaders(batches, batches, device=device), ClassHead(D, obj), loss_func=nn.CrossEntropyLoss(),

@@ -31,7 +31,7 @@ from ..objectives import Objective, stat_floats
 from ..objectives.adversarial import gradient_penalty
 
 # %% auto #0
-__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'BEST_NAME', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress', 'ResumeLoop', 'merge_log_header', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop', 'gan_learner', 'GridLogger', 'tensorboard_callbacks', 'WandbRun', 'wandb_callbacks', 'SampleTracker', 'EpochValue', 'SampleFID']
+__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'BEST_NAME', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress', 'ResumeLoop', 'merge_log_header', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop', 'gan_learner', 'GridLogger', 'tensorboard_callbacks', 'WandbRun', 'wandb_callbacks', 'fixed_samples', 'SampleTracker', 'EpochValue', 'SampleFID']
 
 # %% ../../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -560,6 +560,21 @@ from fastai.callback.core import Callback
 from fastai.learner import Metric, Recorder
 from ..metrics import diversity_classes, frechet_distance, judge_accuracy, judge_logits, ms_ssim_diversity
 
+# %% ../../nbs/04b_run_evaluation.ipynb #79e73042
+def fixed_samples(learn:Learner, # the learner whose generator (its moving average, if any) draws
+                  n_classes:int, # classes when the generator does not say (e.g. the judge's)
+                  seed:int, # noise seed: the same noise at every call
+                  n:int|None=None, # samples with the classes cycled 0, 1, ..., K-1, 0, ...
+                  n_per_class:int|None=None, # or: this many of each class, in blocks of one class
+                 ) -> tuple[Tensor, Tensor]:
+    "Samples of the generator being trained from fixed noise, uint8 (B, C, H, W) on the CPU, and their input classes: what the callbacks below measure."
+    G = sampling_generator(learn)
+    K = getattr(G, 'n_classes', n_classes)
+    y = torch.arange(K).repeat_interleave(n_per_class) if n_per_class else torch.arange(n) % K
+    z = torch.randn(len(y), G.nz, generator=torch.Generator().manual_seed(seed))
+    return generate(G, z, y).cpu(), y
+
+
 # %% ../../nbs/04b_run_evaluation.ipynb #8a15f2e2
 class SampleTracker(Callback):
     "Every `every` epochs: per-class judge accuracy and MS-SSIM of fixed-noise samples, logged to `tracking.csv`; warns when a class collapses."
@@ -582,12 +597,8 @@ class SampleTracker(Callback):
         self.learn.tracking = getattr(self.learn, 'tracking', [])
     def measure(self) -> dict:
         "One measurement of the current generator: accuracy and MS-SSIM, overall and per class (MS-SSIM classes: see `diversity_classes`)."
-        G = sampling_generator(self.learn)
-        K = G.n_classes if hasattr(G, 'n_classes') else self.judge.n_classes
-        z = torch.randn(K*self.n_per_class, G.nz, generator=torch.Generator().manual_seed(self.seed))
-        y = torch.arange(K).repeat_interleave(self.n_per_class)
-        x = generate(G, z, y).cpu()
-        xs = x.permute(0, 2, 3, 1).numpy()
+        x, y = fixed_samples(self.learn, self.judge.n_classes, self.seed, n_per_class=self.n_per_class)
+        K, xs = len(y)//self.n_per_class, x.permute(0, 2, 3, 1).numpy()
         obj = getattr(getattr(self.learn, 'loss_func', None), 'objective', None)
         groups = diversity_classes(self.judge, xs, y.numpy(), getattr(obj, 'uses_input_labels', True))
         acc, ms = judge_accuracy(self.judge, xs, y.numpy()), ms_ssim_diversity(x, groups, self.n_pairs, self.seed)
@@ -636,10 +647,8 @@ class SampleFID(Callback):
         self.learn.metrics = [m for m in self.learn.metrics if m.name not in ('fid', 'accuracy')] + [self.fid, self.accuracy]
     def measure(self) -> tuple[float, float]:
         "The judge-FID and the judge's accuracy of the current generator's fixed samples."
-        G = sampling_generator(self.learn)
-        K = G.n_classes if hasattr(G, 'n_classes') else self.judge.n_classes
-        z, y = torch.randn(self.n, G.nz, generator=torch.Generator().manual_seed(self.seed)), torch.arange(self.n) % K
-        x = generate(G, z, y).cpu().permute(0, 2, 3, 1).numpy()
+        x, y = fixed_samples(self.learn, self.judge.n_classes, self.seed, n=self.n)
+        x = x.permute(0, 2, 3, 1).numpy()
         logits = judge_logits(self.judge, x)
         return frechet_distance(judge_logits(self.judge, x, features=True), self.f_real), judge_accuracy(self.judge, x, y.numpy(), logits)['overall']
     def after_train(self):
