@@ -105,6 +105,8 @@ def _model_args(a):
     a('--nz', type=_positive(int), help="noise dimension (default 100)")
     a('--dropout', type=float, help="discriminator dropout (default: 0.5 for the paper's models, 0 for small)")
     a('--width', type=_positive(int), help="channel width of the small architecture (default 32)")
+    a('--cond', choices=['concat', 'cbn'], help="generator conditioning: concat (one-hot input, the paper's) or cbn (also class-conditional batch norm; small architecture) (default: the preset's)")
+    a('--sn', action=argparse.BooleanOptionalAction, help="spectral normalisation in the discriminator, its batch norms removed (--no-sn: without) (default: the preset's)")
 
 def _record_args(a):
     a('--keep-last', type=_positive(int), help="epoch checkpoints kept in checkpoints/ (default 3)")
@@ -133,7 +135,7 @@ def train_parser() -> OneLineParser:
 
 # %% ../nbs/90_cli.ipynb #84ff0f63
 CONFIG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'mixed_batch', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
-             'width', 'ema', 'keep_last', 'best_metric', 'best_mode', 'labelled')
+             'width', 'ema', 'keep_last', 'best_metric', 'best_mode', 'labelled', 'cond', 'sn')
 
 def config_from_args(args) -> TrainConfig:
     "The `TrainConfig` of a new run from parsed `acgan-train` arguments: the dataset's preset with every setting given."

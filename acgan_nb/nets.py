@@ -13,8 +13,8 @@ from torch import Tensor
 from .data import ACGANError, condition_vector
 
 # %% auto #0
-__all__ = ['ARCHS', 'init_gan_weights', 'ACGANGenerator', 'ACGANDiscriminator', 'SmallGenerator', 'SmallDiscriminator',
-           'build_models']
+__all__ = ['ARCHS', 'init_gan_weights', 'ACGANGenerator', 'ACGANDiscriminator', 'ClassBatchNorm2d', 'SmallGenerator',
+           'SmallDiscriminator', 'spectral_normed', 'build_models']
 
 # %% ../nbs/02b_networks.ipynb #5fb988f7
 def init_gan_weights(m:nn.Module):
@@ -22,7 +22,7 @@ def init_gan_weights(m:nn.Module):
     if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
         nn.init.normal_(m.weight, 0., 0.02)
         if m.bias is not None: nn.init.zeros_(m.bias)
-    elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm1d)):
+    elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm1d)) and m.affine:
         nn.init.normal_(m.weight, 1., 0.02); nn.init.zeros_(m.bias)
 
 # %% ../nbs/02b_networks.ipynb #19d8922f
@@ -75,6 +75,20 @@ class ACGANDiscriminator(nn.Module):
     def features(self, x:Tensor) -> Tensor: return self.body(x)
     def forward(self, x:Tensor) -> Tensor: return self.head(self.body(x))
 
+# %% ../nbs/02b_networks.ipynb #4f06e5ae
+class ClassBatchNorm2d(nn.Module):
+    "Batch norm whose per-channel scale and shift depend on the condition vector: (1 + vΓ)·BN(h) + vB, with Γ and B starting at zero."
+    def __init__(self, num_features:int, # channels C
+                 n_classes:int, # K, the length of the condition vector
+                ):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(num_features, affine=False)
+        self.gain, self.shift = nn.Parameter(torch.zeros(n_classes, num_features)), nn.Parameter(torch.zeros(n_classes, num_features))
+    def forward(self, h:Tensor, # features (B, C, H, W)
+                v:Tensor, # condition vectors (B, K)
+               ) -> Tensor:
+        return self.bn(h) * (1 + v @ self.gain)[:, :, None, None] + (v @ self.shift)[:, :, None, None]
+
 # %% ../nbs/02b_networks.ipynb #408b6066
 class SmallGenerator(nn.Module):
     "DCGAN-style generator for 16–32 px: Linear → (s/4)² map → two 4×4 stride-2 transposed convs → tanh."
@@ -83,17 +97,21 @@ class SmallGenerator(nn.Module):
                  channels:int=1, # output channels
                  nz:int=100, # noise dimension
                  ngf:int=32, # channels before the last layer (2·ngf at the smallest map)
+                 cond:str='concat', # 'concat': one-hot at the input only (the paper's); 'cbn': also class-conditional batch norm in every layer
                 ):
         super().__init__()
         if img_size % 4 or img_size < 8: raise ACGANError(f"SmallGenerator makes multiples of 4 px of at least 8 (16, 28, 32); {img_size} is not one")
-        s = img_size // 4
+        if cond not in ('concat', 'cbn'): raise ACGANError(f"unknown generator conditioning {cond!r}; choose concat or cbn")
+        s, bn = img_size // 4, (lambda c: ClassBatchNorm2d(c, n_classes)) if cond == 'cbn' else nn.BatchNorm2d
         self.n_classes, self.nz, self.img_size, self.channels = n_classes, nz, img_size, channels
-        self.fc = nn.Sequential(nn.Linear(nz + n_classes, 2*ngf*s*s, bias=False), nn.Unflatten(1, (2*ngf, s, s)), nn.BatchNorm2d(2*ngf), nn.ReLU(True))
-        self.body = nn.Sequential(nn.ConvTranspose2d(2*ngf, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
+        self.fc = nn.Sequential(nn.Linear(nz + n_classes, 2*ngf*s*s, bias=False), nn.Unflatten(1, (2*ngf, s, s)), bn(2*ngf), nn.ReLU(True))
+        self.body = nn.Sequential(nn.ConvTranspose2d(2*ngf, ngf, 4, 2, 1, bias=False), bn(ngf), nn.ReLU(True),
                                   nn.ConvTranspose2d(ngf, channels, 4, 2, 1), nn.Tanh())
         self.apply(init_gan_weights)
     def forward(self, z:Tensor, c:Tensor) -> Tensor:
-        return self.body(self.fc(torch.cat([z, condition_vector(c, self.n_classes)], 1)))
+        v = condition_vector(c, self.n_classes); h = torch.cat([z, v], 1)
+        for m in (*self.fc, *self.body): h = m(h, v) if isinstance(m, ClassBatchNorm2d) else m(h)
+        return h
 
 class SmallDiscriminator(nn.Module):
     "DCGAN-style discriminator for 16–32 px: two 4×4 stride-2 convs (LeakyReLU 0.2, BN on the second), one linear head."
@@ -114,6 +132,16 @@ class SmallDiscriminator(nn.Module):
     def features(self, x:Tensor) -> Tensor: return self.body(x)
     def forward(self, x:Tensor) -> Tensor: return self.head(self.body(x))
 
+# %% ../nbs/02b_networks.ipynb #6674cb58
+def spectral_normed(D:nn.Module, # a discriminator (changed in place)
+                   ) -> nn.Module:
+    "`D` with spectral normalisation on every convolution and linear layer and its batch norms removed (SN-GAN's discriminator)."
+    for name, m in D.named_children():
+        if isinstance(m, (nn.Conv2d, nn.Linear)): setattr(D, name, nn.utils.parametrizations.spectral_norm(m))
+        elif isinstance(m, nn.BatchNorm2d): setattr(D, name, nn.Identity())
+        else: spectral_normed(m)
+    return D
+
 # %% ../nbs/02b_networks.ipynb #c117585a
 ARCHS = {
     'small': dict(sizes=(16, 28, 32)),
@@ -129,13 +157,18 @@ def build_models(arch:str, # 'small', 'cifar' or 'imagenet'
                  nz:int=100, # noise dimension
                  dropout:float|None=None, # discriminator dropout (default: 0.5 for the paper's models, 0 for small)
                  width:int=32, # `small` only: channels of G's last hidden layer and D's first layer (ngf = ndf)
+                 cond:str='concat', # generator conditioning: 'concat' (the paper's) or, `small` only, 'cbn' (class-conditional batch norm too)
+                 sn:bool=False, # spectral normalisation in the discriminator (its batch norms removed)
                 ) -> tuple[nn.Module, nn.Module]:
     "A generator and a discriminator of architecture `arch` for `img_size`×`img_size`×`channels` data."
     if arch not in ARCHS: raise ACGANError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHS)}")
     if img_size not in ARCHS[arch]['sizes']:
         raise ACGANError(f"architecture {arch!r} takes {'/'.join(map(str, ARCHS[arch]['sizes']))} px images, not {img_size}; pass a matching image size or another architecture")
+    if cond != 'concat' and arch != 'small': raise ACGANError(f"generator conditioning {cond!r} is built for the small architecture; use cond='concat' with {arch!r}")
     if arch == 'small':
-        return SmallGenerator(n_classes, img_size, channels, nz, width), SmallDiscriminator(head_size, img_size, channels, width, dropout or 0.)
-    widths = (384, 192, 96) if arch == 'cifar' else (768, 384, 256, 192, 96)[:int(math.log2(img_size/4))]
-    return (ACGANGenerator(n_classes, img_size, channels, nz, widths),
-            ACGANDiscriminator(head_size, img_size, channels, dropout=0.5 if dropout is None else dropout))
+        G, D = SmallGenerator(n_classes, img_size, channels, nz, width, cond), SmallDiscriminator(head_size, img_size, channels, width, dropout or 0.)
+    else:
+        widths = (384, 192, 96) if arch == 'cifar' else (768, 384, 256, 192, 96)[:int(math.log2(img_size/4))]
+        G, D = (ACGANGenerator(n_classes, img_size, channels, nz, widths),
+                ACGANDiscriminator(head_size, img_size, channels, dropout=0.5 if dropout is None else dropout))
+    return G, spectral_normed(D) if sn else D

@@ -52,6 +52,8 @@ CLI_CASES = [  # (script, arguments, environment, words the one line must contai
     ('train', ['--lr-d', '2', '--out', W + '/new1'], {}, 'lr_d must lie in (0, 1)'),
     ('train', ['--nz', '0'], {}, 'must be positive'),
     ('train', ['--width', '0'], {}, 'must be positive'),
+    ('train', ['--cond', 'film'], {}, 'invalid choice'),
+    ('train', ['--cond', 'cbn', '--arch', 'cifar', '--img-size', '32', '--out', W + '/new10'], {}, 'built for the small architecture'),
     ('train', ['--dropout', '1.5', '--out', W + '/new2'], {}, 'dropout must lie in [0, 1)'),
     ('train', ['--beta1', '1.0', '--out', W + '/new3'], {}, 'betas must lie in [0, 1)'),
     ('train', ['--ema', '1.5', '--out', W + '/new4'], {}, 'ema decay must lie in (0, 1)'),

@@ -41,7 +41,7 @@ def load_discriminator(run_dir:Path|str, # a run directory written by `train`
     if (run_dir/'data.json').exists(): info = json.loads((run_dir/'data.json').read_text())  # what the run trained on, without loading the dataset
     else: d = load_dataset(cfg.dataset, cfg.img_size); info = dict(classes=d.classes, img_size=d.img_size, channels=d.channels)
     obj = get_objective(cfg.objective, len(info['classes']), cfg.adv, **cfg.objective_kwargs())
-    _, D = build_models(cfg.arch, len(info['classes']), info['img_size'], info['channels'], obj.head_size, cfg.nz, cfg.dropout, cfg.width)
+    _, D = build_models(cfg.arch, len(info['classes']), info['img_size'], info['channels'], obj.head_size, cfg.nz, cfg.dropout, cfg.width, cfg.cond, cfg.sn)
     _load_module(D, sd['critic'], 'discriminator', run_dir/CKPT_NAME)
     return D.eval(), obj, cfg
 

@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/training.html.md"""
 
 # %% ../../nbs/03_training.ipynb #9caba247
 from __future__ import annotations
-import os, json, math, copy, random, shutil, signal, threading, types
+import os, json, math, copy, random, shutil, signal, threading, time, types
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
@@ -31,7 +31,7 @@ from ..objectives import Objective, stat_floats
 from ..objectives.adversarial import gradient_penalty
 
 # %% auto #0
-__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'BEST_NAME', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress', 'ResumeLoop', 'merge_log_header', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop', 'gan_learner', 'GridLogger', 'tensorboard_callbacks', 'WandbRun', 'wandb_callbacks', 'fixed_samples', 'SampleTracker', 'EpochValue', 'SampleFID']
+__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'BEST_NAME', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress', 'ResumeLoop', 'merge_log_header', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop', 'gan_learner', 'GridLogger', 'tensorboard_callbacks', 'WandbRun', 'wandb_callbacks', 'TimedSnapshots', 'fixed_samples', 'SampleTracker', 'EpochValue', 'SampleFID']
 
 # %% ../../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -554,6 +554,34 @@ def wandb_callbacks(run_dir:Path|str, # the run directory (the W&B run's name; i
         def after_fit(self): super().after_fit(); wandb.finish()
     return [WandbRun(run_dir, config, project), FinishingWandb(log=None, log_preds=False, log_model=False),
             GridLogger(lambda g, epoch: wandb.log({'class_grid': wandb.Image(g)}, commit=False))]
+
+# %% ../../nbs/03_training.ipynb #9960e45b
+class TimedSnapshots(Callback):
+    "Every `every` seconds of training keep the sampling generator's weights in `learn.snapshots`; with `budget`, end the fit once that many seconds have passed."
+    order = GracefulStop.order - 1  # after the step's switch, moving average and checkpoint
+    def __init__(self, every:float, # seconds of training between snapshots
+                 budget:float|None=None, # seconds of training, after which the fit ends (None: train the run's epochs)
+                ):
+        if every <= 0 or (budget is not None and budget <= 0): raise ACGANError(f"TimedSnapshots needs every > 0 and budget > 0 seconds, got every={every}, budget={budget}")
+        self.every, self.budget = every, budget
+    def before_fit(self): self.t0, self.set_aside, self.next, self.batches = None, 0., self.every, 0; self.learn.snapshots = []
+    def seconds(self) -> float: return time.perf_counter() - self.t0 - self.set_aside
+    def snapshot(self):
+        "Copy the sampling generator's weights (CPU), with the training seconds and batches so far."
+        t = time.perf_counter(); secs = self.seconds()
+        sd = {k: v.detach().to('cpu', copy=True) for k, v in sampling_generator(self.learn).state_dict().items()}
+        self.learn.snapshots.append(dict(seconds=secs, batches=self.batches, generator=sd))
+        self.set_aside += time.perf_counter() - t
+    def before_batch(self):
+        if self.training and self.t0 is None: self.t0 = time.perf_counter()
+    def after_batch(self):
+        if not self.training: return
+        self.batches += 1
+        if self.budget is not None and self.seconds() >= self.budget: self.snapshot(); raise CancelFitException()
+        if self.seconds() >= self.next:
+            self.snapshot(); self.next = (self.seconds() // self.every + 1) * self.every
+    def after_fit(self):
+        if self.t0 is not None and (not self.learn.snapshots or self.learn.snapshots[-1]['batches'] < self.batches): self.snapshot()
 
 # %% ../../nbs/04b_run_evaluation.ipynb #49d27986
 from fastai.callback.core import Callback

@@ -64,6 +64,8 @@ class TrainConfig:
     max_weight:float=1e4 # divergence guard: largest weight allowed
     device:str|None=None # cpu, cuda, ... (None: fastai's default device)
     labelled:int|None=None # semi-supervised: labels kept per class, the other training images used without theirs (None: all labelled)
+    cond:str='concat' # generator conditioning: concat (one-hot input, the paper's) or cbn (also class-conditional batch norm; small architecture)
+    sn:bool=False # spectral normalisation in the discriminator (its batch norms removed)
 
     def check(self):
         "Raise `ACGANError` on a setting that cannot work."
@@ -79,6 +81,8 @@ class TrainConfig:
         if self.ema is not None and not 0 < self.ema < 1: raise ACGANError(f"ema decay must lie in (0, 1), got {self.ema}")
         if self.dropout is not None and not 0 <= self.dropout < 1: raise ACGANError(f"dropout must lie in [0, 1), got {self.dropout}")
         if self.mixed_batch is not None and not 0 < self.mixed_batch < 1: raise ACGANError(f"mixed_batch must lie in (0, 1), got {self.mixed_batch}")
+        if self.cond not in ('concat', 'cbn'): raise ACGANError(f"cond must be concat or cbn, got {self.cond!r}")
+        if self.cond == 'cbn' and self.arch != 'small': raise ACGANError(f"cond='cbn' (class-conditional batch norm) is built for the small architecture; use cond='concat' with arch {self.arch!r}")
         obj = get_objective(self.objective, 2, self.adv, **self.objective_kwargs())  # the objective's own checks (flavours it takes, option values), before anything is written
         if self.labelled is not None:
             if self.labelled <= 0: raise ACGANError(f"labelled must be a positive number of labels per class, got {self.labelled}")
@@ -172,7 +176,7 @@ def run_parts(cfg:TrainConfig, # the run's settings
     "Objective, generator, discriminator (on the CPU) and batches of a run, seeded and built in the run's order: what `build_run` puts in a `Learner`."
     set_seed(cfg.seed, reproducible=True)
     obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
-    G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width)
+    G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width, cfg.cond, cfg.sn)
     lab = None if cfg.labelled is None else labelled_indices(data.y_train, cfg.labelled, data.n_classes, cfg.seed)
     return obj, G, D, make_dataloaders(data, cfg.bs, cfg.nz, cfg.n_batches, cfg.prior, cfg.seed, device, labelled=lab)
 
@@ -289,7 +293,7 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
 
 
 # %% ../../nbs/03b_runs.ipynb #5850c0ea
-LATER_FIELDS = {'labelled': None}  # TrainConfig fields added after the cache began, with the default that leaves them out
+LATER_FIELDS = {'labelled': None, 'cond': 'concat', 'sn': False}  # TrainConfig fields added after the cache began, with the default that leaves them out
 
 def cache_key(cfg:TrainConfig) -> dict:
     "The settings that name a cached run: every field, except a later one at its default, so runs cached before it was added are found again."
@@ -330,7 +334,7 @@ def load_generator(run_dir:Path|str, # a run directory (or a class-split ensembl
     channels = g[last].shape[1]
     info = json.loads((run_dir/'data.json').read_text()) if (run_dir/'data.json').exists() else {}
     img_size = info.get('img_size') or cfg.img_size or (16 if cfg.dataset == 'digits' else 32 if cfg.dataset == 'cifar10' else 28 if cfg.dataset in ('mnist', 'fashion_mnist') else 64)
-    G, _ = build_models(cfg.arch, n_classes, img_size, channels, 1 + n_classes, cfg.nz, width=cfg.width)
+    G, _ = build_models(cfg.arch, n_classes, img_size, channels, 1 + n_classes, cfg.nz, width=cfg.width, cond=cfg.cond)
     _load_module(G, g, 'generator', ck)
     return G, cfg, dict(n_classes=n_classes, img_size=img_size, channels=channels, classes=info.get('classes', [str(k) for k in range(n_classes)]),
                         checkpoint=ck.name, epoch=int(sd.get('epoch', 0)))
