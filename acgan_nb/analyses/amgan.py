@@ -14,10 +14,10 @@ import pandas as pd
 import torch
 import matplotlib.pyplot as plt
 from .evaluate import evaluate_run
-from ..data import ACGANError, atomic_write
+from ..data import ACGANError
 from ..metrics import am_score, inception_score_parts
 from ..objectives import OBJECTIVES, get_objective
-from ..train.runs import preset, train
+from ..train.runs import cache_key, kept_result, preset, train
 
 # %% auto #0
 __all__ = ['mode_dropping_scores', 'plot_mode_dropping', 'parse_variant', 'compare_objectives', 'seed_table', 'separated_pairs',
@@ -107,12 +107,6 @@ def _measure_variant(spec:str, name:str, opts:dict, seed:int, run_dir:Path, n:in
                 fid_judge=ev['fid_judge'], ms_ssim_max=max(ev['ms_ssim_per_class'].values()), ms_ssim_classes=ev['ms_ssim_classes'],
                 ms_ssim_real_max=max(ev['ms_ssim_real_per_class'].values()), acc_fake=_last_logged(run_dir, 'acc_fake'))
 
-def _stored_row(path:Path, key:dict) -> dict|None:
-    "The row stored at `path` if it was measured with exactly the settings `key`, else None."
-    if not path.exists(): return None
-    stored = json.loads(path.read_text())
-    return stored['row'] if stored.get('key') == key else None
-
 def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star', 'amgan', 'amgan:dynamic']
                        dataset:str='mnist', # dataset name
                        iters:int=3000, # generator iterations per run
@@ -131,13 +125,9 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
         for spec, name, opts in variants:
             tag = f"{spec.replace(':', '-').replace(',', '-').replace('=', '')}-s{seed}"
             c = preset(dataset, objective=name, objective_args=opts, iters=iters, seed=seed, **cfg).check()
-            key, store = dict(config=asdict(c), n=n, judge='default' if judge is None else type(judge).__name__), (Path(results_dir)/f'{tag}.json' if results_dir else None)
-            row = _stored_row(store, key) if store else None
-            if row is None:
-                _train_variant(c, Path(out_dir)/tag)
-                row = _measure_variant(spec, name, opts, seed, Path(out_dir)/tag, n, judge)
-                if store: store.parent.mkdir(parents=True, exist_ok=True); atomic_write(store, lambda f: f.write(json.dumps(dict(key=key, row=row), indent=1)), 'w')
-            rows.append(row)
+            key = dict(config=cache_key(c), n=n, judge='default' if judge is None else type(judge).__name__)
+            def run_and_measure(): _train_variant(c, Path(out_dir)/tag); return _measure_variant(spec, name, opts, seed, Path(out_dir)/tag, n, judge)
+            rows.append(kept_result(Path(results_dir)/f'{tag}.json' if results_dir else None, key, run_and_measure))
     return pd.DataFrame(rows)
 
 

@@ -142,7 +142,7 @@ def diversity_report(run_dir:str|Path, # a run directory
 from dataclasses import replace
 import torch.nn as nn
 from ..data import class_subset
-from ..train.runs import TrainConfig, cached_run
+from ..train.runs import TrainConfig, cache_key, cached_run, kept_result
 
 # %% ../../nbs/09_class_splits.ipynb #67e5a501
 def class_count_run(cfg:TrainConfig, # the fixed model and schedule (dataset, arch, iterations, seed)
@@ -176,14 +176,18 @@ def class_count_table(cfg:TrainConfig, # the fixed model and schedule; its seed 
                       first:int=2, # measure the first `first` classes (every model has them)
                       n_per_class:int=100, # samples per measured class
                       n_pairs:int=200, # same-class pairs per class for MS-SSIM
+                      results_dir:Path|str|None=None, # keep each run's row here (`kept_result`) and reuse rows whose settings match
                      ) -> pd.DataFrame:
     "One row per (class count, restart): mean MS-SSIM and judge accuracy of the samples of the first classes."
     if restarts < 1 or not counts: raise ACGANError(f"the class-count experiment needs at least one class count and one restart (got counts={list(counts)}, restarts={restarts})")
     if first > min(counts): raise ACGANError(f"cannot measure the first {first} classes of a model trained on {min(counts)}; choose first <= {min(counts)}")
-    judge = judge_for(cfg.dataset, cfg.img_size)
-    return pd.DataFrame([dict(dataset=cfg.dataset, n_classes=n, seed=cfg.seed + r,
-                              **first_classes_diversity(class_count_run(replace(cfg, seed=cfg.seed + r), n), judge, first, n_per_class, n_pairs))
-                         for n in counts for r in range(restarts)])
+    rows = []
+    for n in counts:
+        for c in (replace(cfg, seed=cfg.seed + r) for r in range(restarts)):
+            key = dict(config=cache_key(c), n_classes=n, first=first, n_per_class=n_per_class, n_pairs=n_pairs)
+            measure = lambda: first_classes_diversity(class_count_run(c, n), judge_for(c.dataset, c.img_size), first, n_per_class, n_pairs)  # the judge is loaded only when a row is measured
+            rows.append(dict(dataset=cfg.dataset, n_classes=n, seed=c.seed, **kept_result(Path(results_dir)/f'{c.dataset}-first{n}-s{c.seed}.json' if results_dir else None, key, measure)))
+    return pd.DataFrame(rows)
 
 # %% ../../nbs/09_class_splits.ipynb #a12be568
 def plot_class_count(tabs:dict[str, pd.DataFrame], # dataset label → `class_count_table` output

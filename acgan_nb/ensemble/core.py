@@ -341,7 +341,8 @@ class WideDiscriminator(nn.Module):
 def check_vectorisable(cfg:TrainConfig) -> TrainConfig:
     "Raise a one-line `ACGANError` if `cfg` uses something `train_vectorised` does not do."
     why = [w for w, bad in (('the gradient penalty (--adv wgan-gp)', cfg.adv == 'wgan-gp'), ('mixed batches (--mixed-batch)', cfg.mixed_batch),
-                            ('a moving average of the generator (--ema)', cfg.ema)) if bad]
+                            ('a moving average of the generator (--ema)', cfg.ema), ('class-conditional batch norm (--cond cbn)', cfg.cond == 'cbn'),
+                            ('spectral normalisation (--sn)', cfg.sn)) if bad]
     if why: raise ACGANError(f"vectorised ensemble training does not support {', '.join(why)}; drop --vectorise to train the members one by one")
     return cfg
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os, json, time, math, hashlib, socket
 from dataclasses import dataclass, asdict
 from pathlib import Path
+from typing import Callable
 try: import fcntl
 except ImportError: fcntl = None  # not on Windows: run directories are then not locked
 import numpy as np
@@ -28,7 +29,7 @@ from ..objectives import check_objective_options, get_objective, objective_optio
 from .learner import BEST_NAME, CKPT_NAME, Checkpoint, DivergenceGuard, ENSEMBLE_FILE, ENSEMBLE_FORMAT, EpochOffset, GeneratorEMA, GracefulStop, MixedBatch, ResumeLoop, RunCSVLogger, SampleGrid, TrainingDiverged, TrainingStopped, _load_module, gan_learner, generate, load_checkpoint, restore_checkpoint, stop_message, stop_on_signals
 
 # %% auto #0
-__all__ = ['PRESETS', 'LOCK_NAME', 'LATER_FIELDS', 'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log', 'read_config', 'resume_config', 'write_json', 'NothingToTrain', 'resume_point', 'fit_run', 'train', 'cache_key', 'cached_run', 'load_generator', 'sample_run', 'eval_path', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run', 'label_conditioned']
+__all__ = ['PRESETS', 'LOCK_NAME', 'LATER_FIELDS', 'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log', 'read_config', 'resume_config', 'write_json', 'NothingToTrain', 'resume_point', 'fit_run', 'train', 'cache_key', 'cached_run', 'kept_result', 'load_generator', 'sample_run', 'eval_path', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run', 'label_conditioned']
 
 # %% ../../nbs/03b_runs.ipynb #23d839b7
 @dataclass
@@ -312,6 +313,20 @@ def cached_run(cfg:TrainConfig, # the run's settings
     if (run/CKPT_NAME).exists() and load_checkpoint(run/CKPT_NAME)['epoch'] >= cfg.epochs: return run
     train(cfg, run, resume=(run/'config.json').exists(), data=data, quiet=quiet, extra_cbs=extra_cbs)
     return run
+
+# %% ../../nbs/03b_runs.ipynb #005b9d58
+def kept_result(path:Path|str|None, # the JSON file that keeps the result (None: always compute)
+                key:dict, # the settings that produce it (JSON-serialisable)
+                compute:Callable[[], dict], # computes the result (JSON-serialisable) when none is kept for `key`
+               ) -> dict:
+    "The result kept at `path` if it was computed with exactly the settings `key`, else `compute()`, kept there (atomically) with `key`."
+    path = Path(path) if path else None
+    if path and path.exists():
+        kept = json.loads(path.read_text())
+        if kept.get('key') == json.loads(json.dumps(key)): return kept['row']
+    row = compute()
+    if path: path.parent.mkdir(parents=True, exist_ok=True); atomic_write(path, lambda f: f.write(json.dumps(dict(key=key, row=row), indent=1)), 'w')
+    return row
 
 # %% ../../nbs/03b_runs.ipynb #49cbd480
 def load_generator(run_dir:Path|str, # a run directory (or a class-split ensemble's)
