@@ -257,7 +257,7 @@ def _evaluate(args):
     if args.judge:
         try:
             sd = torch.load(args.judge, map_location='cpu', weights_only=True); w = sd['model']
-            judge = Judge(w['head.1.weight'].shape[0], w['body.0.weight'].shape[1], int(sd.get('img_size', 28)))
+            judge = Judge(w['head.1.weight'].shape[0], w['body.0.weight'].shape[1], int(sd.get('img_size', 28)), w['body.0.weight'].shape[0])
             judge.load_state_dict(w); judge.test_accuracy = float(sd.get('test_accuracy', float('nan')))
         except Exception as e: raise ACGANError(f"{args.judge} is not a judge file ({type(e).__name__}); give one written by judge_for") from None
         if (judge.n_classes, judge.channels) != (info['n_classes'], info['channels']):

@@ -28,10 +28,10 @@ from torch_fidelity.metric_kid import KEY_METRIC_KID_MEAN, KEY_METRIC_KID_STD, k
 from torch_fidelity.metric_prc import prc_features_to_metric
 
 # %% auto #0
-__all__ = ['JUDGE_EPOCHS', 'JUDGE_CPU_TIME', 'INCEPTION_WEIGHTS_URL', 'INCEPTION_WEIGHTS_ENV', 'MSSSIM_SIZE', 'MSSSIM_WIN',
-           'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches', 'train_judge', 'judge_for', 'judge_logits', 'judge_accuracy',
-           'random_splits', 'inception_score_parts', 'inception_score', 'am_score', 'frechet_distance',
-           'kernel_distance', 'precision_recall', 'density_coverage', 'intra_class_fid',
+__all__ = ['JUDGE_EPOCHS', 'JUDGE_OPTIONS', 'JUDGE_CPU_TIME', 'INCEPTION_WEIGHTS_URL', 'INCEPTION_WEIGHTS_ENV', 'MSSSIM_SIZE',
+           'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches', 'train_judge', 'judge_for', 'judge_logits',
+           'judge_accuracy', 'random_splits', 'inception_score_parts', 'inception_score', 'am_score',
+           'frechet_distance', 'kernel_distance', 'precision_recall', 'density_coverage', 'intra_class_fid',
            'classification_accuracy_score', 'inception_state_dict', 'inception_network', 'inception_v3_score',
            'inception_metrics', 'inception_features', 'ms_ssim_pairs', 'ms_ssim_diversity', 'diversity_classes']
 
@@ -41,12 +41,14 @@ class Judge(nn.Module):
     def __init__(self, n_classes:int, # K
                  channels:int=1, # input channels
                  img_size:int=28, # input size the judge was trained at
+                 width:int=32, # channels of the first two convolutions (twice that in the last two)
                 ):
         super().__init__()
         def blk(ni, nf): return [nn.Conv2d(ni, nf, 3, padding=1, bias=False), nn.BatchNorm2d(nf), nn.ReLU(True)]
-        self.n_classes, self.channels, self.img_size = n_classes, channels, img_size
-        self.body = nn.Sequential(*blk(channels, 32), *blk(32, 32), nn.MaxPool2d(2), *blk(32, 64), *blk(64, 64), nn.MaxPool2d(2),
-                                  nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(64*16, 128), nn.ReLU(True))
+        self.n_classes, self.channels, self.img_size, self.width = n_classes, channels, img_size, width
+        w = width
+        self.body = nn.Sequential(*blk(channels, w), *blk(w, w), nn.MaxPool2d(2), *blk(w, 2*w), *blk(2*w, 2*w), nn.MaxPool2d(2),
+                                  nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(2*w*16, 128), nn.ReLU(True))
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(128, n_classes))
         self.test_accuracy = float('nan')
     def features(self, x:Tensor) -> Tensor: return self.body(x)
@@ -54,13 +56,15 @@ class Judge(nn.Module):
 
 # %% ../nbs/04_evaluation.ipynb #5b4ae43c
 class LabelledBatches:
-    "(x, y) batches of a uint8 image tensor on the device, shuffled (and randomly shifted) for training."
-    def __init__(self, x:Tensor, y:Tensor, bs:int=128, shuffle:bool=False, shift:int=0, seed:int=0, device=None):
+    "(x, y) batches of a uint8 image tensor on the device, shuffled (and randomly shifted, and mirrored) for training."
+    def __init__(self, x:Tensor, y:Tensor, bs:int=128, shuffle:bool=False, shift:int=0, seed:int=0, device=None,
+                 flip:bool=False, # mirror a random half of each batch left to right (natural images, not digits)
+                ):
         self.device = torch.device(device or x.device)
-        self.x, self.y, self.bs, self.shuffle, self.shift = x.to(self.device), y.to(self.device), bs, shuffle, shift
+        self.x, self.y, self.bs, self.shuffle, self.shift, self.flip = x.to(self.device), y.to(self.device), bs, shuffle, shift, flip
         self.seed, self.rng = seed, torch.Generator(device=self.device).manual_seed(seed)
     def __len__(self): return (len(self.x) + self.bs - 1)//self.bs
-    def to(self, device): self.__init__(self.x, self.y, self.bs, self.shuffle, self.shift, self.seed, device); return self
+    def to(self, device): self.__init__(self.x, self.y, self.bs, self.shuffle, self.shift, self.seed, device, self.flip); return self
     def __iter__(self):
         idx = torch.randperm(len(self.x), generator=self.rng, device=self.device) if self.shuffle else torch.arange(len(self.x), device=self.device)
         for i in range(0, len(idx), self.bs):
@@ -69,6 +73,7 @@ class LabelledBatches:
                 s = self.shift; x = F.pad(x, (s, s, s, s), mode='reflect')
                 dx, dy = torch.randint(0, 2*s + 1, (2,), generator=self.rng, device=self.device).tolist()
                 x = x[..., dy:dy + self.x.shape[-2], dx:dx + self.x.shape[-1]]
+            if self.flip: x = torch.where(torch.rand(len(x), 1, 1, 1, generator=self.rng, device=self.device) < 0.5, x.flip(-1), x)
             yield x, self.y[j]
 
 def train_judge(data:ImageData, # dataset to learn
@@ -78,14 +83,16 @@ def train_judge(data:ImageData, # dataset to learn
                 seed:int=0, # random seed
                 device=None, # training device
                 quiet:bool=True, # no progress bar and no table of epochs
+                width:int=32, # the judge's width (`Judge`)
+                flip:bool=False, # mirror half of each training batch (natural images)
                ) -> Judge:
     "A `Judge` trained on `data`'s training split; its test-split accuracy is in `.test_accuracy`."
     set_seed(seed, reproducible=True)
     device = torch.device(device or default_device())
     x, y = images_to_tensor(data.x_train), torch.from_numpy(data.y_train)
     xt, yt = images_to_tensor(data.x_test), torch.from_numpy(data.y_test)
-    dls = DataLoaders(LabelledBatches(x, y, bs, True, 2, seed, device), LabelledBatches(xt, yt, 500, device=device), device=device)
-    judge = Judge(data.n_classes, data.channels, data.img_size)
+    dls = DataLoaders(LabelledBatches(x, y, bs, True, 2, seed, device, flip=flip), LabelledBatches(xt, yt, 500, device=device), device=device)
+    judge = Judge(data.n_classes, data.channels, data.img_size, width)
     learn = Learner(dls, judge, loss_func=nn.CrossEntropyLoss(), metrics=accuracy)
     if quiet: learn.remove_cb(ProgressCallback); learn.logger = noop  # without the bar fastai would still print bare rows
     learn.fit_one_cycle(epochs, lr)
@@ -94,6 +101,7 @@ def train_judge(data:ImageData, # dataset to learn
 
 # %% ../nbs/04_evaluation.ipynb #1e5a768f
 JUDGE_EPOCHS = {'digits': 15, 'mnist': 3, 'fashion_mnist': 6, 'cifar10': 30}
+JUDGE_OPTIONS = {'cifar10': dict(width=64, flip=True)}  # a wider judge and mirrored images for natural images; the digit judges keep the defaults
 JUDGE_CPU_TIME = {'digits': 'under a minute', 'mnist': 'about 3 minutes', 'fashion_mnist': 'about 10-15 minutes', 'cifar10': 'hours (a GPU job)'}  # on 2 cores
 
 def judge_for(name:str, # registered dataset name
@@ -106,16 +114,19 @@ def judge_for(name:str, # registered dataset name
     "The cached judge of dataset `name` (trained on first use)."
     data = load_dataset(name, img_size)
     safe = ''.join(ch if ch.isalnum() or ch in '._-' else '_' for ch in name)
-    path = cache_dir()/'judges'/f'{safe}-{data.img_size}.pt'
-    judge = Judge(data.n_classes, data.channels, data.img_size)
+    opts = JUDGE_OPTIONS.get(name, {})
+    recipe = ''.join(f"-{k}{v}" for k, v in sorted(dict(opts, epochs=JUDGE_EPOCHS.get(name, 5)).items())) if opts else ''  # a judge of another recipe is another file
+    path = cache_dir()/'judges'/f'{safe}-{data.img_size}{recipe}.pt'
     if path.exists() and not retrain:
-        try: sd = torch.load(path, map_location='cpu', weights_only=True); judge.load_state_dict(sd['model']); judge.test_accuracy = float(sd['test_accuracy'])
+        try:
+            sd = torch.load(path, map_location='cpu', weights_only=True)
+            judge = Judge(data.n_classes, data.channels, data.img_size, int(sd.get('width', 32))); judge.load_state_dict(sd['model']); judge.test_accuracy = float(sd['test_accuracy'])
         except Exception as e: raise ACGANError(f"cached judge {path} is unreadable ({type(e).__name__}); delete it to retrain") from None
         return judge.eval()
     if log: log(f"training the {name} judge first: a classifier of real {name} images that scores the samples; trained once ({JUDGE_EPOCHS.get(name, 5)} epochs, "
                 f"{JUDGE_CPU_TIME.get(name, 'a few minutes')} on a 2-core CPU, less on a GPU) and cached in {path}")
-    judge = train_judge(data, JUDGE_EPOCHS.get(name, 5), device=device, quiet=quiet)
-    atomic_write(path, lambda f: torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy, img_size=data.img_size), f))
+    judge = train_judge(data, JUDGE_EPOCHS.get(name, 5), device=device, quiet=quiet, **opts)
+    atomic_write(path, lambda f: torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy, img_size=data.img_size, width=judge.width), f))
     return judge
 
 # %% ../nbs/04_evaluation.ipynb #c7d1ccc7

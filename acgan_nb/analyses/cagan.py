@@ -19,10 +19,11 @@ from ..data import ACGANError, ImageData, atomic_write, load_dataset  # first: i
 from fastai.callback.core import Callback
 from ..metrics import frechet_distance, judge_for, judge_logits
 from ..train.learner import TrainingDiverged, generate, sampling_generator
-from ..train.runs import TrainConfig, preset, train
+from ..train.runs import TrainConfig, cache_key, kept_result, preset, train
 
 # %% auto #0
-__all__ = ['class_features', 'class_fid', 'ClassFID', 'fid_curves', 'plot_fid_curves', 'final_fid', 'print_final_fid']
+__all__ = ['FID_COLUMNS', 'class_features', 'class_fid', 'ClassFID', 'fid_curves', 'plot_fid_curves', 'final_fid',
+           'print_final_fid']
 
 # %% ../../nbs/12b_cagan_experiments.ipynb #133913f9
 def class_features(judge:nn.Module, # a classifier with `features`
@@ -88,17 +89,27 @@ def _check_fid_configs(configs:dict):
         if not isinstance(cfg, dict): raise ACGANError(f"config {name!r} must be a dict of TrainConfig overrides, got {type(cfg).__name__}")
         if not name or '/' in name or name.startswith('.'): raise ACGANError(f"config name {name!r} cannot be a directory name; use letters, digits, '=', '_' or spaces")
 
-def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, real:dict, counts:dict, key:dict, quiet:bool) -> pd.DataFrame:
-    "One run of `fid_curves`: read back if finished (fid.json), refused if unfinished, else trained with `ClassFID`; its FID rows."
-    if (run_dir/'fid.json').exists(): return pd.read_csv(run_dir/'fid.csv')
-    if run_dir.exists() and any(run_dir.iterdir()): raise ACGANError(f"{run_dir} holds an unfinished run (no fid.json); delete it to train it again")
-    cb, diverged = ClassFID(judge, real, counts, cfg.nz, run_dir, key), None
-    try: train(cfg, run_dir, data=data, extra_cbs=[cb], quiet=quiet)
-    except TrainingDiverged as e: diverged = str(e); warnings.warn(f"{key['config']}, seed {key['seed']}: {e}")
-    df = pd.DataFrame(cb.rows, columns=['config', 'seed', 'epoch', 'class', 'fid'])
-    atomic_write(run_dir/'fid.csv', lambda f: df.to_csv(f, index=False), 'w')
-    atomic_write(run_dir/'fid.json', lambda f: f.write(json.dumps(dict(epochs=int(df.epoch.max()) if len(df) else 0, diverged=diverged))), 'w')
-    return df
+FID_COLUMNS = ['config', 'seed', 'epoch', 'class', 'fid']
+
+def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, real:dict, counts:dict, key:dict, quiet:bool, kept:Path|None=None) -> pd.DataFrame:
+    "One run of `fid_curves`: its rows kept at `kept` if they were measured with these settings; else read back if the run directory is finished (fid.json), refused if unfinished, or trained with `ClassFID`."
+    def measure() -> dict:
+        if not (run_dir/'fid.json').exists():
+            if run_dir.exists() and any(run_dir.iterdir()): raise ACGANError(f"{run_dir} holds an unfinished run (no fid.json); delete it to train it again")
+            cb, diverged = ClassFID(judge, real, counts, cfg.nz, run_dir, key), None
+            try: train(cfg, run_dir, data=data, extra_cbs=[cb], quiet=quiet)
+            except TrainingDiverged as e: diverged = str(e); warnings.warn(f"{key['config']}, seed {key['seed']}: {e}")
+            df = pd.DataFrame(cb.rows, columns=FID_COLUMNS)
+            atomic_write(run_dir/'fid.csv', lambda f: df.to_csv(f, index=False), 'w')
+            atomic_write(run_dir/'fid.json', lambda f: f.write(json.dumps(dict(epochs=int(df.epoch.max()) if len(df) else 0, diverged=diverged))), 'w')
+        df = pd.read_csv(run_dir/'fid.csv')
+        return dict(rows=df.to_dict('records'), diverged=json.loads((run_dir/'fid.json').read_text())['diverged'])
+    settings = dict(config=cache_key(cfg), name=key['config'], data=data.name, n_train=len(data.x_train), counts=counts, n_real={k: len(v) for k, v in real.items()})
+    return pd.DataFrame(kept_result(kept, settings, measure)['rows'], columns=FID_COLUMNS)
+
+def _file_name(name:str) -> str:
+    "An ASCII file name for a config's name."
+    return '-'.join(''.join(ch if ch.isascii() and ch.isalnum() else ' ' for ch in name.lower()).split())
 
 def fid_curves(configs:dict[str, dict], # name → `TrainConfig` overrides for `preset(dataset, ...)`
                dataset:str='mnist', # dataset name: the preset, the judge and (without `data`) the data
@@ -111,6 +122,8 @@ def fid_curves(configs:dict[str, dict], # name → `TrainConfig` overrides for `
                n_per_class:int|None=None, # generated images per class and epoch (None: as many as the class's test images)
                n_real_per_class:int|None=None, # real test images per class (None: all)
                quiet:bool=True, # no progress bars
+               base:dict|None=None, # settings under every config's overrides (None: the dataset's preset)
+               results_dir:Path|str|None=None, # keep each run's FID rows here as JSON (`kept_result`) and read back rows measured with the same settings
               ) -> pd.DataFrame:
     "Train every config for every seed; per-class FID after every epoch as a DataFrame (config, seed, epoch, class, fid)."
     _check_fid_configs(configs)
@@ -118,8 +131,11 @@ def fid_curves(configs:dict[str, dict], # name → `TrainConfig` overrides for `
     judge = judge if judge is not None else judge_for(dataset, data.img_size)
     real = class_features(judge, data.x_test, data.y_test, data.n_classes, n_real_per_class)
     counts = {k: int(len(v)) if n_per_class is None else n_per_class for k, v in real.items()}
-    return pd.concat([_fid_run(preset(dataset, **{**over, 'seed': seed, 'iters': iters, 'epochs': epochs}), Path(out_dir)/name/f'seed_{seed}',
-                               data, judge, real, counts, dict(config=name, seed=seed), quiet)
+    def config(over, seed):
+        given = {k: v for k, v in dict(seed=seed, iters=iters, epochs=epochs).items() if v is not None}
+        return preset(dataset, **{**over, **given}) if base is None else TrainConfig(dataset=dataset, **{**base, **over, **given})
+    return pd.concat([_fid_run(config(over, seed), Path(out_dir)/name/f'seed_{seed}', data, judge, real, counts, dict(config=name, seed=seed), quiet,
+                               Path(results_dir)/f'{_file_name(name)}-s{seed}.json' if results_dir else None)
                       for name, over in configs.items() for seed in seeds], ignore_index=True)
 
 

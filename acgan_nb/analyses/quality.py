@@ -6,22 +6,23 @@ Docs: https://acgan-nb.github.io/acgan_nb/quality.html.md"""
 
 # %% ../../nbs/03c_quality.ipynb #f09d0fb3
 from __future__ import annotations
-import json, os, platform, tempfile
-from dataclasses import asdict, replace
+import os, platform, tempfile
+from dataclasses import replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
-from ..data import ACGANError, ImageData, atomic_write, load_dataset
+from ..data import ImageData, load_dataset
 from ..metrics import frechet_distance, judge_accuracy, judge_for, judge_logits, ms_ssim_diversity
 from ..nets import build_models
 from ..objectives import get_objective
 from ..train.learner import TimedSnapshots, generate
-from ..train.runs import TrainConfig, train
+from ..train.runs import TrainConfig, cache_key, kept_result, train
 
 # %% auto #0
-__all__ = ['snapshot_quality', 'quality_curve', 'time_to_quality', 'quality_table', 'plot_quality_curves']
+__all__ = ['OLD_MNIST', 'LEVERS', 'snapshot_quality', 'quality_curve', 'time_to_quality', 'quality_table', 'plot_quality_curves',
+           'lever_slug', 'lever_search']
 
 # %% ../../nbs/03c_quality.ipynb #2fd3d77c
 @torch.no_grad()
@@ -42,39 +43,34 @@ def snapshot_quality(G:torch.nn.Module, # the run's generator (its weights are r
                 ms_ssim=float(np.mean(list(ms.values()))))
 
 # %% ../../nbs/03c_quality.ipynb #e7cb8534
-def _same_settings(r:dict, cfg:TrainConfig, budget:float, every:float, n:int) -> bool:
-    return r.get('config') == asdict(cfg) and (r.get('budget'), r.get('every'), r.get('n')) == (budget, every, n)
-
 def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the clock ends the run)
                   budget:float=600, # seconds of training
                   every:float=30, # seconds between measured snapshots
                   n:int=10000, # samples per measurement
-                  results:Path|str|None=None, # a JSON file: read back if it holds these settings, else written
+                  results:Path|str|None=None, # a JSON file: read back if it holds these settings, else written (`kept_result`)
                   data:ImageData|None=None, # data instead of `cfg.dataset`
                   judge:torch.nn.Module|None=None, # instead of `judge_for(cfg.dataset)`
                  ) -> dict:
     "Train `cfg` for `budget` seconds and measure its generator every `every` seconds: the settings, the machine, the speed and a row per snapshot."
-    cfg = cfg.check(); results = Path(results) if results else None
-    if results and results.exists():
-        r = json.loads(results.read_text())
-        if _same_settings(r, cfg, budget, every, n): return r
-    data = data or load_dataset(cfg.dataset, cfg.img_size); judge = judge or judge_for(cfg.dataset)
-    long = replace(cfg).set_epochs(cfg.epochs * 1000)  # the same epochs, more of them: the clock ends the run
-    load0 = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        learn = train(long, Path(tmp)/'run', data=data, quiet=True, extra_cbs=[TimedSnapshots(every, budget)])
-    load1 = os.getloadavg()[0]
-    obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
-    G = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, width=cfg.width, cond=cfg.cond)[0]
-    f_real = judge_logits(judge, data.x_test, features=True)
-    real_ms = float(np.mean(list(ms_ssim_diversity(data.x_test, data.y_test, seed=0).values())))
-    rows = [dict(seconds=round(s['seconds'], 2), iters=s['batches'] // (cfg.n_crit + 1), **snapshot_quality(G, s['generator'], judge, f_real, n)) for s in learn.snapshots]
-    last = learn.snapshots[-1]
-    r = dict(config=asdict(cfg), budget=budget, every=every, n=n, real_ms_ssim=real_ms, iters_per_second=last['batches'] / (cfg.n_crit + 1) / last['seconds'],
-             machine=dict(cpus=os.cpu_count(), threads=torch.get_num_threads(), processor=platform.processor() or platform.machine(), load_before=load0, load_after=load1),
-             curve=rows)
-    if results: results.parent.mkdir(parents=True, exist_ok=True); atomic_write(results, lambda f: f.write(json.dumps(r, indent=1)), 'w')
-    return r
+    cfg = cfg.check(); key = dict(config=cache_key(cfg), budget=budget, every=every, n=n)
+    def measure():
+        d = data or load_dataset(cfg.dataset, cfg.img_size)
+        long = replace(cfg).set_epochs(cfg.epochs * 1000)  # the same epochs, more of them: the clock ends the run
+        load0 = os.getloadavg()[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            learn = train(long, Path(tmp)/'run', data=d, quiet=True, extra_cbs=[TimedSnapshots(every, budget)])
+        load1 = os.getloadavg()[0]
+        j = judge or judge_for(cfg.dataset)
+        obj = get_objective(cfg.objective, d.n_classes, cfg.adv, **cfg.objective_kwargs())
+        G = build_models(cfg.arch, d.n_classes, d.img_size, d.channels, obj.head_size, cfg.nz, width=cfg.width, cond=cfg.cond)[0]
+        f_real = judge_logits(j, d.x_test, features=True)
+        real_ms = float(np.mean(list(ms_ssim_diversity(d.x_test, d.y_test, seed=0).values())))
+        rows = [dict(seconds=round(s['seconds'], 2), iters=s['batches'] // (cfg.n_crit + 1), **snapshot_quality(G, s['generator'], j, f_real, n)) for s in learn.snapshots]
+        last = learn.snapshots[-1]
+        return dict(real_ms_ssim=real_ms, iters_per_second=last['batches'] / (cfg.n_crit + 1) / last['seconds'],
+                    machine=dict(cpus=os.cpu_count(), threads=torch.get_num_threads(), processor=platform.processor() or platform.machine(), load_before=load0, load_after=load1),
+                    curve=rows)
+    return {**key, **kept_result(results, key, measure)}
 
 # %% ../../nbs/03c_quality.ipynb #a72b2692
 def time_to_quality(r:dict, # a `quality_curve` result
@@ -127,3 +123,40 @@ def plot_quality_curves(results:dict, # setting label → one `quality_curve` re
     for ax, yl in zip(axs, ('judge accuracy (%)', 'judge-FID (log scale)', 'mean per-class MS-SSIM')): ax.set_xlabel('training minutes'); ax.set_ylabel(yl); ax.grid(alpha=.3); ax.legend(fontsize=7)
     if title: fig.suptitle(title)
     fig.tight_layout(); return fig
+
+# %% ../../nbs/03c_quality.ipynb #3e9a1cf6
+OLD_MNIST = dict(arch='small', bs=64, epochs=10, iters=8000)  # the mnist/fashion_mnist preset before the search: AC-GAN, non-saturating, Adam 2e-4 (β₁ 0.5) for both networks, width 32, no EMA
+
+LEVERS = {  # label → the settings it changes; one lever at a time
+    'old preset': {},
+    'EMA 0.999': dict(ema=0.999),
+    'hinge loss': dict(adv='hinge'),
+    'least squares': dict(adv='lsgan'),
+    'spectral norm in D': dict(sn=True),
+    'class-conditional BN in G': dict(cond='cbn'),
+    'two time-scales (D 4e-4, G 1e-4)': dict(lr_d=4e-4, lr_g=1e-4),
+    'both learning rates 4e-4': dict(lr_d=4e-4, lr_g=4e-4),
+    'batch 32': dict(bs=32),
+    'batch 128': dict(bs=128),
+    'width 16': dict(width=16),
+    'width 64': dict(width=64),
+    '2 D steps per G step': dict(n_crit=2),
+    'AM-GAN objective': dict(objective='amgan'),
+}
+
+def lever_slug(label:str) -> str:
+    "A file name for a lever's label."
+    return ''.join(ch if ch.isalnum() else '-' for ch in label.lower()).strip('-').replace('--', '-')
+
+def lever_search(base:TrainConfig, # the starting preset (dataset, epochs, iterations per epoch)
+                 levers:dict, # label → settings changed from `base`
+                 budget:float=300, # training seconds per run
+                 every:float=60, # seconds between measured snapshots
+                 n:int=10000, # samples per measurement
+                 results_dir:Path|str|None=None, # keep each curve here as JSON (`kept_result`)
+                 seeds:tuple=(0,), # seeds per lever
+                ) -> dict[str, list[dict]]:
+    "A `quality_curve` of `base` changed by each lever, for each seed; every lever's settings are checked before anything trains."
+    cfgs = {label: replace(base, **over).check() for label, over in levers.items()}
+    return {label: [quality_curve(replace(c, seed=s), budget, every, n, Path(results_dir)/f'{lever_slug(label)}-s{s}.json' if results_dir else None) for s in seeds]
+            for label, c in cfgs.items()}
