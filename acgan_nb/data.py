@@ -24,7 +24,7 @@ from PIL import Image
 import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'CACHE_ENV', 'OFFLINE_ENV', 'DATASETS', 'KERAS_DATASETS', 'IMG_EXTS', 'FOLDER_SIZES', 'UNLABELLED', 'ACGANError', 'data_dir', 'cache_dir', 'ImageData', 'resize_images', 'register_dataset', 'load_digits_data', 'read_keras_npz', 'torchvision_to_arrays', 'atomic_write', 'download_keras_dataset', 'keras_npz_path', 'load_image_folder', 'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist', 'to_float_images', 'to_uint8_images', 'ConditionalBatches', 'labelled_indices', 'SemiSupervisedBatches', 'images_to_tensor', 'make_dataloaders', 'class_grid', 'show_class_grid', 'condition_vector']
+__all__ = ['DATA_ENV', 'CACHE_ENV', 'OFFLINE_ENV', 'DATASETS', 'KERAS_DATASETS', 'IMG_EXTS', 'FOLDER_SIZES', 'UNLABELLED', 'ACGANError', 'data_dir', 'safe_name', 'cache_dir', 'ImageData', 'resize_images', 'register_dataset', 'load_digits_data', 'read_keras_npz', 'torchvision_to_arrays', 'atomic_write', 'download_keras_dataset', 'keras_npz_path', 'load_image_folder', 'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist', 'to_float_images', 'to_uint8_images', 'ConditionalBatches', 'labelled_indices', 'SemiSupervisedBatches', 'images_to_tensor', 'make_dataloaders', 'class_grid', 'show_class_grid', 'condition_vector']
 
 # %% ../nbs/00_data.ipynb #53a2f528
 class ACGANError(ValueError):
@@ -37,6 +37,10 @@ def data_dir() -> Path|None:
     "The folder named by `ACGAN_DATA`, if set."
     d = os.environ.get(DATA_ENV)
     return Path(d).expanduser() if d else None
+
+def safe_name(text:str) -> str:
+    "`text` as a file name: ASCII letters, digits, '.', '_' and '-' kept, anything else '_'."
+    return ''.join(ch if (ch.isascii() and ch.isalnum()) or ch in '._-' else '_' for ch in text)
 
 def cache_dir() -> Path:
     "The download and conversion cache: `ACGAN_CACHE`, else `~/.cache/acgan_nb`."

@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from .data import ACGANError, ImageData, OFFLINE_ENV, atomic_write, cache_dir, images_to_tensor, load_dataset, to_float_images  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from .data import ACGANError, ImageData, OFFLINE_ENV, atomic_write, cache_dir, images_to_tensor, load_dataset, safe_name, to_float_images  # first: it filters the torch.jit deprecation warning that importing fastai raises
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.metrics import accuracy
@@ -29,8 +29,8 @@ from torch_fidelity.metric_prc import prc_features_to_metric
 
 # %% auto #0
 __all__ = ['JUDGE_EPOCHS', 'JUDGE_OPTIONS', 'JUDGE_CPU_TIME', 'INCEPTION_WEIGHTS_URL', 'INCEPTION_WEIGHTS_ENV', 'MSSSIM_SIZE',
-           'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches', 'train_judge', 'judge_for', 'judge_logits',
-           'judge_accuracy', 'random_splits', 'inception_score_parts', 'inception_score', 'am_score',
+           'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches', 'train_judge', 'judge_recipe', 'judge_for',
+           'judge_logits', 'judge_accuracy', 'random_splits', 'inception_score_parts', 'inception_score', 'am_score',
            'frechet_distance', 'kernel_distance', 'precision_recall', 'density_coverage', 'intra_class_fid',
            'classification_accuracy_score', 'inception_state_dict', 'inception_network', 'inception_v3_score',
            'inception_metrics', 'inception_features', 'ms_ssim_pairs', 'ms_ssim_diversity', 'diversity_classes']
@@ -100,9 +100,15 @@ def train_judge(data:ImageData, # dataset to learn
     return judge.eval().cpu()
 
 # %% ../nbs/04_evaluation.ipynb #1e5a768f
-JUDGE_EPOCHS = {'digits': 15, 'mnist': 3, 'fashion_mnist': 6, 'cifar10': 30}
-JUDGE_OPTIONS = {'cifar10': dict(width=64, flip=True)}  # a wider judge and mirrored images for natural images; the digit judges keep the defaults
-JUDGE_CPU_TIME = {'digits': 'under a minute', 'mnist': 'about 3 minutes', 'fashion_mnist': 'about 10-15 minutes', 'cifar10': 'hours (a GPU job)'}  # on 2 cores
+JUDGE_EPOCHS = {'digits': 15, 'mnist': 3, 'fashion_mnist': 6, 'cifar10': 13}
+JUDGE_OPTIONS = {'cifar10': dict(flip=True)}  # mirrored training images for natural images (07_cifar10); the digit judges keep the defaults
+JUDGE_CPU_TIME = {'digits': 'under a minute', 'mnist': 'about 3 minutes', 'fashion_mnist': 'about 10-15 minutes', 'cifar10': 'about 30 minutes'}  # on 2 cores
+
+def judge_recipe(name:str, # registered dataset name
+                 img_size:int|None=None, # size to judge at (None: the dataset's own)
+                ) -> dict:
+    "How the judge of `name` is trained (size, epochs and options): what a result measured with it is keyed by, and what its cache file's name spells out."
+    return dict(dataset=name, img_size=img_size, epochs=JUDGE_EPOCHS.get(name, 5), **JUDGE_OPTIONS.get(name, {}))
 
 def judge_for(name:str, # registered dataset name
               img_size:int|None=None, # size to judge at (default: the dataset's own)
@@ -111,22 +117,23 @@ def judge_for(name:str, # registered dataset name
               quiet:bool=True, # no progress bar or table while training it
               log=None, # called with one line before a judge is trained (e.g. `print`)
              ) -> Judge:
-    "The cached judge of dataset `name` (trained on first use)."
+    "The cached judge of dataset `name` (trained on first use); its `recipe` (`judge_recipe`) names it in kept results."
     data = load_dataset(name, img_size)
-    safe = ''.join(ch if ch.isalnum() or ch in '._-' else '_' for ch in name)
     opts = JUDGE_OPTIONS.get(name, {})
-    recipe = ''.join(f"-{k}{v}" for k, v in sorted(dict(opts, epochs=JUDGE_EPOCHS.get(name, 5)).items())) if opts else ''  # a judge of another recipe is another file
-    path = cache_dir()/'judges'/f'{safe}-{data.img_size}{recipe}.pt'
+    recipe = ''.join(f"-{k}{v}" for k, v in sorted(judge_recipe(name).items()) if k not in ('dataset', 'img_size')) if opts else ''  # a judge of another recipe is another file
+    path = cache_dir()/'judges'/f'{safe_name(name)}-{data.img_size}{recipe}.pt'
     if path.exists() and not retrain:
         try:
             sd = torch.load(path, map_location='cpu', weights_only=True)
             judge = Judge(data.n_classes, data.channels, data.img_size, int(sd.get('width', 32))); judge.load_state_dict(sd['model']); judge.test_accuracy = float(sd['test_accuracy'])
         except Exception as e: raise ACGANError(f"cached judge {path} is unreadable ({type(e).__name__}); delete it to retrain") from None
+        judge.recipe = judge_recipe(name, img_size)
         return judge.eval()
     if log: log(f"training the {name} judge first: a classifier of real {name} images that scores the samples; trained once ({JUDGE_EPOCHS.get(name, 5)} epochs, "
                 f"{JUDGE_CPU_TIME.get(name, 'a few minutes')} on a 2-core CPU, less on a GPU) and cached in {path}")
     judge = train_judge(data, JUDGE_EPOCHS.get(name, 5), device=device, quiet=quiet, **opts)
     atomic_write(path, lambda f: torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy, img_size=data.img_size, width=judge.width), f))
+    judge.recipe = judge_recipe(name, img_size)  # what a result measured with it is keyed by
     return judge
 
 # %% ../nbs/04_evaluation.ipynb #c7d1ccc7
@@ -288,7 +295,8 @@ def classification_accuracy_score(x:np.ndarray, # uint8 samples N×H×W or N×H�
     idx = np.sort(np.random.default_rng(seed).permutation(len(data.x_train))[:n_real])
     on_fake = ImageData(f'{data.name} samples', x, y, data.x_test, data.y_test, data.classes)
     on_real = ImageData(f'{data.name} real subset', data.x_train[idx], data.y_train[idx], data.x_test, data.y_test, data.classes)
-    return dict(cas=train_judge(on_fake, ep, seed=seed, device=device).test_accuracy, cas_real=train_judge(on_real, ep, seed=seed, device=device).test_accuracy,
+    opts = JUDGE_OPTIONS.get(data.name, {})  # the judge's recipe: the same architecture and augmentation
+    return dict(cas=train_judge(on_fake, ep, seed=seed, device=device, **opts).test_accuracy, cas_real=train_judge(on_real, ep, seed=seed, device=device, **opts).test_accuracy,
                 cas_train_images=len(x), cas_real_train_images=n_real, cas_epochs=ep)
 
 # %% ../nbs/04_evaluation.ipynb #53cca80b

@@ -135,9 +135,11 @@ class SmallDiscriminator(nn.Module):
 # %% ../nbs/02b_networks.ipynb #6674cb58
 def spectral_normed(D:nn.Module, # a discriminator (changed in place)
                    ) -> nn.Module:
-    "`D` with spectral normalisation on every convolution and linear layer and its batch norms removed (SN-GAN's discriminator)."
+    "`D` with spectral normalisation on every convolution and linear layer, its batch norms removed, and a bias for each layer that had relied on its batch norm's (SN-GAN's discriminator)."
     for name, m in D.named_children():
-        if isinstance(m, (nn.Conv2d, nn.Linear)): setattr(D, name, nn.utils.parametrizations.spectral_norm(m))
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            if m.bias is None: m.bias = nn.Parameter(torch.zeros(m.weight.shape[0]))  # the batch norm's shift did this job
+            setattr(D, name, nn.utils.parametrizations.spectral_norm(m))
         elif isinstance(m, nn.BatchNorm2d): setattr(D, name, nn.Identity())
         else: spectral_normed(m)
     return D

@@ -13,7 +13,7 @@ on an idle machine (the load average before and after each run is printed).
 import argparse, json, math, os
 from dataclasses import replace
 from acgan_nb.analyses.quality import OLD_MNIST, quality_curve, time_to_quality
-from acgan_nb.train.runs import TrainConfig, preset
+from acgan_nb.train.runs import TrainConfig, cache_key, preset
 
 def describe(label, r):
     c, t = r['curve'][-1], time_to_quality(r)
@@ -27,10 +27,11 @@ def ratio(a, b): return a / b if b and not (math.isnan(a) or math.isnan(b)) else
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--dataset', default='mnist'); p.add_argument('--budget', type=float, default=600); p.add_argument('--every', type=float, default=30)
+    p.add_argument('--dataset', default='mnist', choices=['mnist', 'fashion_mnist'], help="the datasets whose preset the search replaced"); p.add_argument('--budget', type=float, default=600); p.add_argument('--every', type=float, default=30)
     p.add_argument('--n', type=int, default=10000); p.add_argument('--seed', type=int, default=0); p.add_argument('--out', help="write both curves to this JSON file")
     a = p.parse_args()
     old, new = replace(TrainConfig(dataset=a.dataset, **OLD_MNIST), seed=a.seed), replace(preset(a.dataset), seed=a.seed)
+    if cache_key(old) == cache_key(new): p.exit(2, f"quality.py: the {a.dataset} preset is still the old one (OLD_MNIST); there is nothing to compare until the preset search has replaced it\n")
     print(f"budget {a.budget:.0f} s each, snapshots every {a.every:.0f} s, {a.n:,} samples per measurement, seed {a.seed}, {os.cpu_count()} CPUs")
     curves = {'old': quality_curve(old, a.budget, a.every, a.n), 'new': quality_curve(new, a.budget, a.every, a.n)}
     t = {k: describe(f"{k} preset", r) for k, r in curves.items()}

@@ -7,7 +7,6 @@ Docs: https://acgan-nb.github.io/acgan_nb/amgan_experiments.html.md"""
 # %% ../../nbs/11b_amgan_experiments.ipynb #1b8ebd3f
 from __future__ import annotations
 import json
-from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -17,7 +16,7 @@ from .evaluate import evaluate_run
 from ..data import ACGANError
 from ..metrics import am_score, inception_score_parts
 from ..objectives import OBJECTIVES, get_objective
-from ..train.runs import cache_key, kept_result, preset, train
+from ..train.runs import TrainConfig, cache_key, kept_result, preset, read_config, train
 
 # %% auto #0
 __all__ = ['mode_dropping_scores', 'plot_mode_dropping', 'parse_variant', 'compare_objectives', 'seed_table', 'separated_pairs',
@@ -92,8 +91,8 @@ def _last_logged(run_dir:Path, col:str) -> float:
 def _train_variant(c, run_dir:Path):
     "Train run `c` into `run_dir`, or finish the run already there; a run with other settings is an error."
     if not (run_dir/'config.json').exists(): return train(c, run_dir, quiet=True)
-    old = json.loads((run_dir/'config.json').read_text())
-    diff = sorted(k for k, v in asdict(c).items() if old.get(k) != v)
+    old, new = cache_key(read_config(run_dir)), cache_key(c)  # a field added since the run was trained, at its default, is no difference
+    diff = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
     if diff: raise ACGANError(f"{run_dir} holds a run with other settings ({', '.join(diff)}); delete it or choose another out_dir")
     train(run_dir=run_dir, resume=True, quiet=True)
 
@@ -115,6 +114,7 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
                        judge=None, # a classifier with `features` (default: the dataset's judge)
                        n:int=10000, # samples per evaluation
                        results_dir:str|Path|None=None, # keep each run's row here (JSON with its full settings) and reuse rows whose settings match
+                       base:dict|None=None, # settings under the variant's (None: the dataset's preset)
                        **cfg, # more `TrainConfig` settings (bs, epochs, lr_g, ...)
                       ) -> pd.DataFrame:
     "Train and measure each variant for each seed (seed by seed): IS (and its two entropies), AM Score, judge accuracy, judge-FID, max per-class MS-SSIM."
@@ -124,7 +124,8 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
     for seed in seeds:
         for spec, name, opts in variants:
             tag = f"{spec.replace(':', '-').replace(',', '-').replace('=', '')}-s{seed}"
-            c = preset(dataset, objective=name, objective_args=opts, iters=iters, seed=seed, **cfg).check()
+            over = dict(objective=name, objective_args=opts, iters=iters, seed=seed, **cfg)
+            c = (preset(dataset, **over) if base is None else TrainConfig(dataset=dataset, **{**base, **over})).check()
             key = dict(config=cache_key(c), n=n, judge='default' if judge is None else type(judge).__name__)
             def run_and_measure(): _train_variant(c, Path(out_dir)/tag); return _measure_variant(spec, name, opts, seed, Path(out_dir)/tag, n, judge)
             rows.append(kept_result(Path(results_dir)/f'{tag}.json' if results_dir else None, key, run_and_measure))

@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 import matplotlib.pyplot as plt
-from ..data import ACGANError, ImageData, atomic_write, load_dataset  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..data import ACGANError, ImageData, atomic_write, load_dataset, safe_name  # first: it filters the torch.jit deprecation warning that importing fastai raises
 from fastai.callback.core import Callback
 from ..metrics import frechet_distance, judge_for, judge_logits
 from ..train.learner import TrainingDiverged, generate, sampling_generator
@@ -93,7 +93,12 @@ FID_COLUMNS = ['config', 'seed', 'epoch', 'class', 'fid']
 
 def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, real:dict, counts:dict, key:dict, quiet:bool, kept:Path|None=None) -> pd.DataFrame:
     "One run of `fid_curves`: its rows kept at `kept` if they were measured with these settings; else read back if the run directory is finished (fid.json), refused if unfinished, or trained with `ClassFID`."
+    settings = dict(config=cache_key(cfg), name=key['config'], data=data.name, n_train=len(data.x_train), counts=counts, n_real={k: len(v) for k, v in real.items()},
+                    judge=getattr(judge, 'recipe', type(judge).__name__))
+    settings = json.loads(json.dumps(settings))  # as fid.json and the kept file hold it
     def measure() -> dict:
+        if (run_dir/'fid.json').exists() and json.loads((run_dir/'fid.json').read_text()).get('settings') != settings:
+            raise ACGANError(f"{run_dir} holds a finished run measured with other settings (or before they were recorded); delete it to train and measure it again")
         if not (run_dir/'fid.json').exists():
             if run_dir.exists() and any(run_dir.iterdir()): raise ACGANError(f"{run_dir} holds an unfinished run (no fid.json); delete it to train it again")
             cb, diverged = ClassFID(judge, real, counts, cfg.nz, run_dir, key), None
@@ -101,15 +106,11 @@ def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, rea
             except TrainingDiverged as e: diverged = str(e); warnings.warn(f"{key['config']}, seed {key['seed']}: {e}")
             df = pd.DataFrame(cb.rows, columns=FID_COLUMNS)
             atomic_write(run_dir/'fid.csv', lambda f: df.to_csv(f, index=False), 'w')
-            atomic_write(run_dir/'fid.json', lambda f: f.write(json.dumps(dict(epochs=int(df.epoch.max()) if len(df) else 0, diverged=diverged))), 'w')
+            atomic_write(run_dir/'fid.json', lambda f: f.write(json.dumps(dict(epochs=int(df.epoch.max()) if len(df) else 0, diverged=diverged, settings=settings))), 'w')
         df = pd.read_csv(run_dir/'fid.csv')
         return dict(rows=df.to_dict('records'), diverged=json.loads((run_dir/'fid.json').read_text())['diverged'])
-    settings = dict(config=cache_key(cfg), name=key['config'], data=data.name, n_train=len(data.x_train), counts=counts, n_real={k: len(v) for k, v in real.items()})
     return pd.DataFrame(kept_result(kept, settings, measure)['rows'], columns=FID_COLUMNS)
 
-def _file_name(name:str) -> str:
-    "An ASCII file name for a config's name."
-    return '-'.join(''.join(ch if ch.isascii() and ch.isalnum() else ' ' for ch in name.lower()).split())
 
 def fid_curves(configs:dict[str, dict], # name → `TrainConfig` overrides for `preset(dataset, ...)`
                dataset:str='mnist', # dataset name: the preset, the judge and (without `data`) the data
@@ -135,7 +136,7 @@ def fid_curves(configs:dict[str, dict], # name → `TrainConfig` overrides for `
         given = {k: v for k, v in dict(seed=seed, iters=iters, epochs=epochs).items() if v is not None}
         return preset(dataset, **{**over, **given}) if base is None else TrainConfig(dataset=dataset, **{**base, **over, **given})
     return pd.concat([_fid_run(config(over, seed), Path(out_dir)/name/f'seed_{seed}', data, judge, real, counts, dict(config=name, seed=seed), quiet,
-                               Path(results_dir)/f'{_file_name(name)}-s{seed}.json' if results_dir else None)
+                               Path(results_dir)/f'{safe_name(name)}-s{seed}.json' if results_dir else None)
                       for name, over in configs.items() for seed in seeds], ignore_index=True)
 
 

@@ -142,6 +142,7 @@ def diversity_report(run_dir:str|Path, # a run directory
 from dataclasses import replace
 import torch.nn as nn
 from ..data import class_subset
+from ..metrics import judge_recipe
 from ..train.runs import TrainConfig, cache_key, cached_run, kept_result
 
 # %% ../../nbs/09_class_splits.ipynb #67e5a501
@@ -184,7 +185,7 @@ def class_count_table(cfg:TrainConfig, # the fixed model and schedule; its seed 
     rows = []
     for n in counts:
         for c in (replace(cfg, seed=cfg.seed + r) for r in range(restarts)):
-            key = dict(config=cache_key(c), n_classes=n, first=first, n_per_class=n_per_class, n_pairs=n_pairs)
+            key = dict(config=cache_key(c), n_classes=n, first=first, n_per_class=n_per_class, n_pairs=n_pairs, judge=judge_recipe(c.dataset, c.img_size))
             measure = lambda: first_classes_diversity(class_count_run(c, n), judge_for(c.dataset, c.img_size), first, n_per_class, n_pairs)  # the judge is loaded only when a row is measured
             rows.append(dict(dataset=cfg.dataset, n_classes=n, seed=c.seed, **kept_result(Path(results_dir)/f'{c.dataset}-first{n}-s{c.seed}.json' if results_dir else None, key, measure)))
     return pd.DataFrame(rows)

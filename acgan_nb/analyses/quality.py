@@ -1,4 +1,4 @@
-"""How good a conditional GAN gets in a given number of minutes: snapshots of a run measured as `acgan-evaluate` measures a finished run, the time-to-quality table, and the search that chose the MNIST preset.
+"""How good a conditional GAN gets in a given number of minutes: snapshots of a run measured as `acgan-evaluate` measures a finished run, the time-to-quality table, and the lever search for a faster MNIST preset.
 
 Docs: https://acgan-nb.github.io/acgan_nb/quality.html.md"""
 
@@ -13,16 +13,16 @@ import numpy as np
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
-from ..data import ImageData, load_dataset
-from ..metrics import frechet_distance, judge_accuracy, judge_for, judge_logits, ms_ssim_diversity
+from ..data import ACGANError, ImageData, load_dataset, safe_name
+from ..metrics import frechet_distance, judge_accuracy, judge_for, judge_logits, judge_recipe, ms_ssim_diversity
 from ..nets import build_models
 from ..objectives import get_objective
-from ..train.learner import TimedSnapshots, generate
-from ..train.runs import TrainConfig, cache_key, kept_result, train
+from ..train.learner import TimedSnapshots, TrainingDiverged, TrainingStopped, generate
+from ..train.runs import MNIST_PRESET_V1, TrainConfig, cache_key, kept_result, train
 
 # %% auto #0
 __all__ = ['OLD_MNIST', 'LEVERS', 'snapshot_quality', 'quality_curve', 'time_to_quality', 'quality_table', 'plot_quality_curves',
-           'lever_slug', 'lever_search']
+           'lever_search']
 
 # %% ../../nbs/03c_quality.ipynb #2fd3d77c
 @torch.no_grad()
@@ -49,27 +49,31 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
                   n:int=10000, # samples per measurement
                   results:Path|str|None=None, # a JSON file: read back if it holds these settings, else written (`kept_result`)
                   data:ImageData|None=None, # data instead of `cfg.dataset`
-                  judge:torch.nn.Module|None=None, # instead of `judge_for(cfg.dataset)`
+                  judge:torch.nn.Module|None=None, # instead of `judge_for(cfg.dataset, size)` (then not named in the kept settings: pass `results` only with the default judge)
                  ) -> dict:
-    "Train `cfg` for `budget` seconds and measure its generator every `every` seconds: the settings, the machine, the speed and a row per snapshot."
-    cfg = cfg.check(); key = dict(config=cache_key(cfg), budget=budget, every=every, n=n)
+    "Train `cfg` for `budget` seconds and measure its generator every `every` seconds: the settings, the machine, the speed and a row per snapshot (and, if it diverged, why)."
+    cfg = cfg.check(); key = dict(config=cache_key(cfg), budget=budget, every=every, n=n, judge=judge_recipe(cfg.dataset, cfg.img_size) if judge is None else type(judge).__name__)
     def measure():
         d = data or load_dataset(cfg.dataset, cfg.img_size)
         long = replace(cfg).set_epochs(cfg.epochs * 1000)  # the same epochs, more of them: the clock ends the run
-        load0 = os.getloadavg()[0]
+        load0, clock, diverged = os.getloadavg()[0], TimedSnapshots(every, budget), None
         with tempfile.TemporaryDirectory() as tmp:
-            learn = train(long, Path(tmp)/'run', data=d, quiet=True, extra_cbs=[TimedSnapshots(every, budget)])
+            try: train(long, Path(tmp)/'run', data=d, quiet=True, extra_cbs=[clock])
+            except TrainingDiverged as e: diverged = str(e).split('; ')[0]  # the snapshots before it are measured; the run's folder is gone
+            except TrainingStopped: raise ACGANError(f"quality_curve of {cfg.dataset} was stopped before its {budget:g} s budget; nothing was kept; run it again") from None
         load1 = os.getloadavg()[0]
-        j = judge or judge_for(cfg.dataset)
+        snaps = [s for s in clock.snapshots if all(v.isfinite().all() for v in s['generator'].values() if v.is_floating_point())]  # a diverged generator is not measured
+        if not snaps: raise ACGANError(f"quality_curve of {cfg.dataset}: no snapshot was taken ({diverged or 'no training step'}); give a longer budget or other settings")
+        j = judge or judge_for(cfg.dataset, d.img_size)
         obj = get_objective(cfg.objective, d.n_classes, cfg.adv, **cfg.objective_kwargs())
         G = build_models(cfg.arch, d.n_classes, d.img_size, d.channels, obj.head_size, cfg.nz, width=cfg.width, cond=cfg.cond)[0]
         f_real = judge_logits(j, d.x_test, features=True)
         real_ms = float(np.mean(list(ms_ssim_diversity(d.x_test, d.y_test, seed=0).values())))
-        rows = [dict(seconds=round(s['seconds'], 2), iters=s['batches'] // (cfg.n_crit + 1), **snapshot_quality(G, s['generator'], j, f_real, n)) for s in learn.snapshots]
-        last = learn.snapshots[-1]
+        rows = [dict(seconds=round(s['seconds'], 2), iters=s['batches'] // (cfg.n_crit + 1), **snapshot_quality(G, s['generator'], j, f_real, n)) for s in snaps]
+        last = snaps[-1]
         return dict(real_ms_ssim=real_ms, iters_per_second=last['batches'] / (cfg.n_crit + 1) / last['seconds'],
                     machine=dict(cpus=os.cpu_count(), threads=torch.get_num_threads(), processor=platform.processor() or platform.machine(), load_before=load0, load_after=load1),
-                    curve=rows)
+                    curve=rows, diverged=diverged)
     return {**key, **kept_result(results, key, measure)}
 
 # %% ../../nbs/03c_quality.ipynb #a72b2692
@@ -96,14 +100,14 @@ def _fmt(v:pd.Series, digits:int) -> str:
 
 def quality_table(results:dict, # setting label → one `quality_curve` result, or a list of them (seeds)
                  ) -> pd.DataFrame:
-    "One row per setting: seeds, iterations per second, and the last snapshot's accuracy, FID, MS-SSIM and its gap to the real images' (mean ± sd over seeds), and the minutes to 99 % accuracy."
+    "One row per setting: seeds, iterations per second, and the last snapshot's accuracy, FID, MS-SSIM and its gap to the real images' (mean ± sd over seeds), the minutes to 99 % accuracy, and how many seeds diverged (their last finite snapshot counts)."
     rows = []
     for label, rs in results.items():
         rs = rs if isinstance(rs, (list, tuple)) else [rs]
         end = pd.DataFrame([dict(speed=r['iters_per_second'], minutes=r['curve'][-1]['seconds'] / 60, accuracy=100*r['curve'][-1]['accuracy'], fid=r['curve'][-1]['fid'],
                                  ms_ssim=r['curve'][-1]['ms_ssim'], gap=r['curve'][-1]['ms_ssim'] - r['real_ms_ssim'], to99=time_to_quality(r)['min_to_99%']) for r in rs])
         rows.append({'setting': label, 'seeds': len(rs), 'iters/s': _fmt(end.speed, 1), 'minutes': _fmt(end.minutes, 1), 'accuracy %': _fmt(end.accuracy, 2), 'judge-FID': _fmt(end.fid, 2),
-                     'MS-SSIM': _fmt(end.ms_ssim, 3), 'MS-SSIM − real': _fmt(end.gap, 3), 'min to 99 %': _fmt(end.to99, 1)})
+                     'MS-SSIM': _fmt(end.ms_ssim, 3), 'MS-SSIM − real': _fmt(end.gap, 3), 'min to 99 %': _fmt(end.to99, 1), 'diverged': sum(bool(r.get('diverged')) for r in rs)})
     return pd.DataFrame(rows).set_index('setting')
 
 # %% ../../nbs/03c_quality.ipynb #7793de27
@@ -125,7 +129,7 @@ def plot_quality_curves(results:dict, # setting label → one `quality_curve` re
     fig.tight_layout(); return fig
 
 # %% ../../nbs/03c_quality.ipynb #3e9a1cf6
-OLD_MNIST = dict(arch='small', bs=64, epochs=10, iters=8000)  # the mnist/fashion_mnist preset before the search: AC-GAN, non-saturating, Adam 2e-4 (β₁ 0.5) for both networks, width 32, no EMA
+OLD_MNIST = MNIST_PRESET_V1  # the mnist/fashion_mnist preset before the search: AC-GAN, non-saturating, Adam 2e-4 (β₁ 0.5) for both networks, width 32, no EMA
 
 LEVERS = {  # label → the settings it changes; one lever at a time
     'old preset': {},
@@ -144,10 +148,6 @@ LEVERS = {  # label → the settings it changes; one lever at a time
     'AM-GAN objective': dict(objective='amgan'),
 }
 
-def lever_slug(label:str) -> str:
-    "A file name for a lever's label."
-    return ''.join(ch if ch.isalnum() else '-' for ch in label.lower()).strip('-').replace('--', '-')
-
 def lever_search(base:TrainConfig, # the starting preset (dataset, epochs, iterations per epoch)
                  levers:dict, # label → settings changed from `base`
                  budget:float=300, # training seconds per run
@@ -158,5 +158,5 @@ def lever_search(base:TrainConfig, # the starting preset (dataset, epochs, itera
                 ) -> dict[str, list[dict]]:
     "A `quality_curve` of `base` changed by each lever, for each seed; every lever's settings are checked before anything trains."
     cfgs = {label: replace(base, **over).check() for label, over in levers.items()}
-    return {label: [quality_curve(replace(c, seed=s), budget, every, n, Path(results_dir)/f'{lever_slug(label)}-s{s}.json' if results_dir else None) for s in seeds]
+    return {label: [quality_curve(replace(c, seed=s), budget, every, n, Path(results_dir)/f'{safe_name(label)}-s{s}.json' if results_dir else None) for s in seeds]
             for label, c in cfgs.items()}

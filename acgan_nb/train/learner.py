@@ -564,13 +564,13 @@ class TimedSnapshots(Callback):
                 ):
         if every <= 0 or (budget is not None and budget <= 0): raise ACGANError(f"TimedSnapshots needs every > 0 and budget > 0 seconds, got every={every}, budget={budget}")
         self.every, self.budget = every, budget
-    def before_fit(self): self.t0, self.set_aside, self.next, self.batches = None, 0., self.every, 0; self.learn.snapshots = []
+    def before_fit(self): self.t0, self.set_aside, self.next, self.batches = None, 0., self.every, 0; self.snapshots = self.learn.snapshots = []  # kept on the callback too: a fit that raises still leaves them
     def seconds(self) -> float: return time.perf_counter() - self.t0 - self.set_aside
     def snapshot(self):
         "Copy the sampling generator's weights (CPU), with the training seconds and batches so far."
         t = time.perf_counter(); secs = self.seconds()
         sd = {k: v.detach().to('cpu', copy=True) for k, v in sampling_generator(self.learn).state_dict().items()}
-        self.learn.snapshots.append(dict(seconds=secs, batches=self.batches, generator=sd))
+        self.snapshots.append(dict(seconds=secs, batches=self.batches, generator=sd))
         self.set_aside += time.perf_counter() - t
     def before_batch(self):
         if self.training and self.t0 is None: self.t0 = time.perf_counter()
@@ -581,7 +581,7 @@ class TimedSnapshots(Callback):
         if self.seconds() >= self.next:
             self.snapshot(); self.next = (self.seconds() // self.every + 1) * self.every
     def after_fit(self):
-        if self.t0 is not None and (not self.learn.snapshots or self.learn.snapshots[-1]['batches'] < self.batches): self.snapshot()
+        if self.t0 is not None and (not self.snapshots or self.snapshots[-1]['batches'] < self.batches): self.snapshot()
 
 # %% ../../nbs/04b_run_evaluation.ipynb #49d27986
 from fastai.callback.core import Callback

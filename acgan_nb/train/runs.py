@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 from torch import Tensor
-from ..data import ACGANError, ImageData, atomic_write, cache_dir, labelled_indices, load_dataset, make_dataloaders  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..data import ACGANError, ImageData, atomic_write, cache_dir, labelled_indices, safe_name, load_dataset, make_dataloaders  # first: it filters the torch.jit deprecation warning that importing fastai raises
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import Learner
 from fastai.torch_core import default_device, set_seed
@@ -29,7 +29,7 @@ from ..objectives import check_objective_options, get_objective, objective_optio
 from .learner import BEST_NAME, CKPT_NAME, Checkpoint, DivergenceGuard, ENSEMBLE_FILE, ENSEMBLE_FORMAT, EpochOffset, GeneratorEMA, GracefulStop, MixedBatch, ResumeLoop, RunCSVLogger, SampleGrid, TrainingDiverged, TrainingStopped, _load_module, gan_learner, generate, load_checkpoint, restore_checkpoint, stop_message, stop_on_signals
 
 # %% auto #0
-__all__ = ['PRESETS', 'LOCK_NAME', 'LATER_FIELDS', 'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log', 'read_config', 'resume_config', 'write_json', 'NothingToTrain', 'resume_point', 'fit_run', 'train', 'cache_key', 'cached_run', 'kept_result', 'load_generator', 'sample_run', 'eval_path', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run', 'label_conditioned']
+__all__ = ['MNIST_PRESET_V1', 'PRESETS', 'LOCK_NAME', 'LATER_FIELDS', 'TrainConfig', 'preset', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log', 'read_config', 'resume_config', 'write_json', 'NothingToTrain', 'resume_point', 'fit_run', 'train', 'cache_key', 'cached_run', 'kept_result', 'load_generator', 'sample_run', 'eval_path', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator', 'plot_run', 'label_conditioned']
 
 # %% ../../nbs/03b_runs.ipynb #23d839b7
 @dataclass
@@ -107,6 +107,8 @@ class TrainConfig:
     def n_batches(self) -> int|None:
         "Batches per epoch (critic + generator) when `iters` is set."
         return None if self.iters is None else (self.n_crit + 1)*math.ceil(self.iters/self.epochs)
+
+MNIST_PRESET_V1 = dict(arch='small', bs=64, epochs=10, iters=8000)  # the mnist/fashion_mnist preset before the preset search of 03_training; experiments designed with it pin it
 
 PRESETS = {
     'digits': dict(arch='small', bs=64, epochs=60),
@@ -308,8 +310,7 @@ def cached_run(cfg:TrainConfig, # the run's settings
               ) -> Path:
     "The run directory of `cfg` in the cache, trained (or finished) on first use."
     key = hashlib.sha1(json.dumps(cache_key(cfg.check()), sort_keys=True).encode()).hexdigest()[:10]
-    safe = ''.join(ch if ch.isalnum() or ch in '._-' else '_' for ch in (name or cfg.dataset))
-    run = cache_dir()/'runs'/f'{safe}-{key}'
+    run = cache_dir()/'runs'/f'{safe_name(name or cfg.dataset)}-{key}'
     if (run/CKPT_NAME).exists() and load_checkpoint(run/CKPT_NAME)['epoch'] >= cfg.epochs: return run
     train(cfg, run, resume=(run/'config.json').exists(), data=data, quiet=quiet, extra_cbs=extra_cbs)
     return run
@@ -320,11 +321,11 @@ def kept_result(path:Path|str|None, # the JSON file that keeps the result (None:
                 compute:Callable[[], dict], # computes the result (JSON-serialisable) when none is kept for `key`
                ) -> dict:
     "The result kept at `path` if it was computed with exactly the settings `key`, else `compute()`, kept there (atomically) with `key`."
-    path = Path(path) if path else None
+    path, key = Path(path) if path else None, json.loads(json.dumps(key, allow_nan=False))  # as JSON holds it: tuples as lists, keys as strings; a NaN setting is refused
     if path and path.exists():
         kept = json.loads(path.read_text())
-        if kept.get('key') == json.loads(json.dumps(key)): return kept['row']
-    row = compute()
+        if kept.get('key') == key: return kept['row']
+    row = json.loads(json.dumps(compute()))  # the first answer is the one read back later
     if path: path.parent.mkdir(parents=True, exist_ok=True); atomic_write(path, lambda f: f.write(json.dumps(dict(key=key, row=row), indent=1)), 'w')
     return row
 
