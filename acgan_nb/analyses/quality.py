@@ -52,7 +52,8 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
                   judge:torch.nn.Module|None=None, # instead of `judge_for(cfg.dataset, size)` (then not named in the kept settings: pass `results` only with the default judge)
                  ) -> dict:
     "Train `cfg` for `budget` seconds and measure its generator every `every` seconds: the settings, the machine, the speed and a row per snapshot (and, if it diverged, why)."
-    cfg = cfg.check(); key = dict(config=cache_key(cfg), budget=budget, every=every, n=n, judge=judge_recipe(cfg.dataset, cfg.img_size) if judge is None else type(judge).__name__)
+    cfg = cfg.check(); key = dict(config=cache_key(cfg), budget=budget, every=every, n=n, judge=judge_recipe(cfg.dataset, cfg.img_size) if judge is None else type(judge).__name__,
+               data=None if data is None else dict(name=data.name, n_train=len(data.x_train), classes=data.classes))
     def measure():
         d = data or load_dataset(cfg.dataset, cfg.img_size)
         long = replace(cfg).set_epochs(cfg.epochs * 1000)  # the same epochs, more of them: the clock ends the run
