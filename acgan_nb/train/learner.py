@@ -585,7 +585,7 @@ class TimedSnapshots(Callback):
 
 # %% ../../nbs/04b_run_evaluation.ipynb #49d27986
 from fastai.callback.core import Callback
-from fastai.learner import Metric, Recorder
+from fastai.learner import Learner, Metric, Recorder
 from ..metrics import diversity_classes, frechet_distance, judge_accuracy, judge_logits, ms_ssim_diversity
 
 # %% ../../nbs/04b_run_evaluation.ipynb #79e73042
