@@ -31,9 +31,10 @@ from torch_fidelity.metric_prc import prc_features_to_metric
 __all__ = ['JUDGE_EPOCHS', 'JUDGE_OPTIONS', 'JUDGE_CPU_TIME', 'INCEPTION_WEIGHTS_URL', 'INCEPTION_WEIGHTS_ENV', 'MSSSIM_SIZE',
            'MSSSIM_WIN', 'MSSSIM_WEIGHTS', 'Judge', 'LabelledBatches', 'train_judge', 'judge_recipe', 'judge_for',
            'judge_logits', 'judge_accuracy', 'random_splits', 'inception_score_parts', 'inception_score', 'am_score',
-           'frechet_distance', 'kernel_distance', 'precision_recall', 'density_coverage', 'intra_class_fid',
-           'classification_accuracy_score', 'inception_state_dict', 'inception_network', 'inception_v3_score',
-           'inception_metrics', 'inception_features', 'ms_ssim_pairs', 'ms_ssim_diversity', 'diversity_classes']
+           'frechet_distance', 'judge_fid_accuracy', 'kernel_distance', 'precision_recall', 'density_coverage',
+           'intra_class_fid', 'classification_accuracy_score', 'inception_state_dict', 'inception_network',
+           'inception_v3_score', 'inception_metrics', 'inception_features', 'ms_ssim_pairs', 'ms_ssim_diversity',
+           'diversity_classes']
 
 # %% ../nbs/04_evaluation.ipynb #79de133c
 class Judge(nn.Module):
@@ -220,6 +221,15 @@ def frechet_distance(f1:Tensor, # (N, D) features of one set
     r1 = (v * w.clamp_min(0).sqrt()) @ v.T
     tr_sqrt = torch.linalg.eigvalsh(r1 @ s2 @ r1).clamp_min(0).sqrt().sum()
     return float(((mu1 - mu2)**2).sum() + s1.trace() + s2.trace() - 2*tr_sqrt)
+
+# %% ../nbs/04_evaluation.ipynb #6fac8a73
+def judge_fid_accuracy(judge:nn.Module, # a classifier with `features`
+                       x:np.ndarray, # uint8 samples N×H×W or N×H×W×C
+                       y:np.ndarray, # their intended classes
+                       f_real:Tensor, # the judge's features of the real images to compare with
+                      ) -> tuple[float, float]:
+    "The judge-FID of `x` against `f_real`, and the judge's accuracy on `x`."
+    return frechet_distance(judge_logits(judge, x, features=True), f_real), judge_accuracy(judge, x, y, judge_logits(judge, x))['overall']
 
 # %% ../nbs/04_evaluation.ipynb #12716277
 def kernel_distance(f_real:Tensor, # (N, D) features of real images

@@ -97,18 +97,18 @@ def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, rea
                     judge=getattr(judge, 'recipe', type(judge).__name__))
     settings = json.loads(json.dumps(settings))  # as fid.json and the kept file hold it
     def measure() -> dict:
-        if (run_dir/'fid.json').exists() and json.loads((run_dir/'fid.json').read_text()).get('settings') != settings:
-            raise ACGANError(f"{run_dir} holds a finished run measured with other settings (or before they were recorded); delete it to train and measure it again")
-        if not (run_dir/'fid.json').exists():
-            if run_dir.exists() and any(run_dir.iterdir()): raise ACGANError(f"{run_dir} holds an unfinished run (no fid.json); delete it to train it again")
-            cb, diverged = ClassFID(judge, real, counts, cfg.nz, run_dir, key), None
-            try: train(cfg, run_dir, data=data, extra_cbs=[cb], quiet=quiet)
-            except TrainingDiverged as e: diverged = str(e); warnings.warn(f"{key['config']}, seed {key['seed']}: {e}")
-            df = pd.DataFrame(cb.rows, columns=FID_COLUMNS)
-            atomic_write(run_dir/'fid.csv', lambda f: df.to_csv(f, index=False), 'w')
-            atomic_write(run_dir/'fid.json', lambda f: f.write(json.dumps(dict(epochs=int(df.epoch.max()) if len(df) else 0, diverged=diverged, settings=settings))), 'w')
-        df = pd.read_csv(run_dir/'fid.csv')
-        return dict(rows=df.to_dict('records'), diverged=json.loads((run_dir/'fid.json').read_text())['diverged'])
+        if (run_dir/'fid.json').exists():  # a finished run: its rows, if it was measured with these settings
+            done = json.loads((run_dir/'fid.json').read_text())
+            if done.get('settings') != settings: raise ACGANError(f"{run_dir} holds a finished run measured with other settings (or before they were recorded); delete it to train and measure it again")
+            return dict(rows=pd.read_csv(run_dir/'fid.csv').to_dict('records'), diverged=done['diverged'])
+        if run_dir.exists() and any(run_dir.iterdir()): raise ACGANError(f"{run_dir} holds an unfinished run (no fid.json); delete it to train it again")
+        cb, diverged = ClassFID(judge, real, counts, cfg.nz, run_dir, key), None
+        try: train(cfg, run_dir, data=data, extra_cbs=[cb], quiet=quiet)
+        except TrainingDiverged as e: diverged = str(e); warnings.warn(f"{key['config']}, seed {key['seed']}: {e}")
+        df = pd.DataFrame(cb.rows, columns=FID_COLUMNS)
+        atomic_write(run_dir/'fid.csv', lambda f: df.to_csv(f, index=False), 'w')
+        atomic_write(run_dir/'fid.json', lambda f: f.write(json.dumps(dict(epochs=int(df.epoch.max()) if len(df) else 0, diverged=diverged, settings=settings))), 'w')
+        return dict(rows=df.to_dict('records'), diverged=diverged)
     return pd.DataFrame(kept_result(kept, settings, measure)['rows'], columns=FID_COLUMNS)
 
 

@@ -14,10 +14,10 @@ import pandas as pd
 import torch
 import matplotlib.pyplot as plt
 from ..data import ACGANError, ImageData, load_dataset, safe_name
-from ..metrics import frechet_distance, judge_accuracy, judge_for, judge_logits, judge_recipe, ms_ssim_diversity
+from ..metrics import judge_fid_accuracy, judge_for, judge_logits, judge_recipe, ms_ssim_diversity
 from ..nets import build_models
 from ..objectives import get_objective
-from ..train.learner import TimedSnapshots, TrainingDiverged, TrainingStopped, generate
+from ..train.learner import TimedSnapshots, TrainingDiverged, TrainingStopped, fixed_samples
 from ..train.runs import MNIST_PRESET_V1, TrainConfig, cache_key, kept_result, train
 
 # %% auto #0
@@ -35,12 +35,9 @@ def snapshot_quality(G:torch.nn.Module, # the run's generator (its weights are r
                     ) -> dict:
     "Judge accuracy, judge-FID against `f_real` and mean per-class MS-SSIM of `n` samples of the generator with weights `sd`."
     G.load_state_dict(sd)
-    z, y = torch.randn(n, G.nz, generator=torch.Generator().manual_seed(seed)), torch.arange(n) % G.n_classes
-    x = generate(G, z, y); xs = x.permute(0, 2, 3, 1).numpy()
-    logits = judge_logits(judge, xs)
-    ms = ms_ssim_diversity(x, y, seed=seed)
-    return dict(accuracy=judge_accuracy(judge, xs, y.numpy(), logits)['overall'], fid=frechet_distance(judge_logits(judge, xs, features=True), f_real),
-                ms_ssim=float(np.mean(list(ms.values()))))
+    x, y = fixed_samples(G, G.n_classes, seed, n=n)
+    fid, acc = judge_fid_accuracy(judge, x.permute(0, 2, 3, 1).numpy(), y.numpy(), f_real)
+    return dict(accuracy=acc, fid=fid, ms_ssim=float(np.mean(list(ms_ssim_diversity(x, y, seed=seed).values()))))
 
 # %% ../../nbs/03c_quality.ipynb #e7cb8534
 def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the clock ends the run)

@@ -576,32 +576,29 @@ class TimedSnapshots(Callback):
         if self.training and self.t0 is None: self.t0 = time.perf_counter()
     def after_batch(self):
         if not self.training: return
-        self.batches += 1
-        if self.budget is not None and self.seconds() >= self.budget: self.snapshot(); raise CancelFitException()
-        if self.seconds() >= self.next:
-            self.snapshot(); self.next = (self.seconds() // self.every + 1) * self.every
+        self.batches += 1; t = self.seconds()
+        if self.budget is not None and t >= self.budget: self.snapshot(); raise CancelFitException()
+        if t >= self.next: self.snapshot(); self.next = (t // self.every + 1) * self.every
     def after_fit(self):
         if self.t0 is not None and (not self.snapshots or self.snapshots[-1]['batches'] < self.batches): self.snapshot()
 
 # %% ../../nbs/04b_run_evaluation.ipynb #49d27986
 from fastai.callback.core import Callback
-from fastai.learner import Learner, Metric, Recorder
-from ..metrics import diversity_classes, frechet_distance, judge_accuracy, judge_logits, ms_ssim_diversity
+from fastai.learner import Metric, Recorder
+from ..metrics import diversity_classes, judge_accuracy, judge_fid_accuracy, judge_logits, ms_ssim_diversity
 
 # %% ../../nbs/04b_run_evaluation.ipynb #79e73042
-def fixed_samples(learn:Learner, # the learner whose generator (its moving average, if any) draws
+def fixed_samples(G:nn.Module, # the generator to draw from (in training: `sampling_generator(learn)`)
                   n_classes:int, # classes when the generator does not say (e.g. the judge's)
                   seed:int, # noise seed: the same noise at every call
                   n:int|None=None, # samples with the classes cycled 0, 1, ..., K-1, 0, ...
                   n_per_class:int|None=None, # or: this many of each class, in blocks of one class
                  ) -> tuple[Tensor, Tensor]:
-    "Samples of the generator being trained from fixed noise, uint8 (B, C, H, W) on the CPU, and their input classes: what the callbacks below measure."
-    G = sampling_generator(learn)
+    "Samples of `G` from fixed noise, uint8 (B, C, H, W) on the CPU, and their input classes: what the callbacks below and `quality_curve` measure."
     K = getattr(G, 'n_classes', n_classes)
     y = torch.arange(K).repeat_interleave(n_per_class) if n_per_class else torch.arange(n) % K
     z = torch.randn(len(y), G.nz, generator=torch.Generator().manual_seed(seed))
     return generate(G, z, y).cpu(), y
-
 
 # %% ../../nbs/04b_run_evaluation.ipynb #8a15f2e2
 class SampleTracker(Callback):
@@ -625,7 +622,7 @@ class SampleTracker(Callback):
         self.learn.tracking = getattr(self.learn, 'tracking', [])
     def measure(self) -> dict:
         "One measurement of the current generator: accuracy and MS-SSIM, overall and per class (MS-SSIM classes: see `diversity_classes`)."
-        x, y = fixed_samples(self.learn, self.judge.n_classes, self.seed, n_per_class=self.n_per_class)
+        x, y = fixed_samples(sampling_generator(self.learn), self.judge.n_classes, self.seed, n_per_class=self.n_per_class)
         K, xs = len(y)//self.n_per_class, x.permute(0, 2, 3, 1).numpy()
         obj = getattr(getattr(self.learn, 'loss_func', None), 'objective', None)
         groups = diversity_classes(self.judge, xs, y.numpy(), getattr(obj, 'uses_input_labels', True))
@@ -675,10 +672,8 @@ class SampleFID(Callback):
         self.learn.metrics = [m for m in self.learn.metrics if m.name not in ('fid', 'accuracy')] + [self.fid, self.accuracy]
     def measure(self) -> tuple[float, float]:
         "The judge-FID and the judge's accuracy of the current generator's fixed samples."
-        x, y = fixed_samples(self.learn, self.judge.n_classes, self.seed, n=self.n)
-        x = x.permute(0, 2, 3, 1).numpy()
-        logits = judge_logits(self.judge, x)
-        return frechet_distance(judge_logits(self.judge, x, features=True), self.f_real), judge_accuracy(self.judge, x, y.numpy(), logits)['overall']
+        x, y = fixed_samples(sampling_generator(self.learn), self.judge.n_classes, self.seed, n=self.n)
+        return judge_fid_accuracy(self.judge, x.permute(0, 2, 3, 1).numpy(), y.numpy(), self.f_real)
     def after_train(self):
         if (self.learn.epoch + 1) % self.every == 0: self.fid.val, self.accuracy.val = self.measure()
     def after_fit(self): self.learn.metrics = [m for m in self.learn.metrics if m not in (self.fid, self.accuracy)]
