@@ -21,8 +21,8 @@ from ..train.learner import TimedSnapshots, TrainingDiverged, TrainingStopped, f
 from ..train.runs import MNIST_PRESET_V1, TrainConfig, cache_key, kept_result, train
 
 # %% auto #0
-__all__ = ['OLD_MNIST', 'LEVERS', 'snapshot_quality', 'quality_curve', 'time_to_quality', 'quality_table', 'plot_quality_curves',
-           'lever_search']
+__all__ = ['GOALS', 'OLD_MNIST', 'LEVERS', 'snapshot_quality', 'quality_curve', 'time_to_quality', 'goal_ratio', 'quality_table',
+           'plot_quality_curves', 'lever_search', 'rank_levers', 'combine_levers']
 
 # %% ../../nbs/03c_quality.ipynb #2fd3d77c
 @torch.no_grad()
@@ -89,6 +89,17 @@ def time_to_quality(r:dict, # a `quality_curve` result
         out[f'fid_at_{m}min'] = float(c.fid[d.idxmin()]) if d.min() <= r['every'] / 2 + 1 else float('nan')
     return out
 
+# %% ../../nbs/03c_quality.ipynb #146b1628
+GOALS = dict(accuracy=0.99, fid=8.0, ms_ssim_gap=0.03)  # #15's goals for 10 minutes of training on 2 CPU cores
+
+def goal_ratio(r:dict, # a `quality_curve` result
+               goals:dict=GOALS, # accuracy (fraction), fid, ms_ssim_gap
+              ) -> float:
+    "The worst of the last snapshot's accuracy error, judge-FID and MS-SSIM distance from the real images', each as a multiple of its goal (≤ 1: all met; inf: diverged)."
+    if r.get('diverged'): return float('inf')
+    last = r['curve'][-1]
+    return max((1 - last['accuracy']) / (1 - goals['accuracy']), last['fid'] / goals['fid'], abs(last['ms_ssim'] - r['real_ms_ssim']) / goals['ms_ssim_gap'])
+
 # %% ../../nbs/03c_quality.ipynb #77f96d49
 def _fmt(v:pd.Series, digits:int) -> str:
     v = v.astype(float)
@@ -98,14 +109,14 @@ def _fmt(v:pd.Series, digits:int) -> str:
 
 def quality_table(results:dict, # setting label → one `quality_curve` result, or a list of them (seeds)
                  ) -> pd.DataFrame:
-    "One row per setting: seeds, iterations per second, and the last snapshot's accuracy, FID, MS-SSIM and its gap to the real images' (mean ± sd over seeds), the minutes to 99 % accuracy, and how many seeds diverged (their last finite snapshot counts)."
+    "One row per setting: seeds, iterations per second, and the last snapshot's accuracy, FID, MS-SSIM and its gap to the real images' (mean ± sd over seeds), the minutes to 99 % accuracy, the `goal_ratio` (a diverged seed counts as never), and how many seeds diverged (their last finite snapshot counts)."
     rows = []
     for label, rs in results.items():
         rs = rs if isinstance(rs, (list, tuple)) else [rs]
         end = pd.DataFrame([dict(speed=r['iters_per_second'], minutes=r['curve'][-1]['seconds'] / 60, accuracy=100*r['curve'][-1]['accuracy'], fid=r['curve'][-1]['fid'],
-                                 ms_ssim=r['curve'][-1]['ms_ssim'], gap=r['curve'][-1]['ms_ssim'] - r['real_ms_ssim'], to99=time_to_quality(r)['min_to_99%']) for r in rs])
+                                 ms_ssim=r['curve'][-1]['ms_ssim'], gap=r['curve'][-1]['ms_ssim'] - r['real_ms_ssim'], to99=time_to_quality(r)['min_to_99%'], goal=goal_ratio(r)) for r in rs])
         rows.append({'setting': label, 'seeds': len(rs), 'iters/s': _fmt(end.speed, 1), 'minutes': _fmt(end.minutes, 1), 'accuracy %': _fmt(end.accuracy, 2), 'judge-FID': _fmt(end.fid, 2),
-                     'MS-SSIM': _fmt(end.ms_ssim, 3), 'MS-SSIM − real': _fmt(end.gap, 3), 'min to 99 %': _fmt(end.to99, 1), 'diverged': sum(bool(r.get('diverged')) for r in rs)})
+                     'MS-SSIM': _fmt(end.ms_ssim, 3), 'MS-SSIM − real': _fmt(end.gap, 3), 'min to 99 %': _fmt(end.to99, 1), 'goal ratio': _fmt(end.goal.replace(np.inf, np.nan), 2), 'diverged': sum(bool(r.get('diverged')) for r in rs)})
     return pd.DataFrame(rows).set_index('setting')
 
 # %% ../../nbs/03c_quality.ipynb #7793de27
@@ -158,3 +169,41 @@ def lever_search(base:TrainConfig, # the starting preset (dataset, epochs, itera
     cfgs = {label: replace(base, **over).check() for label, over in levers.items()}
     return {label: [quality_curve(replace(c, seed=s), budget, every, n, Path(results_dir)/f'{safe_name(label)}-s{s}.json' if results_dir else None) for s in seeds]
             for label, c in cfgs.items()}
+
+# %% ../../nbs/03c_quality.ipynb #a9878f3e
+def rank_levers(results:dict, # `lever_search` output: label → curves (one per seed)
+                baseline:str='old preset', # the label of the unchanged preset
+               ) -> list[str]:
+    "The levers whose mean `goal_ratio` over seeds is below the unchanged preset's, best first."
+    if baseline not in results: raise ACGANError(f"rank_levers needs the unchanged preset's curve, labelled {baseline!r}; add {{{baseline!r}: {{}}}} to the levers")
+    score = {k: float(np.mean([goal_ratio(r) for r in rs])) for k, rs in results.items()}
+    return sorted((k for k in score if k != baseline and score[k] < score[baseline]), key=score.get)
+
+def _curve_end(r:dict) -> dict:
+    last = r['curve'][-1]
+    return {'iters/s': round(r['iters_per_second'], 1), 'accuracy %': round(100*last['accuracy'], 2), 'judge-FID': round(last['fid'], 2),
+            'MS-SSIM − real': round(last['ms_ssim'] - r['real_ms_ssim'], 3), 'goal ratio': round(goal_ratio(r), 3), 'diverged': r.get('diverged')}
+
+def combine_levers(base:TrainConfig, # the starting preset
+                   levers:dict, # label → settings changed from `base`
+                   order:list[str], # the labels to try, in this order (e.g. `rank_levers` of stage 1)
+                   budget:float=600, # training seconds per trial
+                   every:float=60, # seconds between measured snapshots
+                   n:int=10000, # samples per measurement
+                   results_dir:Path|str|None=None, # keep each trial's curve here (`kept_result`)
+                   seed:int=0, # the seed of every trial
+                  ) -> tuple[dict, dict, pd.DataFrame]:
+    "Greedy forward selection of `levers`: the settings kept, the best trial's curve, and one row per trial."
+    if unknown := [k for k in order if k not in levers]: raise ACGANError(f"combine_levers: {unknown} are not among the levers; pass labels of `levers`")
+    file = lambda i, label: Path(results_dir)/f'combo{i:02d}-{safe_name(label)}-s{seed}.json' if results_dir else None
+    best = quality_curve(replace(base, seed=seed).check(), budget, every, n, file(0, 'start'))
+    kept, labels, rows = {}, [], [dict(trial='start', settings='(the starting preset)', kept=True, **_curve_end(best))]
+    for i, label in enumerate(order, 1):
+        over = levers[label]
+        if clash := sorted(set(over) & set(kept)):
+            rows.append(dict(trial=label, settings=f"skipped: {', '.join(clash)} already set by a kept lever", kept=False)); continue
+        r = quality_curve(replace(base, **kept, **over, seed=seed).check(), budget, every, n, file(i, label))
+        ok = goal_ratio(r) < goal_ratio(best)
+        rows.append(dict(trial=label, settings=' + '.join(labels + [label]), kept=ok, **_curve_end(r)))
+        if ok: kept, best, labels = {**kept, **over}, r, labels + [label]
+    return kept, best, pd.DataFrame(rows).set_index('trial')
