@@ -202,7 +202,10 @@ def combine_levers(base:TrainConfig, # the starting preset
         over = levers[label]
         if clash := sorted(set(over) & set(kept)):
             rows.append(dict(trial=label, settings=f"skipped: {', '.join(clash)} already set by a kept lever", kept=False)); continue
-        r = quality_curve(replace(base, **kept, **over, seed=seed).check(), budget, every, n, file(i, label))
+        try: cfg = replace(base, **kept, **over, seed=seed).check()
+        except ACGANError as e:  # e.g. AM-GAN's softmax with a hinge flavour kept earlier
+            rows.append(dict(trial=label, settings=f"skipped: {str(e).split(';')[0]}", kept=False)); continue
+        r = quality_curve(cfg, budget, every, n, file(i, label))
         ok = goal_ratio(r) < goal_ratio(best)
         rows.append(dict(trial=label, settings=' + '.join(labels + [label]), kept=ok, **_curve_end(r)))
         if ok: kept, best, labels = {**kept, **over}, r, labels + [label]
