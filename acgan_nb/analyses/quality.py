@@ -107,14 +107,19 @@ def _fmt(v:pd.Series, digits:int) -> str:
     s = f"{v.mean():.{digits}f}"
     return s + (f" ± {v.std(ddof=1):.{digits}f}" if v.notna().sum() > 1 else '') + (f" ({int(v.isna().sum())} never)" if v.isna().any() else '')
 
+def _curve_end(r:dict) -> dict:
+    "A curve's last snapshot, as the tables show it: speed, minutes, accuracy (%), judge-FID, MS-SSIM, its gap to the real images', minutes to 99 %, `goal_ratio`."
+    last = r['curve'][-1]
+    return dict(speed=r['iters_per_second'], minutes=last['seconds'] / 60, accuracy=100*last['accuracy'], fid=last['fid'], ms_ssim=last['ms_ssim'],
+                gap=last['ms_ssim'] - r['real_ms_ssim'], to99=time_to_quality(r)['min_to_99%'], goal=goal_ratio(r))
+
 def quality_table(results:dict, # setting label → one `quality_curve` result, or a list of them (seeds)
                  ) -> pd.DataFrame:
     "One row per setting: seeds, iterations per second, and the last snapshot's accuracy, FID, MS-SSIM and its gap to the real images' (mean ± sd over seeds), the minutes to 99 % accuracy, the `goal_ratio` (a diverged seed counts as never), and how many seeds diverged (their last finite snapshot counts)."
     rows = []
     for label, rs in results.items():
         rs = rs if isinstance(rs, (list, tuple)) else [rs]
-        end = pd.DataFrame([dict(speed=r['iters_per_second'], minutes=r['curve'][-1]['seconds'] / 60, accuracy=100*r['curve'][-1]['accuracy'], fid=r['curve'][-1]['fid'],
-                                 ms_ssim=r['curve'][-1]['ms_ssim'], gap=r['curve'][-1]['ms_ssim'] - r['real_ms_ssim'], to99=time_to_quality(r)['min_to_99%'], goal=goal_ratio(r)) for r in rs])
+        end = pd.DataFrame([_curve_end(r) for r in rs])
         rows.append({'setting': label, 'seeds': len(rs), 'iters/s': _fmt(end.speed, 1), 'minutes': _fmt(end.minutes, 1), 'accuracy %': _fmt(end.accuracy, 2), 'judge-FID': _fmt(end.fid, 2),
                      'MS-SSIM': _fmt(end.ms_ssim, 3), 'MS-SSIM − real': _fmt(end.gap, 3), 'min to 99 %': _fmt(end.to99, 1), 'goal ratio': _fmt(end.goal.replace(np.inf, np.nan), 2), 'diverged': sum(bool(r.get('diverged')) for r in rs)})
     return pd.DataFrame(rows).set_index('setting')
@@ -179,11 +184,6 @@ def rank_levers(results:dict, # `lever_search` output: label → curves (one per
     score = {k: float(np.mean([goal_ratio(r) for r in rs])) for k, rs in results.items()}
     return sorted((k for k in score if k != baseline and score[k] < score[baseline]), key=score.get)
 
-def _curve_end(r:dict) -> dict:
-    last = r['curve'][-1]
-    return {'iters/s': round(r['iters_per_second'], 1), 'accuracy %': round(100*last['accuracy'], 2), 'judge-FID': round(last['fid'], 2),
-            'MS-SSIM − real': round(last['ms_ssim'] - r['real_ms_ssim'], 3), 'goal ratio': round(goal_ratio(r), 3), 'diverged': r.get('diverged')}
-
 def combine_levers(base:TrainConfig, # the starting preset
                    levers:dict, # label → settings changed from `base`
                    order:list[str], # the labels to try, in this order (e.g. `rank_levers` of stage 1)
@@ -197,7 +197,7 @@ def combine_levers(base:TrainConfig, # the starting preset
     if unknown := [k for k in order if k not in levers]: raise ACGANError(f"combine_levers: {unknown} are not among the levers; pass labels of `levers`")
     file = lambda i, label: Path(results_dir)/f'combo{i:02d}-{safe_name(label)}-s{seed}.json' if results_dir else None
     best = quality_curve(replace(base, seed=seed).check(), budget, every, n, file(0, 'start'))
-    kept, labels, rows = {}, [], [dict(trial='start', settings='(the starting preset)', kept=True, **_curve_end(best))]
+    kept, labels, rows = {}, [], [dict(trial='start', settings='(the starting preset)', kept=True, **_curve_end(best), diverged=best.get('diverged'))]
     for i, label in enumerate(order, 1):
         over = levers[label]
         if clash := sorted(set(over) & set(kept)):
@@ -207,6 +207,6 @@ def combine_levers(base:TrainConfig, # the starting preset
             rows.append(dict(trial=label, settings=f"skipped: {str(e).split(';')[0]}", kept=False)); continue
         r = quality_curve(cfg, budget, every, n, file(i, label))
         ok = goal_ratio(r) < goal_ratio(best)
-        rows.append(dict(trial=label, settings=' + '.join(labels + [label]), kept=ok, **_curve_end(r)))
+        rows.append(dict(trial=label, settings=' + '.join(labels + [label]), kept=ok, **_curve_end(r), diverged=r.get('diverged')))
         if ok: kept, best, labels = {**kept, **over}, r, labels + [label]
     return kept, best, pd.DataFrame(rows).set_index('trial')
