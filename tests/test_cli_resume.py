@@ -148,7 +148,7 @@ def test_second_sigint_stops_at_once(tmp_path, reference):
 def test_one_writer_and_readers_while_training(tmp_path, reference):
     run = tmp_path/'run'; p = start(run)
     try:
-        wait_for(lambda: epochs_saved(run) >= 1, p)
+        wait_for(lambda: epochs_saved(run) >= 1 and (run/'checkpoint.pt').exists(), p)   # the epoch file is written before checkpoint.pt links to it
         p.send_signal(signal.SIGSTOP)   # paused, still holding its lock, so the checks below meet a run that is training
         pid = str(p.pid)
         for args in (['acgan-train', '--out', str(run)], ['acgan-train', '--resume', str(run)]):
