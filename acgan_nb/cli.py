@@ -24,7 +24,7 @@ from .nets import ARCHS
 from .objectives import OBJECTIVES
 from .objectives.adversarial import ADVERSARIAL
 from .train.learner import ENSEMBLE_FILE, SampleFID, SampleTracker, StopNow, TrainingDiverged, TrainingStopped, tensorboard_callbacks, wandb_callbacks
-from .train.runs import NothingToTrain, PRESETS, TrainConfig, eval_path, load_generator, preset, sample_run, train
+from .train.runs import NothingToTrain, OBJECTIVE_PRESETS, PRESETS, TrainConfig, eval_path, load_generator, preset, sample_run, train
 
 # %% auto #0
 __all__ = ['CONFIG_KEYS', 'OneLineParser', 'run_command', 'train_parser', 'config_from_args', 'default_run_dir', 'train_command',
@@ -91,7 +91,7 @@ def _optimiser_args(a):
     a('--ema', type=float, help="keep a moving average of the generator with this decay (e.g. 0.999) and sample from it")
 
 def _objective_args(a):
-    a('--objective', choices=sorted(OBJECTIVES), help="objective (default: acgan)")
+    a('--objective', choices=sorted(OBJECTIVES), help="objective (default: the preset's: amgan for mnist and fashion_mnist, acgan for the others; --objective acgan on mnist or fashion_mnist selects their AC-GAN preset)")
     a('--objective-arg', type=_key_value, action='append', metavar='KEY=VALUE', dest='objective_args',
       help="an option of the objective, e.g. dynamic=true or lambda_cls=10 (repeatable; see objective_options)")
     a('--adv', choices=list(ADVERSARIAL), help="adversarial flavour (default: ns, non-saturating)")
@@ -122,11 +122,13 @@ def _ensemble_args(a):
     a('--class-split', metavar='SPEC', help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet model): N contiguous groups, or a partition like 0,1,2/3,4/5,6,7,8,9; --out is then an ensemble directory that acgan-sample and acgan-evaluate read as one run")
     a('--vectorise', action='store_true', help="with --class-split: train same-shaped members together in one vectorised pass (grouped convolutions; same arithmetic as one by one)")
 
+def _presets_text(presets:dict) -> str: return '; '.join(f'{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()) for k, v in presets.items())
+
 def train_parser() -> OneLineParser:
     "The arguments of `acgan-train`, in groups: the run, the optimiser, the objective, the model, what is recorded, ensembles."
-    p = OneLineParser(prog='acgan-train', description="Train a conditional GAN (AC-GAN by default) and write a run directory: "
+    p = OneLineParser(prog='acgan-train', description="Train a conditional GAN (the dataset's preset: AM-GAN on mnist and fashion_mnist, AC-GAN on the others) and write a run directory: "
                       "config.json, data.json, metrics.csv, samples/epoch_NNN.png and checkpoint.pt.",
-                      epilog=f"Presets: {', '.join(f'{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()) for k, v in PRESETS.items())}.")
+                      epilog=f"Presets: {_presets_text(PRESETS)}. By objective: {_presets_text({f'{d} --objective {o}': v for (d, o), v in OBJECTIVE_PRESETS.items()})}.")
     for title, add in (('run', _run_args), ('optimiser', _optimiser_args), ('objective', _objective_args), ('model', _model_args),
                        ('checkpoints and tracking', _record_args), ('class-split ensembles', _ensemble_args)):
         add(p.add_argument_group(title).add_argument)
