@@ -119,7 +119,7 @@ def _record_args(a):
     a('--wandb', action='store_true', help="also log them to Weights & Biases: project $WANDB_PROJECT, else acgan_nb; a resumed run logs on into its W&B run; WANDB_MODE=offline needs no network (pip install 'acgan_nb[wandb]')")
 
 def _ensemble_args(a):
-    a('--class-split', metavar='SPEC', help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet model): N contiguous groups, or a partition like 0,1,2/3,4/5,6,7,8,9; --out is then an ensemble directory that acgan-sample and acgan-evaluate read as one run")
+    a('--class-split', metavar='SPEC', help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet model; the dataset's AC-GAN preset unless --objective is given): N contiguous groups, or a partition like 0,1,2/3,4/5,6,7,8,9; --out is then an ensemble directory that acgan-sample and acgan-evaluate read as one run")
     a('--vectorise', action='store_true', help="with --class-split: train same-shaped members together in one vectorised pass (grouped convolutions; same arithmetic as one by one)")
 
 def _presets_text(presets:dict) -> str: return '; '.join(f'{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()) for k, v in presets.items())
@@ -140,8 +140,10 @@ CONFIG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'a
              'width', 'ema', 'keep_last', 'best_metric', 'best_mode', 'labelled', 'cond', 'sn')
 
 def config_from_args(args) -> TrainConfig:
-    "The `TrainConfig` of a new run from parsed `acgan-train` arguments: the dataset's preset with every setting given."
-    return preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **{k: getattr(args, k) for k in CONFIG_KEYS})
+    "The `TrainConfig` of a new run from parsed `acgan-train` arguments: the dataset's preset with every setting given; a class-split ensemble is of AC-GANs (the paper's model) unless `--objective` says otherwise."
+    given = {k: getattr(args, k) for k in CONFIG_KEYS}
+    if getattr(args, 'class_split', None) and given['objective'] is None: given['objective'] = 'acgan'
+    return preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **given)
 
 def default_run_dir(dataset:str, ensemble:bool=False) -> Path:
     "`runs/<dataset>-[split-]<date-time>`: where a new run goes without `--out`."
