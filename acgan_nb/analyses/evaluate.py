@@ -19,7 +19,8 @@ from ..train.learner import SampleTracker, save_png
 from ..train.runs import TrainConfig, cached_run, eval_path, label_conditioned, load_generator, sample_run
 
 # %% auto #0
-__all__ = ['tracked_run', 'RealSubset', 'real_subset', 'feature_measures', 'judge_measures', 'inception_measures', 'evaluate_run']
+__all__ = ['FEATURE_MEASURES', 'tracked_run', 'RealSubset', 'real_subset', 'feature_measures', 'judge_measures',
+           'inception_measures', 'evaluate_run', 'evaluation_table']
 
 # %% ../../nbs/04b_run_evaluation.ipynb #849b397d
 def tracked_run(cfg:TrainConfig, # the run's settings
@@ -128,3 +129,27 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
     atomic_write(eval_path(run_dir, 'eval.json', best), lambda f: f.write(json.dumps(res, indent=2)), 'w')
     g = class_grid(x[..., None] if x.ndim == 3 else x, y, data.n_classes, 10); save_png(g, eval_path(run_dir, 'eval_samples.png', best), max(1, -(-512 // g.shape[1])))
     return res
+
+# %% ../../nbs/04b_run_evaluation.ipynb #573888eb
+import pandas as pd
+
+FEATURE_MEASURES = (('fid', 'FID', '.2f', 'lower'), ('kid', 'KID', '.4f', 'lower'), ('precision', 'precision (k = 3)', '.3f', 'higher'), ('recall', 'recall (k = 3)', '.3f', 'higher'),
+                    ('density', 'density (k = 3)', '.3f', 'about the real value'), ('coverage', 'coverage (k = 3)', '.3f', 'higher'), ('intra_fid', 'intra-class FID (mean of classes)', '.2f', 'lower'))
+
+def evaluation_table(ev:dict, # an `evaluate_run` result (`eval.json`)
+                    ) -> pd.DataFrame:
+    "Every measure of `eval.json`, one row each: the samples' value, the real-vs-real value where there is one, and which way is better."
+    def val(k, f, suffix=''):
+        v = f"{ev[k + suffix]:{f}}"
+        return v + f" ± {ev[k + '_std' + suffix]:{f}}" if k + '_std' + suffix in ev else v
+    def class_mean(k): return float(np.nanmean(list(ev[k].values())))
+    rows = [('judge accuracy (samples: of their input class)', val('accuracy', '.4f'), f"{ev['judge_test_accuracy']:.4f}", 'higher (real: the judge on the test split)'),
+            (f"Inception Score, judge network ({ev['inception_score_splits']} splits)", val('inception_score', '.2f'), '—', 'higher'),
+            ('AM Score', val('am_score', '.3f'), '—', 'lower')]
+    for space, net in (('judge', 'judge'), ('inception', 'Inception-v3')):
+        if f'fid_{space}' not in ev: continue
+        if space == 'inception': rows.append((f"Inception Score, Inception-v3 ({ev['inception_score_splits']} splits)", val('inception_score_inception', '.2f'), '—', 'higher'))
+        rows += [(f"{label}, {net} features", val(f'{k}_{space}', f), val(f'{k}_{space}', f, '_real_baseline'), better) for k, label, f, better in FEATURE_MEASURES]
+    rows.append(('per-class MS-SSIM (mean of classes)', f"{class_mean('ms_ssim_per_class'):.3f}", f"{class_mean('ms_ssim_real_per_class'):.3f}", 'close to real (lower: more varied)'))
+    if 'cas' in ev: rows.append(('CAS: classifier trained on samples, accuracy on real test images', f"{ev['cas']:.4f}", f"{ev['cas_real']:.4f}", 'higher (real: trained on as many real images)'))
+    return pd.DataFrame(rows, columns=['measure', 'samples', 'real vs real', 'better']).set_index('measure')
