@@ -80,8 +80,10 @@ def reference(tmp_path_factory):
 
 def test_sigkill_at_random_point_then_resume(tmp_path, reference):
     run = tmp_path/'run'; rng = random.Random(int(os.environ.get('ACGAN_KILL_SEED', time.time())))
-    after, extra = rng.randint(2, EPOCHS - 2), rng.uniform(0, 1.0)
-    p = start(run); wait_for(lambda: epochs_saved(run) >= after, p); time.sleep(extra)
+    after, frac = rng.randint(2, EPOCHS - 2), rng.uniform(0, 1.0)
+    p = start(run); wait_for(lambda: epochs_saved(run) >= after - 1, p); t = time.time()
+    wait_for(lambda: epochs_saved(run) >= after, p)
+    time.sleep(frac * (time.time() - t))   # a random point of the next epoch (an epoch's time, measured), two or more before the end
     p.send_signal(signal.SIGKILL); p.wait(); assert p.returncode == -signal.SIGKILL
     # the lock the dead process held is taken over by the next writer
     resume(run); assert_complete(run, reference)
