@@ -83,7 +83,7 @@ def test_sigkill_at_random_point_then_resume(tmp_path, reference):
     after, frac = rng.randint(2, EPOCHS - 2), rng.uniform(0, 1.0)
     p = start(run); wait_for(lambda: epochs_saved(run) >= after - 1, p); t = time.time()
     wait_for(lambda: epochs_saved(run) >= after, p)
-    time.sleep(frac * (time.time() - t))   # a random point of the next epoch (an epoch's time, measured), two or more before the end
+    time.sleep(frac * (time.time() - t))   # within one measured epoch's time: of the two or more epochs left, at least one is still to come
     p.send_signal(signal.SIGKILL); p.wait(); assert p.returncode == -signal.SIGKILL
     # the lock the dead process held is taken over by the next writer
     resume(run); assert_complete(run, reference)
