@@ -1,10 +1,10 @@
 """`acgan-evaluate` on a first run, as a user meets it (console script, subprocess): it says in one line which
 judge it trains first and why, shows fastai's progress table with column names (not bare `[0, 0.12, ...]` rows),
 and with `--quiet` prints only its result line. Each call gets an empty judge cache, so the judge is trained."""
-import json, os, re, subprocess, sys
-import pytest, torch
+import json, re, subprocess
+import pytest
 
-ENV = {**os.environ, 'OMP_NUM_THREADS': str(torch.get_num_threads())}
+from subprocess_env import ENV
 
 @pytest.fixture(scope='module')
 def run(tmp_path_factory):

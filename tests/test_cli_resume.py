@@ -2,17 +2,19 @@
 its progress bar on (into a log file, as a cluster job writes it, and into a pseudo-terminal), stopped by
 SIGKILL (at a random point, and inside a checkpoint write), SIGTERM and SIGINT (once, and twice), then
 resumed with `acgan-train --resume RUN`. Each resumed run must end with one metrics row per epoch, every
-sample grid, and weights bit-identical to an uninterrupted run of the same command. Also: one writer per
+sample grid, and weights bit-identical to an uninterrupted run of the same command (every process on one
+thread: see `subprocess_env.py`). Also: one writer per
 run directory, reading a run while it trains, nothing to train, and a class-split ensemble killed
 mid-member."""
 import json, os, pty, random, re, signal, subprocess, sys, threading, time
 from pathlib import Path
 import pytest, torch
 from acgan_nb.train.learner import load_checkpoint
+from subprocess_env import BITWISE_ENV
 
 ARGS = ['--epochs', '6', '--iters', '90', '--bs', '32', '--seed', '5']   # digits: 6 epochs of 30 batches
 EPOCHS = 6
-ENV = {**os.environ, 'OMP_NUM_THREADS': str(torch.get_num_threads()), 'PYTHONUNBUFFERED': '1'}
+ENV = {**BITWISE_ENV, 'PYTHONUNBUFFERED': '1'}   # one thread: the weights are compared bit for bit across processes
 SLOW_SAVE = '''
 import sys, time, torch
 from pathlib import Path

@@ -6,13 +6,13 @@ epoch of 2 iterations, so the fixture stays small). Each test copies one into a 
 as a user would, through the console scripts in a subprocess with progress on: resume it for another epoch,
 sample from it, evaluate it. A checkpoint is never unpickled into code (`torch.load(weights_only=True)`), so
 moving classes between modules must not break these."""
-import json, os, shutil, subprocess
+import json, shutil, subprocess
 from pathlib import Path
 import numpy as np
-import pytest, torch
+import pytest
 
 FIXTURES = Path(__file__).parent/'fixtures'
-ENV = {**os.environ, 'OMP_NUM_THREADS': str(torch.get_num_threads())}
+from subprocess_env import ENV
 
 def run_cmd(*args):
     r = subprocess.run(list(args), capture_output=True, text=True, env=ENV)
