@@ -3,7 +3,6 @@ judge it trains first and why, shows fastai's progress table with column names (
 and with `--quiet` prints only its result line. Each call gets an empty judge cache, so the judge is trained."""
 import json, re, subprocess
 import pytest
-
 from subprocess_env import ENV
 
 @pytest.fixture(scope='module')

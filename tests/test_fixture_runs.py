@@ -10,9 +10,9 @@ import json, shutil, subprocess
 from pathlib import Path
 import numpy as np
 import pytest
+from subprocess_env import ENV
 
 FIXTURES = Path(__file__).parent/'fixtures'
-from subprocess_env import ENV
 
 def run_cmd(*args):
     r = subprocess.run(list(args), capture_output=True, text=True, env=ENV)
