@@ -47,6 +47,7 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
                   results:Path|str|None=None, # a JSON file: read back if it holds these settings, else written (`kept_result`)
                   data:ImageData|None=None, # data instead of `cfg.dataset`
                   judge:torch.nn.Module|None=None, # instead of `judge_for(cfg.dataset, size)` (then not named in the kept settings: pass `results` only with the default judge)
+                  warmup:float|None=None, # untimed seconds of training first, to bring the machine up to speed (None: a fifth of `budget`, at most 60); not in the kept settings
                  ) -> dict:
     "Train `cfg` for `budget` seconds and measure its generator every `every` seconds: the settings, the machine, the speed and a row per snapshot (and, if it diverged, why)."
     cfg = cfg.check(); key = dict(config=cache_key(cfg), budget=budget, every=every, n=n, judge=judge_recipe(cfg.dataset, cfg.img_size) if judge is None else type(judge).__name__,
@@ -54,8 +55,13 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
     def measure():
         d = data or load_dataset(cfg.dataset, cfg.img_size)
         long = replace(cfg).set_epochs(cfg.epochs * 1000)  # the same epochs, more of them: the clock ends the run
-        load0, clock, diverged = os.getloadavg()[0], TimedSnapshots(every, budget), None
+        warm = min(60., budget / 5) if warmup is None else warmup
         with tempfile.TemporaryDirectory() as tmp:
+            if warm > 0:  # thrown away: `train` seeds the timed run afresh, so only the clock sees the warm-up
+                try: train(long, Path(tmp)/'warmup', data=d, quiet=True, extra_cbs=[TimedSnapshots(warm, warm)])
+                except TrainingDiverged: pass  # the timed run diverges too, and says when
+                except TrainingStopped: raise ACGANError(f"quality_curve of {cfg.dataset} was stopped in its warm-up; nothing was kept; run it again") from None
+            load0, clock, diverged = os.getloadavg()[0], TimedSnapshots(every, budget), None
             try: train(long, Path(tmp)/'run', data=d, quiet=True, extra_cbs=[clock])
             except TrainingDiverged as e: diverged = str(e).split('; ')[0]  # the snapshots before it are measured; the run's folder is gone
             except TrainingStopped: raise ACGANError(f"quality_curve of {cfg.dataset} was stopped before its {budget:g} s budget; nothing was kept; run it again") from None
@@ -70,7 +76,7 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
         rows = [dict(seconds=round(s['seconds'], 2), iters=s['batches'] // (cfg.n_crit + 1), **snapshot_quality(G, s['generator'], j, f_real, n)) for s in snaps]
         last = snaps[-1]
         return dict(real_ms_ssim=real_ms, iters_per_second=last['batches'] / (cfg.n_crit + 1) / last['seconds'],
-                    machine=dict(cpus=os.cpu_count(), threads=torch.get_num_threads(), processor=platform.processor() or platform.machine(), load_before=load0, load_after=load1),
+                    machine=dict(cpus=os.cpu_count(), threads=torch.get_num_threads(), processor=platform.processor() or platform.machine(), load_before=load0, load_after=load1, warmup=warm),
                     curve=rows, diverged=diverged)
     return {**key, **kept_result(results, key, measure)}
 
