@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/quality.html.md"""
 
 # %% ../../nbs/03c_quality.ipynb #f09d0fb3
 from __future__ import annotations
-import os, platform, tempfile
+import json, os, platform, tempfile
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -21,8 +21,8 @@ from ..train.learner import TimedSnapshots, TrainingDiverged, TrainingStopped, f
 from ..train.runs import MNIST_PRESET_V1, TrainConfig, cache_key, kept_result, train
 
 # %% auto #0
-__all__ = ['GOALS', 'OLD_MNIST', 'LEVERS', 'snapshot_quality', 'quality_curve', 'time_to_quality', 'goal_ratio', 'quality_table',
-           'plot_quality_curves', 'lever_search', 'rank_levers', 'combine_levers']
+__all__ = ['GOALS', 'OLD_MNIST', 'LEVERS', 'snapshot_quality', 'quality_curve', 'read_curve', 'time_to_quality', 'goal_ratio',
+           'quality_table', 'plot_quality_curves', 'lever_search', 'rank_levers', 'combine_levers']
 
 # %% ../../nbs/03c_quality.ipynb #2fd3d77c
 @torch.no_grad()
@@ -79,6 +79,17 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
                     machine=dict(cpus=os.cpu_count(), threads=torch.get_num_threads(), processor=platform.processor() or platform.machine(), load_before=load0, load_after=load1, warmup=warm),
                     curve=rows, diverged=diverged)
     return {**key, **kept_result(results, key, measure)}
+
+# %% ../../nbs/03c_quality.ipynb #14af1586
+def read_curve(path:Path|str, # a JSON file written by `quality_curve(..., results=path)`
+              ) -> dict:
+    "The `quality_curve` result kept at `path` (its settings and its measurements), read without training."
+    path = Path(path)
+    if not path.is_file(): raise ACGANError(f"{path} does not exist; give a file written by quality_curve(..., results=...)")
+    try: kept = json.loads(path.read_text()); r = {**kept['key'], **kept['row']}
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError): r = {}
+    if not {'config', 'budget', 'curve'} <= set(r): raise ACGANError(f"{path} does not hold a quality_curve result (settings under 'key', curve under 'row'); give a file written by quality_curve(..., results=...)")
+    return r
 
 # %% ../../nbs/03c_quality.ipynb #a72b2692
 def time_to_quality(r:dict, # a `quality_curve` result
