@@ -13,6 +13,7 @@ different order; the median over rounds of each variant's ratio to the default r
 import argparse, statistics, sys, time
 from pathlib import Path
 import torch
+from acgan_nb.train.learner import num_threads
 sys.path.insert(0, str(Path(__file__).parent))
 from train_step import PlainLoop, synthetic
 
@@ -34,10 +35,7 @@ class Variant(PlainLoop):
             self.run(3)  # compile both graphs (and the recompiles the alternating requires_grad causes) now, not in the timed rounds
             self.compile_seconds = time.perf_counter() - t
     def run(self, iters):
-        old = torch.get_num_threads()
-        if self.threads: torch.set_num_threads(self.threads)
-        try: super().run(iters)
-        finally: torch.set_num_threads(old)
+        with num_threads(self.threads): super().run(iters)
 
 def its(loop, iters):
     t = time.perf_counter(); loop.run(iters); return iters / (time.perf_counter() - t)

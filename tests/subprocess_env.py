@@ -7,18 +7,12 @@ resume against an uninterrupted run): one OpenMP thread and one MKL thread. With
 result depends on how its work was split between threads, and two processes of the same command do not always
 split it alike: in CI, `test_cli_resume.py::test_second_sigint_stops_at_once` once trained an epoch-0 row that
 differed from the uninterrupted run's before any signal was sent, and its train_loss was the value this machine
-computes with `MKL_NUM_THREADS=1`. With one thread there is one split. `one_thread()` does the same for training
-done in the test process itself (a reference run, an in-process resume)."""
+computes with `MKL_NUM_THREADS=1`. With one thread there is one split. Training done in the test process
+itself (a reference run, an in-process resume) runs inside `acgan_nb.train.learner.num_threads(1)` for the
+same reason."""
 import os
-from contextlib import contextmanager
 import torch
 
 ENV = {**os.environ, 'OMP_NUM_THREADS': str(torch.get_num_threads())}
 BITWISE_ENV = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
 
-@contextmanager
-def one_thread():
-    "Run the block's PyTorch (and MKL) work on one thread, as a `BITWISE_ENV` child does; restore the count after."
-    n = torch.get_num_threads(); torch.set_num_threads(1)
-    try: yield
-    finally: torch.set_num_threads(n)

@@ -3,9 +3,9 @@ with weights bit-identical to an uninterrupted run of the same length (CPU, fixe
 `subprocess_env.py`)."""
 import os, random, signal, subprocess, sys, time, textwrap
 import pytest, torch
-from acgan_nb.train.learner import load_checkpoint
+from acgan_nb.train.learner import load_checkpoint, num_threads
 from acgan_nb.train.runs import TrainConfig, train
-from subprocess_env import BITWISE_ENV, one_thread
+from subprocess_env import BITWISE_ENV
 
 CFG = dict(dataset='digits', epochs=6, iters=90, bs=32, seed=5)
 
@@ -42,7 +42,7 @@ def rows(run):
 @pytest.fixture(scope='module')
 def reference(tmp_path_factory):
     run = tmp_path_factory.mktemp('ref')/'run'
-    with one_thread(): train(TrainConfig(**CFG), run, quiet=True)
+    with num_threads(1): train(TrainConfig(**CFG), run, quiet=True)
     return load_checkpoint(run/'checkpoint.pt')
 
 def assert_identical(run, ref):
@@ -63,7 +63,7 @@ def test_sigkill_at_random_step_then_resume(tmp_path, reference):
     p.send_signal(signal.SIGKILL); p.wait()
     assert p.returncode == -signal.SIGKILL
     print(f'killed after {after_rows} logged epochs + {extra:.2f} s; checkpoint at epoch {load_checkpoint(run/"checkpoint.pt")["epoch"]}')
-    with one_thread(): train(run_dir=run, resume=True, quiet=True)
+    with num_threads(1): train(run_dir=run, resume=True, quiet=True)
     assert_identical(run, reference)
     assert rows(run) == CFG['epochs']
 
@@ -76,6 +76,6 @@ def test_sigkill_during_save_then_resume(tmp_path, reference):
     assert list(run.rglob('*.tmp')), 'the kill should have left a half-done temporary file'
     assert load_checkpoint(run/'checkpoint.pt')['epoch'] == 1   # the previous checkpoint is intact
     marker.unlink()
-    with one_thread(): train(run_dir=run, resume=True, quiet=True)
+    with num_threads(1): train(run_dir=run, resume=True, quiet=True)
     assert not list(run.rglob('*.tmp'))
     assert_identical(run, reference)

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 from ..data import ACGANError, ImageData, atomic_write, load_dataset, safe_name  # first: it filters the torch.jit deprecation warning that importing fastai raises
 from fastai.callback.core import Callback
 from ..metrics import frechet_distance, judge_for, judge_logits
-from ..train.learner import TrainingDiverged, generate, sampling_generator
+from ..train.learner import TrainingDiverged, generate, num_threads, sampling_generator
 from ..train.runs import TrainConfig, cache_key, kept_result, preset, train
 
 # %% auto #0
@@ -53,11 +53,8 @@ def class_fid(generator:nn.Module, # G(z, c)
     z = torch.randn(len(c), nz, generator=torch.Generator().manual_seed(seed))
     x = generate(generator, z, c).permute(0, 2, 3, 1).numpy()
     f = judge_logits(judge, x, features=True)
-    n_threads = torch.get_num_threads()
-    try:
-        torch.set_num_threads(1)  # many small eigendecompositions: threads only add overhead (seconds each on a busy machine)
+    with num_threads(1):  # many small eigendecompositions: threads only add overhead (seconds each on a busy machine)
         return {k: frechet_distance(f[c == k], real_feats[k]) for k in classes}
-    finally: torch.set_num_threads(n_threads)
 
 # %% ../../nbs/12b_cagan_experiments.ipynb #5466e456
 class ClassFID(Callback):

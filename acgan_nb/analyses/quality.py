@@ -57,14 +57,13 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
         long = replace(cfg).set_epochs(cfg.epochs * 1000)  # the same epochs, more of them: the clock ends the run
         warm = min(60., budget / 5) if warmup is None else warmup
         with tempfile.TemporaryDirectory() as tmp:
-            if warm > 0:  # thrown away: `train` seeds the timed run afresh, so only the clock sees the warm-up
-                try: train(long, Path(tmp)/'warmup', data=d, quiet=True, extra_cbs=[TimedSnapshots(warm, warm)])
-                except TrainingDiverged: pass  # the timed run diverges too, and says when
-                except TrainingStopped: raise ACGANError(f"quality_curve of {cfg.dataset} was stopped in its warm-up; nothing was kept; run it again") from None
-            load0, clock, diverged = os.getloadavg()[0], TimedSnapshots(every, budget), None
-            try: train(long, Path(tmp)/'run', data=d, quiet=True, extra_cbs=[clock])
-            except TrainingDiverged as e: diverged = str(e).split('; ')[0]  # the snapshots before it are measured; the run's folder is gone
-            except TrainingStopped: raise ACGANError(f"quality_curve of {cfg.dataset} was stopped before its {budget:g} s budget; nothing was kept; run it again") from None
+            def train_until(name, clock, when):  # one training until `clock` ends it: None, or why it diverged (the snapshots before are measured; the run's folder is gone)
+                try: train(long, Path(tmp)/name, data=d, quiet=True, extra_cbs=[clock])
+                except TrainingDiverged as e: return str(e).split('; ')[0]
+                except TrainingStopped: raise ACGANError(f"quality_curve of {cfg.dataset} was stopped {when}; nothing was kept; run it again") from None
+            if warm > 0: train_until('warmup', TimedSnapshots(warm, warm), 'in its warm-up')  # thrown away: `train` seeds the timed run afresh, so only the clock sees the warm-up (a divergence here recurs below, and is said there)
+            load0, clock = os.getloadavg()[0], TimedSnapshots(every, budget)
+            diverged = train_until('run', clock, f'before its {budget:g} s budget')
         load1 = os.getloadavg()[0]
         snaps = [s for s in clock.snapshots if all(v.isfinite().all() for v in s['generator'].values() if v.is_floating_point())]  # a diverged generator is not measured
         if not snaps: raise ACGANError(f"quality_curve of {cfg.dataset}: no snapshot was taken ({diverged or 'no training step'}); give a longer budget or other settings")

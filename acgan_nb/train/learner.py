@@ -31,7 +31,7 @@ from ..objectives import Objective, stat_floats
 from ..objectives.adversarial import gradient_penalty
 
 # %% auto #0
-__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'BEST_NAME', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress', 'ResumeLoop', 'merge_log_header', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop', 'gan_learner', 'GridLogger', 'tensorboard_callbacks', 'WandbRun', 'wandb_callbacks', 'TimedSnapshots', 'fixed_samples', 'SampleTracker', 'EpochValue', 'SampleFID']
+__all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'BEST_NAME', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'STOP', 'smoke_mode', 'ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics', 'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'save_png', 'SampleGrid', 'rng_state', 'set_rng_state', 'num_threads', 'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'RunProgress', 'ResumeLoop', 'merge_log_header', 'RunCSVLogger', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop', 'gan_learner', 'GridLogger', 'tensorboard_callbacks', 'WandbRun', 'wandb_callbacks', 'TimedSnapshots', 'fixed_samples', 'SampleTracker', 'EpochValue', 'SampleFID']
 
 # %% ../../nbs/03_training.ipynb #8628592f
 def smoke_mode() -> bool:
@@ -220,6 +220,18 @@ def set_rng_state(sd:dict):
     if sd['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(sd['cuda'])
     n = sd['numpy']; np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
     p = sd['python']; random.setstate((p['version'], tuple(p['state'].tolist()), p['gauss']))
+
+# %% ../../nbs/03_training.ipynb #cefc73d2
+@contextmanager
+def num_threads(n:int|None, # PyTorch CPU threads for the block (None: leave the count as it is)
+               ):
+    "Run the block's PyTorch CPU work on `n` threads, and restore the count after it."
+    old = torch.get_num_threads()
+    if n is not None:
+        if n < 1: raise ACGANError(f"num_threads needs at least 1 thread, got {n}")
+        torch.set_num_threads(n)
+    try: yield
+    finally: torch.set_num_threads(old)
 
 # %% ../../nbs/03_training.ipynb #3e0288d1
 def _atomic_link(src:Path, dst:Path):
