@@ -238,7 +238,7 @@ def acgan_sample(argv:list|None=None):
 def evaluate_parser() -> OneLineParser:
     "The arguments of `acgan-evaluate`."
     p = OneLineParser(prog='acgan-evaluate', description="Measure a trained run and write eval.json, eval_samples.png and the analysis figures (eval_resolution.png, eval_diversity.png, eval_overfitting.png) into it.",
-                      epilog="eval.json holds: accuracy (overall and per class); inception_score over random splits with its parts; am_score; in the judge's feature space "
+                      epilog="eval.json holds: accuracy (overall and per class); inception_score over random splits with its parts, beside inception_score_real_baseline (the real test images' IS); am_score; in the judge's feature space "
                              "fid_judge, kid_judge (± kid_judge_std), precision_judge, recall_judge, density_judge, coverage_judge (k=3) and intra_fid_judge (mean and per class), "
                              "each with its real-vs-real value (key + _real_baseline: real training images against the test images); cas, the real test accuracy of a classifier "
                              "trained only on the samples, beside cas_real (the same trained on as many real images); per-class MS-SSIM of samples and of real images; with "
@@ -281,7 +281,7 @@ def _evaluate(args):
 def _evaluate_line(path:Path, res:dict) -> str:
     "The one line `acgan-evaluate` prints: the headline measures, each distance with its real-vs-real value."
     def dist(k, fmt): return f"{res[k]:{fmt}} (real vs real {res[k + '_real_baseline']:{fmt}})"
-    return (f"wrote {path}: accuracy {res['accuracy']:.4f}, IS {res['inception_score']:.2f}, AM {res['am_score']:.3f}, judge-FID {dist('fid_judge', '.2f')}, "
+    return (f"wrote {path}: accuracy {res['accuracy']:.4f}, IS {res['inception_score']:.2f} (real {res['inception_score_real_baseline']:.2f}), AM {res['am_score']:.3f}, judge-FID {dist('fid_judge', '.2f')}, "
             f"KID {dist('kid_judge', '.4f')}, intra-FID {dist('intra_fid_judge', '.2f')}, precision {dist('precision_judge', '.3f')}, recall {dist('recall_judge', '.3f')}"
             + (f", CAS {res['cas']:.4f} (real {res['cas_real']:.4f})" if 'cas' in res else '')
             + (f", Inception FID {dist('fid_inception', '.2f')}" if 'fid_inception' in res else ''))

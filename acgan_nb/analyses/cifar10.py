@@ -6,20 +6,9 @@ Docs: https://acgan-nb.github.io/acgan_nb/cifar10.html.md"""
 
 # %% ../../nbs/07_cifar10.ipynb #d4e2f23e
 from __future__ import annotations
-import pandas as pd
 
 # %% auto #0
-__all__ = ['CIFAR10_CPU', 'cifar10_summary']
+__all__ = ['CIFAR10_CPU']
 
 # %% ../../nbs/07_cifar10.ipynb #373cd8de
 CIFAR10_CPU = dict(arch='small', img_size=32, width=64, bs=64, epochs=10, iters=6000)  # an AC-GAN on CIFAR-10 meant to train in under 30 minutes on two CPU cores (07_cifar10 prints how long it took)
-
-def cifar10_summary(ev:dict, # an `evaluate_run` result (eval.json)
-                   ) -> pd.DataFrame:
-    "The §4.4 numbers of a run: judge-IS (mean ± sd over splits), judge-FID, KID (± sd), intra-class FID and accuracy, each with its real-vs-real value where there is one (`inception_score_real`: the IS of real images, when the caller added it)."
-    rows = [('Inception Score (judge network)', f"{ev['inception_score']:.2f} ± {ev['inception_score_std']:.2f}", f"{ev['inception_score_real']:.2f}" if 'inception_score_real' in ev else '—'),
-            ('judge-FID', f"{ev['fid_judge']:.2f}", f"{ev['fid_judge_real_baseline']:.2f}"),
-            ('judge-KID', f"{ev['kid_judge']:.4f} ± {ev['kid_judge_std']:.4f}", f"{ev['kid_judge_real_baseline']:.4f}"),
-            ('intra-class judge-FID (mean of classes)', f"{ev['intra_fid_judge']:.2f}", f"{ev['intra_fid_judge_real_baseline']:.2f}"),
-            ('judge accuracy on samples', f"{100*ev['accuracy']:.1f} %", f"{100*ev['judge_test_accuracy']:.1f} % (test split)")]
-    return pd.DataFrame(rows, columns=['measure', 'samples', 'real images']).set_index('measure')
