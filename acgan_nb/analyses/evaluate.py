@@ -80,10 +80,11 @@ def judge_measures(judge:nn.Module, # a classifier with `features`
     probs, train_probs = logits.softmax(1), judge_logits(judge, real.x_train).softmax(1)
     f_tr, f_te = judge_logits(judge, real.x_train, features=True), judge_logits(judge, real.x_test, features=True)
     acc, parts = judge_accuracy(judge, x, y, logits), inception_score_parts(probs, splits, seed)
-    real_is = inception_score_parts(judge_logits(judge, real.x_test).softmax(1), splits, seed)  # the scale: the real test images' own IS
+    real_splits = max(1, len(real.x_test) // (len(x) // splits))  # real splits of the samples' split size: the IS of a split grows with its size
+    real_is = inception_score_parts(judge_logits(judge, real.x_test).softmax(1), real_splits, seed)  # the scale: the real test images' own IS
     return dict(label_conditioned=conditioned, accuracy=acc['overall'], accuracy_per_class=acc['per_class'],
                 inception_score=parts['inception_score'], inception_score_std=parts['inception_score_std'], inception_score_splits=splits,
-                inception_score_real_baseline=real_is['inception_score'], inception_score_std_real_baseline=real_is['inception_score_std'],
+                inception_score_real_baseline=real_is['inception_score'], inception_score_std_real_baseline=real_is['inception_score_std'], inception_score_real_splits=real_splits,
                 inception_score_parts=parts, am_score=am_score(probs, train_probs),
                 fid_judge=frechet_distance(feats, f_te), fid_judge_real_baseline=frechet_distance(f_tr, f_te),
                 **feature_measures('judge', f_tr, f_te, feats, real, groups, len(acc['per_class']), seed),
@@ -146,7 +147,7 @@ def evaluation_table(ev:dict, # an `evaluate_run` result (`eval.json`)
         return v + f" ± {ev[k + '_std' + suffix]:{f}}" if k + '_std' + suffix in ev else v
     def class_mean(k): return float(np.nanmean(list(ev[k].values())))
     rows = [('judge accuracy (samples: of their input class)', val('accuracy', '.4f'), f"{ev['judge_test_accuracy']:.4f}", 'higher (real: the judge on the test split)'),
-            (f"Inception Score, judge network ({ev['inception_score_splits']} splits)", val('inception_score', '.2f'), val('inception_score', '.2f', '_real_baseline') if 'inception_score_real_baseline' in ev else '—', 'higher (real: the real test images)'),
+            (f"Inception Score, judge network ({ev['inception_score_splits']} splits)", val('inception_score', '.2f'), val('inception_score', '.2f', '_real_baseline') + f" ({ev['inception_score_real_splits']} split{'s' * (ev['inception_score_real_splits'] > 1)})" if 'inception_score_real_baseline' in ev else '—', 'higher (real: the real test images)'),
             ('AM Score', val('am_score', '.3f'), '—', 'lower')]
     for space, net in (('judge', 'judge'), ('inception', 'Inception-v3')):
         if f'fid_{space}' not in ev: continue
