@@ -16,14 +16,17 @@ from .analyses.diversity import diversity_report
 from .analyses.evaluate import evaluate_run
 from .analyses.latent import overfitting_report
 from .analyses.resolution import resolution_report
-from .data import ACGANError, atomic_write, load_dataset
+from .core import ACGANError, atomic_write
+from .data import load_dataset
 from .ensemble.core import MembersFailed, check_ensemble, train_ensemble
 from .ensemble.distributed import _broadcast, init_distributed, train_distributed, train_ensemble_distributed, world
 from .metrics import INCEPTION_WEIGHTS_ENV, INCEPTION_WEIGHTS_URL, Judge, judge_for
 from .nets import ARCHS
 from .objectives import OBJECTIVES
 from .objectives.adversarial import ADVERSARIAL
-from .train.learner import ENSEMBLE_FILE, SampleFID, SampleTracker, StopNow, TrainingDiverged, TrainingStopped, tensorboard_callbacks, wandb_callbacks
+from .train.checkpoint import ENSEMBLE_FILE
+from .train.monitors import SampleFID, SampleTracker, tensorboard_callbacks, wandb_callbacks
+from .train.guards import StopNow, TrainingDiverged, TrainingStopped
 from .train.runs import NothingToTrain, OBJECTIVE_PRESETS, PRESETS, TrainConfig, eval_path, load_generator, preset, sample_run, train
 
 # %% auto #0

@@ -13,8 +13,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-import warnings
-warnings.filterwarnings('ignore', message=r'`torch.jit.script` is deprecated', category=FutureWarning)  # raised by fastai's imports on torch 2.14
+from .core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
 from fastai.data.core import DataLoaders
 from fastai.torch_core import default_device
 import torchvision.datasets as tvd
@@ -24,11 +23,7 @@ from PIL import Image
 import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'CACHE_ENV', 'OFFLINE_ENV', 'DATASETS', 'KERAS_DATASETS', 'IMG_EXTS', 'FOLDER_SIZES', 'UNLABELLED', 'ACGANError', 'data_dir', 'safe_name', 'cache_dir', 'ImageData', 'resize_images', 'register_dataset', 'load_digits_data', 'read_keras_npz', 'torchvision_to_arrays', 'atomic_write', 'download_keras_dataset', 'keras_npz_path', 'load_image_folder', 'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist', 'to_float_images', 'to_uint8_images', 'ConditionalBatches', 'labelled_indices', 'SemiSupervisedBatches', 'images_to_tensor', 'make_dataloaders', 'class_grid', 'show_class_grid', 'condition_vector']
-
-# %% ../nbs/00_data.ipynb #53a2f528
-class ACGANError(ValueError):
-    "A bad input to acgan_nb: the message is one line naming the problem and the fix."
+__all__ = ['DATA_ENV', 'CACHE_ENV', 'OFFLINE_ENV', 'DATASETS', 'KERAS_DATASETS', 'IMG_EXTS', 'FOLDER_SIZES', 'UNLABELLED', 'data_dir', 'safe_name', 'cache_dir', 'ImageData', 'resize_images', 'register_dataset', 'load_digits_data', 'read_keras_npz', 'torchvision_to_arrays', 'download_keras_dataset', 'keras_npz_path', 'load_image_folder', 'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist', 'to_float_images', 'to_uint8_images', 'ConditionalBatches', 'labelled_indices', 'SemiSupervisedBatches', 'images_to_tensor', 'make_dataloaders', 'class_grid', 'show_class_grid', 'save_png', 'condition_vector']
 
 # %% ../nbs/00_data.ipynb #0bb490c7
 DATA_ENV, CACHE_ENV, OFFLINE_ENV = 'ACGAN_DATA', 'ACGAN_CACHE', 'ACGAN_OFFLINE'
@@ -149,19 +144,6 @@ def torchvision_to_arrays(ds) -> tuple[np.ndarray, np.ndarray]:
     y = ds.targets.numpy() if isinstance(ds.targets, torch.Tensor) else np.asarray(ds.targets)
     return x.astype(np.uint8), y.astype(np.int64)
 
-def atomic_write(path:Path, # the file to (re)write
-                 write:Callable, # called with the open temporary file
-                 mode:str='wb', # 'wb' or 'w'
-                ):
-    "Write `path` through `write(f)` on a unique temporary file beside it, flushed, fsynced and renamed: a crash never leaves half a file."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, mode) as f:
-            write(f); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.unlink(tmp)
 
 def download_keras_dataset(name:str, dest:Path) -> Path:
     "Fetch `name` with torchvision's downloader into the cache and write it as a Keras-layout `.npz` at `dest`."
@@ -458,6 +440,14 @@ def show_class_grid(x:np.ndarray, y:np.ndarray, classes:Sequence[str], n_per_cla
     if title: ax.set_title(title)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/00_data.ipynb #7d1c3055
+def save_png(img:np.ndarray, path:Path, scale:int=1):
+    "Save a uint8 H×W×C array as PNG (nearest-neighbour upscaled by `scale`), atomically."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    im = Image.fromarray(img.squeeze(-1) if img.shape[-1] == 1 else img)
+    if scale > 1: im = im.resize((im.width*scale, im.height*scale), Image.Resampling.NEAREST)
+    atomic_write(path, lambda f: im.save(f, format='PNG'))
 
 # %% ../nbs/02b_networks.ipynb #c83a402d
 from torch import Tensor

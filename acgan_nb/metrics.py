@@ -13,7 +13,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from .data import ACGANError, ImageData, OFFLINE_ENV, atomic_write, cache_dir, images_to_tensor, load_dataset, safe_name, to_float_images  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from .core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from .data import ImageData, OFFLINE_ENV, cache_dir, images_to_tensor, load_dataset, safe_name, to_float_images
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.metrics import accuracy

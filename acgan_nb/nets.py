@@ -10,7 +10,8 @@ import math
 import torch
 import torch.nn as nn
 from torch import Tensor
-from .data import ACGANError, condition_vector
+from .core import ACGANError
+from .data import condition_vector
 
 # %% auto #0
 __all__ = ['ARCHS', 'init_gan_weights', 'ACGANGenerator', 'ACGANDiscriminator', 'ClassBatchNorm2d', 'SmallGenerator',

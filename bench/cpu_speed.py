@@ -13,7 +13,7 @@ different order; the median over rounds of each variant's ratio to the default r
 import argparse, statistics, sys, time
 from pathlib import Path
 import torch
-from acgan_nb.train.learner import num_threads
+from acgan_nb.core import num_threads
 sys.path.insert(0, str(Path(__file__).parent))
 from train_step import PlainLoop, synthetic
 

@@ -1,5 +1,5 @@
 """Time to quality: a dataset's preset (what `acgan-train --dataset D` trains, no other flag) against the preset before
-the search of `03c_quality` (`OLD_MNIST`), each trained for the same wall-clock budget in this one invocation, one after
+the search of `03g_quality` (`OLD_MNIST`), each trained for the same wall-clock budget in this one invocation, one after
 the other, and measured at snapshots every --every seconds as `acgan-evaluate` measures a finished run: the judge's
 accuracy and judge-FID (against the real test images) of --n samples, and the mean per-class MS-SSIM.
 

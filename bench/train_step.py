@@ -17,7 +17,7 @@ from fastai.torch_core import default_device
 from acgan_nb.data import load_dataset, make_dataloaders, ImageData
 from acgan_nb.objectives import get_objective
 from acgan_nb.nets import build_models
-from acgan_nb.train.learner import gan_learner
+from acgan_nb.train.loop import gan_learner
 import numpy as np
 
 def synthetic(size, channels, n=4096, K=10):

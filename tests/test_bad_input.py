@@ -4,7 +4,8 @@ import hashlib, json, os, shutil
 from pathlib import Path
 import numpy as np, pytest, torch
 from acgan_nb.cli import acgan_train, acgan_sample, acgan_evaluate
-from acgan_nb.data import ACGANError, ImageData, load_dataset, class_subset, read_keras_npz, ConditionalBatches
+from acgan_nb.core import ACGANError
+from acgan_nb.data import ImageData, load_dataset, class_subset, read_keras_npz, ConditionalBatches
 from acgan_nb.objectives import get_objective
 from acgan_nb.nets import build_models
 from acgan_nb.train.runs import TrainConfig, train, sample_run

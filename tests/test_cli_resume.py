@@ -9,7 +9,7 @@ mid-member."""
 import json, os, pty, random, re, signal, subprocess, sys, threading, time
 from pathlib import Path
 import pytest, torch
-from acgan_nb.train.learner import load_checkpoint
+from acgan_nb.train.checkpoint import load_checkpoint
 from subprocess_env import BITWISE_ENV
 
 ARGS = ['--epochs', '6', '--iters', '90', '--bs', '32', '--seed', '5']   # digits: 6 epochs of 30 batches

@@ -16,7 +16,7 @@ FAILING = textwrap.dedent('''
     import sys
     from pathlib import Path
     import acgan_nb.ensemble.core as E
-    from acgan_nb.train.learner import TrainingDiverged
+    from acgan_nb.train.guards import TrainingDiverged
     from acgan_nb.cli import acgan_train
     orig = E.train
     def train(cfg=None, run_dir=None, **kw):

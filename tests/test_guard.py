@@ -1,8 +1,10 @@
 """The divergence guard and the class-count check of checkpoints."""
 import pytest, torch
 from fastai.callback.core import Callback
-from acgan_nb.data import ACGANError, load_dataset, class_subset
-from acgan_nb.train.learner import load_checkpoint, restore_checkpoint, TrainingDiverged
+from acgan_nb.core import ACGANError
+from acgan_nb.data import load_dataset, class_subset
+from acgan_nb.train.checkpoint import load_checkpoint, restore_checkpoint
+from acgan_nb.train.guards import TrainingDiverged
 from acgan_nb.train.runs import TrainConfig, train, build_run
 
 def test_exploding_weights_stop_the_run(tmp_path):

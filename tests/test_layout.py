@@ -11,16 +11,20 @@ import pytest
 
 PKG = Path(__file__).resolve().parent.parent/'acgan_nb'
 ALLOWED = {
-    'data': set(),
-    'nets': {'data'},
-    'objectives': {'data'},
-    'metrics': {'data', 'nets'},
-    'train': {'data', 'nets', 'objectives', 'metrics'},
-    'ensemble': {'data', 'nets', 'objectives', 'metrics', 'train'},
-    'analyses': {'data', 'nets', 'objectives', 'metrics', 'train', 'ensemble'},
-    'cli': {'data', 'nets', 'objectives', 'metrics', 'train', 'ensemble', 'analyses'},
+    'core': set(),  # ACGANError, atomic_write, smoke_mode, num_threads (00_core): every room may use it
+    'data': {'core'},
+    'nets': {'core', 'data'},
+    'objectives': {'core', 'data'},
+    'metrics': {'core', 'data', 'nets'},
+    'train': {'core', 'data', 'nets', 'objectives', 'metrics'},
+    'ensemble': {'core', 'data', 'nets', 'objectives', 'metrics', 'train'},
+    'analyses': {'core', 'data', 'nets', 'objectives', 'metrics', 'train', 'ensemble'},
+    'cli': {'core', 'data', 'nets', 'objectives', 'metrics', 'train', 'ensemble', 'analyses'},
     'test_utils': set(),  # fixtures for tests (97_test_utils); nothing of ours
 }
+# inside `train`, one room per concern (03_training to 03e_runs): a module may import only those before it
+TRAIN_ORDER = ['loop', 'checkpoint', 'guards', 'monitors', 'runs']
+CORE_NAMES = {'ACGANError', 'atomic_write', 'smoke_mode', 'num_threads'}  # defined once, in `acgan_nb.core`
 MAX_FUNCTION_LINES = 45
 
 def modules():
@@ -33,7 +37,7 @@ def modules():
 def room(mod:str) -> str|None:
     "The room of a dotted module name of ours (None for the package root)."
     parts = mod.split('.')
-    return parts[1] if len(parts) > 1 else None
+    return parts[1].split('.')[0] if len(parts) > 1 else None
 
 def our_imports(mod:str, path:Path):
     "(line, imported module) for each import of one of our modules in `path`."
@@ -83,3 +87,40 @@ def test_functions_read_as_named_steps():
             for _, path in modules() for n in ast.walk(ast.parse(path.read_text()))
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.end_lineno - n.lineno + 1 > MAX_FUNCTION_LINES]
     assert not long, '\n'.join(long)
+
+def train_part(mod:str) -> str|None:
+    "The concern of a module of `acgan_nb.train` (None for any other module)."
+    parts = mod.split('.')
+    return parts[2] if len(parts) > 2 and parts[1] == 'train' else None
+
+def test_every_train_module_has_a_place():
+    parts = {train_part(m) for m, _ in modules()} - {None}
+    assert parts == set(TRAIN_ORDER), f"train modules not in TRAIN_ORDER: {parts ^ set(TRAIN_ORDER)}"
+
+@pytest.mark.parametrize('mod,path', [(m, p) for m, p in modules() if train_part(m)], ids=lambda x: x if isinstance(x, str) else '')
+def test_train_modules_import_only_earlier_ones(mod, path):
+    mine = TRAIN_ORDER.index(train_part(mod))
+    bad = [f"{path.relative_to(PKG.parent)}:{line} imports {target}" for line, target in our_imports(mod, path)
+           if train_part(target) and TRAIN_ORDER.index(train_part(target)) >= mine and target != mod]
+    assert not bad, f"{mod} may import only {TRAIN_ORDER[:mine]} of train:\n" + '\n'.join(bad)
+
+def test_core_names_come_from_core():
+    "`ACGANError` and the other shared helpers are imported from `acgan_nb.core`, never through `data` or training."
+    bad = []
+    for mod, path in modules():
+        pkg = mod if path.name == '__init__.py' else mod.rsplit('.', 1)[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom): continue
+            target = resolve_from(node, pkg)
+            names = {a.name for a in node.names} & CORE_NAMES
+            if names and target != 'acgan_nb.core': bad.append(f"{path.relative_to(PKG.parent)}:{node.lineno} imports {sorted(names)} from {target}")
+            if target == 'acgan_nb.train.learner': bad.append(f"{path.relative_to(PKG.parent)}:{node.lineno} imports the old acgan_nb.train.learner")
+    defined = [f"{p.relative_to(PKG.parent)}: {n.name}" for m, p in modules() if m != 'acgan_nb.core'
+               for n in ast.parse(p.read_text()).body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name in CORE_NAMES]
+    assert not bad and not defined, '\n'.join(bad + defined)
+
+def resolve_from(node:ast.ImportFrom, pkg:str) -> str|None:
+    "The absolute module a `from ... import` names (relative ones resolved against `pkg`)."
+    if not node.level: return node.module
+    base = pkg.split('.')[:len(pkg.split('.')) - (node.level - 1)]
+    return '.'.join(base + ([node.module] if node.module else []))

@@ -3,7 +3,8 @@ with weights bit-identical to an uninterrupted run of the same length (CPU, fixe
 `subprocess_env.py`)."""
 import os, random, signal, subprocess, sys, time, textwrap
 import pytest, torch
-from acgan_nb.train.learner import load_checkpoint, num_threads
+from acgan_nb.train.checkpoint import load_checkpoint
+from acgan_nb.core import num_threads
 from acgan_nb.train.runs import TrainConfig, train
 from subprocess_env import BITWISE_ENV
 

@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 import matplotlib.pyplot as plt
 from .evaluate import evaluate_run
-from ..data import ACGANError
+from ..core import ACGANError
 from ..metrics import am_score, inception_score_parts
 from ..objectives import OBJECTIVES, get_objective
 from ..train.runs import TrainConfig, cache_key, kept_result, preset, read_config, train

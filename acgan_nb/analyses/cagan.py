@@ -15,10 +15,13 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 import matplotlib.pyplot as plt
-from ..data import ACGANError, ImageData, atomic_write, load_dataset, safe_name  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..data import ImageData, load_dataset, safe_name
 from fastai.callback.core import Callback
 from ..metrics import frechet_distance, judge_for, judge_logits
-from ..train.learner import TrainingDiverged, generate, num_threads, sampling_generator
+from ..train.guards import TrainingDiverged
+from ..train.loop import generate, sampling_generator
+from ..core import num_threads
 from ..train.runs import TrainConfig, cache_key, kept_result, preset, train
 
 # %% auto #0

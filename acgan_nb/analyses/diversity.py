@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
-from ..data import ACGANError, atomic_write, images_to_tensor, load_dataset
+from ..core import ACGANError, atomic_write
+from ..data import images_to_tensor, load_dataset
 from ..metrics import diversity_classes, judge_accuracy, judge_for, ms_ssim_diversity, ms_ssim_pairs
 from ..train.runs import eval_path, label_conditioned, load_generator, sample_run
 

@@ -11,11 +11,13 @@ from typing import NamedTuple
 from pathlib import Path
 import numpy as np
 import torch.nn as nn
-from ..data import ACGANError, ImageData, atomic_write, class_grid, load_dataset
+from ..core import ACGANError, atomic_write
+from ..data import ImageData, class_grid, load_dataset
 from torch import Tensor
 from ..metrics import (am_score, classification_accuracy_score, density_coverage, diversity_classes, frechet_distance, inception_features, inception_network, inception_state_dict,
                              inception_score_parts, inception_v3_score, intra_class_fid, judge_accuracy, judge_for, judge_logits, kernel_distance, ms_ssim_diversity, precision_recall)
-from ..train.learner import SampleTracker, save_png
+from ..train.monitors import SampleTracker
+from ..data import save_png
 from ..train.runs import TrainConfig, cached_run, eval_path, label_conditioned, load_generator, sample_run
 
 # %% auto #0

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
-from ..data import ACGANError, load_dataset
+from ..core import ACGANError
+from ..data import load_dataset
 from ..metrics import intra_class_fid, judge_accuracy, judge_for, judge_logits
 from ..train.runs import load_generator, sample_run
 

@@ -11,9 +11,10 @@ import numpy as np
 import torch
 import torch.nn as nn
 import matplotlib.pyplot as plt
-from ..data import ACGANError, atomic_write, load_dataset  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..data import load_dataset
 from fastai.torch_core import default_device
-from ..train.learner import fixed_grid_inputs, generate
+from ..train.loop import fixed_grid_inputs, generate
 from ..train.runs import eval_path, load_generator
 
 # %% auto #0

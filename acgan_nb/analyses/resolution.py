@@ -13,7 +13,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
-from ..data import ACGANError, atomic_write, images_to_tensor, load_dataset
+from ..core import ACGANError, atomic_write
+from ..data import images_to_tensor, load_dataset
 from ..metrics import judge_for, judge_logits
 from ..train.runs import eval_path, load_generator, sample_run
 

@@ -15,7 +15,8 @@ import pandas as pd
 import torch
 import torch.nn as nn
 from torch import Tensor
-from ..data import ACGANError, ImageData, images_to_tensor, labelled_indices, load_dataset, to_float_images  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..data import ImageData, images_to_tensor, labelled_indices, load_dataset, to_float_images
 from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.progress import ProgressCallback
 from fastai.data.core import DataLoaders
@@ -25,7 +26,7 @@ from fastai.torch_core import default_device
 from fastcore.basics import noop
 from ..nets import build_models
 from ..objectives import Objective, get_objective
-from ..train.learner import CKPT_NAME, _load_module, load_checkpoint
+from ..train.checkpoint import CKPT_NAME, _load_module, load_checkpoint
 from ..train.runs import TrainConfig, cached_run, read_config, run_parts
 
 # %% auto #0

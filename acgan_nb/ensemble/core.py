@@ -15,10 +15,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from ..data import ACGANError, ImageData, atomic_write, class_grid, class_split, class_subset, load_dataset  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..data import ImageData, class_grid, class_split, class_subset, load_dataset
 from fastai.torch_core import default_device
 from fastai.callback.core import Callback
-from ..train.learner import CKPT_FORMAT, CKPT_NAME, Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT, STOP, TrainingStopped, fixed_grid_inputs, generate, rng_state, save_png, stop_message, stop_on_signals
+from ..train.checkpoint import CKPT_FORMAT, CKPT_NAME, Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT, rng_state
+from ..train.guards import STOP, TrainingStopped, stop_message, stop_on_signals
+from ..train.loop import fixed_grid_inputs, generate
+from ..data import save_png
 from ..train.runs import LOCK_NAME, NothingToTrain, RunLock, TrainConfig, read_ensemble, run_parts, train
 
 # %% auto #0

@@ -15,14 +15,17 @@ import torch.nn as nn
 import torch.distributed as dist
 from torch import Tensor
 from torch.nn.parallel import DistributedDataParallel as DDP
-from ..data import ACGANError, ConditionalBatches, ImageData, load_dataset, to_float_images  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError  # first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..data import ConditionalBatches, ImageData, load_dataset, to_float_images
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.progress import ProgressCallback
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.vision.gan import GANModule
 from .core import EnsembleLog, EnsembleProgress, error_line, member_label, open_ensemble, record_progress, train_member, write_ensemble
-from ..train.learner import CKPT_NAME, Checkpoint, EpochOffset, ResumeLoop, RunCSVLogger, SampleGrid, TrainingDiverged, TrainingStopped, load_checkpoint, restore_checkpoint
+from ..train.checkpoint import CKPT_NAME, Checkpoint, load_checkpoint, restore_checkpoint
+from ..train.guards import EpochOffset, ResumeLoop, TrainingDiverged, TrainingStopped
+from ..train.monitors import RunCSVLogger, SampleGrid
 from ..train.runs import NothingToTrain, RunLock, TrainConfig, build_run, check_run_dir, resume_config, truncate_log, write_json
 
 # %% auto #0

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 import inspect, math
-from ..data import ACGANError
+from ..core import ACGANError
 from .adversarial import AdversarialLoss, get_adversarial
 
 # %% auto #0

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 import matplotlib.pyplot as plt
-from ..data import ACGANError
+from ..core import ACGANError
 
 # %% auto #0
 __all__ = ['ADVERSARIAL', 'plot_generator_losses', 'AdversarialLoss', 'NonSaturating', 'Minimax', 'LSGAN', 'Hinge', 'WGANGP',

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from ..data import ACGANError
+from ..core import ACGANError
 from . import ACGANLoss, Objective, _acc, check_weight, class_ce, dynamic_labels, register_objective
 from .adversarial import AdversarialLoss
 

@@ -8,7 +8,8 @@ Docs: https://acgan-nb.github.io/acgan_nb/cagan.html.md"""
 from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor
-from ..data import ACGANError, condition_vector
+from ..core import ACGANError
+from ..data import condition_vector
 from . import Objective, SourceClassHead, _acc, check_weight, register_objective
 from .adversarial import AdversarialLoss
 
