@@ -201,7 +201,7 @@ def train_command(args):
         _check_best(cfg.best_metric, args.fid_every)
         cbs = _tracker(cfg.dataset, cfg.img_size, args.track_every) + _sample_fid(cfg.dataset, args.fid_every, args.fid_samples) + _loggers(args, run, asdict(cfg))
         learn = train(cfg.check(), run, quiet=args.quiet, extra_cbs=cbs)
-    secs = getattr(learn, 'train_seconds', 0.)
+    secs = learn.run_state.train_seconds
     print(f"run directory: {run}  (trained {secs:.0f} s; samples in {Path(run)/'samples'}, metrics in {Path(run)/'metrics.csv'})")
     return run
 
@@ -319,7 +319,7 @@ def _train_distributed(args):
         if rank == 0: print(f"ensemble directory: {run}  ({len(man['members'])} members over {W} processes; manifest {Path(run)/ENSEMBLE_FILE})")
         return run
     learn = train_distributed(cfg, run, resume=bool(args.resume), quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d, sync_bn=not args.no_sync_bn)
-    if rank == 0: print(f"run directory: {run}  (trained {getattr(learn, 'train_seconds', 0.):.0f} s on {W} processes, global batch {learn.dls.train.bs}; samples in {Path(run)/'samples'})")
+    if rank == 0: print(f"run directory: {run}  (trained {learn.run_state.train_seconds:.0f} s on {W} processes, global batch {learn.dls.train.bs}; samples in {Path(run)/'samples'})")
     return run
 
 def acgan_train_distributed(argv:list|None=None):

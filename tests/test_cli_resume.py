@@ -72,6 +72,7 @@ def assert_complete(run, ref):
 def resume(run):
     r = cli('acgan-train', '--resume', str(run))   # progress on, as a user runs it
     assert 'epoch' in r.stdout and 'train_loss' in r.stdout, 'the resumed run should show its progress table'
+    assert f'Epoch {EPOCHS}/{EPOCHS} :' in r.stdout, "the bar should count the run's epochs, not the resumed fit's"
     return r
 
 @pytest.fixture(scope='module')

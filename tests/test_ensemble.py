@@ -111,7 +111,7 @@ def test_vectorised_member_that_diverges_fails_alone(monkeypatch):
     monkeypatch.setattr(E.WideDiscriminator, 'forward', poisoned)
     res = E.train_vectorised(cfgs, datas, device='cpu')
     assert [r['status'] for r in res] == ['done', 'failed', 'done']
-    assert res[1]['error'] == 'training diverged at epoch 1, step 3: the discriminator loss is nan', res[1]['error']
+    assert res[1]['error'] == 'training diverged at epoch 1, batch 3: the discriminator loss is nan', res[1]['error']
     for k in (0, 2):
         for net in ('generator', 'critic'):
             for (n, a), b in zip(res[k][net].state_dict().items(), clean[k][net].state_dict().values()):

@@ -20,7 +20,7 @@ from ..data import ImageData, class_grid, class_split, class_subset, load_datase
 from fastai.torch_core import default_device
 from fastai.callback.core import Callback
 from ..train.checkpoint import CKPT_FORMAT, CKPT_NAME, Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT, rng_state
-from ..train.guards import STOP, TrainingStopped, stop_message, stop_on_signals
+from ..train.guards import STOP, TrainingStopped, stop_message, stop_on_signals, divergence_message
 from ..train.loop import fixed_grid_inputs, generate
 from ..data import save_png
 from ..train.runs import LOCK_NAME, NothingToTrain, RunLock, TrainConfig, read_ensemble, run_parts, train
@@ -112,7 +112,7 @@ class EnsembleProgress(Callback):
     def __init__(self, report:Callable): self.report = report
     def after_epoch(self):
         r = self.learn.recorder
-        self.report(self.epoch + 1, self.n_epoch + getattr(self.learn, 'epoch_offset', 0), dict(zip(r.metric_names[1:-1], map(float, r.log[1:-1]))))
+        self.report(self.epoch + 1, self.n_epoch + self.learn.run_state.epoch_offset, dict(zip(r.metric_names[1:-1], map(float, r.log[1:-1]))))
 
 def record_progress(man:dict, # the manifest (written by the caller)
                     i:int, # the member
@@ -457,12 +457,12 @@ class _WideRun:
     def check_divergence(self, epoch:int):
         "Mark the members whose loss went non-finite in this epoch or whose largest weight passed `max_weight`."
         for k, (s, g, v) in enumerate(self.bad.tolist()):
-            if not math.isnan(s): self.errors[k] = self.errors[k] or f"training diverged at epoch {epoch + 1}, step {int(s) + 1}: the {'generator' if g else 'discriminator'} loss is {v}"
+            if not math.isnan(s): self.errors[k] = self.errors[k] or divergence_message(epoch + 1, int(s) + 1, f"the {'generator' if g else 'discriminator'} loss is {v}")
         with torch.no_grad():
             for wide in (self.WG, self.WD):
                 big = torch.stack([p.detach().view(self.K, -1).abs().amax(1) for p in wide.parameters()]).amax(0)
                 for k in torch.nonzero(~(big <= self.c0.max_weight)).flatten().tolist():
-                    self.errors[k] = self.errors[k] or f"training diverged at epoch {epoch + 1}: the largest weight is {big[k].item():.3g} (limit {self.c0.max_weight:g})"
+                    self.errors[k] = self.errors[k] or divergence_message(epoch + 1, None, f"the largest weight is {big[k].item():.3g} (limit {self.c0.max_weight:g})")
 
     def end_epoch(self, epoch:int) -> list:
         "The epoch's metrics row of every member, written with its checkpoint; the metrics as dicts (None for a failed member)."

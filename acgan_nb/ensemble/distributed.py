@@ -24,7 +24,7 @@ from fastai.learner import Learner
 from fastai.vision.gan import GANModule
 from .core import EnsembleLog, EnsembleProgress, error_line, member_label, open_ensemble, record_progress, train_member, write_ensemble
 from ..train.checkpoint import CKPT_NAME, Checkpoint, load_checkpoint, restore_checkpoint
-from ..train.guards import EpochOffset, ResumeLoop, TrainingDiverged, TrainingStopped
+from ..train.guards import EpochOffset, ResumeLoop, TrainingDiverged, TrainingStopped, divergence_message
 from ..train.monitors import RunCSVLogger, SampleGrid
 from ..train.runs import NothingToTrain, RunLock, TrainConfig, build_run, check_run_dir, resume_config, truncate_log, write_json
 
@@ -148,7 +148,7 @@ class DistributedStats(Callback):
         v = torch.tensor([float(not torch.isfinite(loss).all()), loss.item()] + [float(st[k]) for k in keys], dtype=torch.float64, device=loss.device)
         dist.all_reduce(v)
         if v[0] > 0:
-            self.learn.diverged = f"training diverged at epoch {self.epoch + 1}, batch {self.iter + 1}: the {'generator' if self.learn.gan_trainer.gen_mode else 'discriminator'} loss is not finite on {int(v[0])} of {dist.get_world_size()} processes"
+            self.learn.run_state.diverged = divergence_message(self.epoch + 1, self.iter + 1, f"the {'generator' if self.learn.gan_trainer.gen_mode else 'discriminator'} loss is not finite on {int(v[0])} of {dist.get_world_size()} processes")
             raise CancelFitException()
         v = v/dist.get_world_size()
         self.learn.loss = v[1].to(self.learn.loss.dtype)
@@ -235,13 +235,13 @@ def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, q
     if rank and sd is not None: torch.manual_seed(cfg.seed + rank)
     if rank == 0:
         if resume: truncate_log(run_dir/'metrics.csv', start)
-        else: write_json(run_dir/'data.json', learn.data_info)
+        else: write_json(run_dir/'data.json', learn.run_state.data_info)
     if start < cfg.epochs:
         t0 = time.time()
         learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, sd.get('step', 0) if sd else 0)])  # a step checkpoint resumes mid-epoch
-        learn.train_seconds = time.time() - t0
-        if learn.diverged:
-            raise TrainingDiverged(f"{learn.diverged}; resume from the last good checkpoint with torchrun ... --no-python acgan-train-distributed --resume {run_dir} and lower --lr-g/--lr-d")
+        learn.run_state.train_seconds = time.time() - t0
+        if learn.run_state.diverged:
+            raise TrainingDiverged(f"{learn.run_state.diverged}; resume from the last good checkpoint with torchrun ... --no-python acgan-train-distributed --resume {run_dir} and lower --lr-g/--lr-d")
     dist.barrier()
     return learn
 

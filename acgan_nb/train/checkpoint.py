@@ -68,7 +68,7 @@ def checkpoint_state(learn:Learner, epoch:int, config:dict|None=None, step:int=0
               opt=learn.opt.state_dict() if learn.opt is not None else {},
               batches=learn.dls.train.state_dict(), rng=rng_state(),
               gen_mode=bool(getattr(getattr(learn, 'gan_trainer', None), 'gen_mode', False)))
-    if getattr(learn, 'ema_generator', None) is not None: sd.update(generator_ema=learn.ema_generator.state_dict(), ema_steps=learn.ema_steps)
+    if learn.run_state.ema_generator is not None: sd.update(generator_ema=learn.run_state.ema_generator.state_dict(), ema_steps=learn.run_state.ema_steps)
     mp = getattr(learn, 'mixed_precision', None)
     if mp is not None and getattr(mp, 'scaler', None) is not None: sd['scaler'] = mp.scaler.state_dict()
     return sd
@@ -113,14 +113,14 @@ def restore_checkpoint(learn:Learner, sd:dict, path:Path='checkpoint'):
     if 'generator_ema' in sd: _check_module(G, sd['generator_ema'], 'averaged generator', path)
     G.load_state_dict(sd['generator']); D.load_state_dict(sd['critic'])
     if 'generator_ema' in sd:
-        learn.ema_generator, learn.ema_steps = copy.deepcopy(G).requires_grad_(False), int(sd['ema_steps'])
-        learn.ema_generator.load_state_dict(sd['generator_ema'])
+        learn.run_state.ema_generator, learn.run_state.ema_steps = copy.deepcopy(G).requires_grad_(False), int(sd['ema_steps'])
+        learn.run_state.ema_generator.load_state_dict(sd['generator_ema'])
     if learn.opt is None: learn.create_opt()
     if sd.get('opt'): learn.opt.load_state_dict(sd['opt'])
     learn.dls.train.load_state_dict(sd['batches'])
     set_rng_state(sd['rng'])
     learn.gan_trainer.gen_first = bool(sd.get('gen_mode', False))
-    learn.pending_scaler_state = sd.get('scaler')
+    learn.run_state.scaler_state = sd.get('scaler')
 
 # %% ../../nbs/03a_checkpoints.ipynb #4cd16dd7
 class Checkpoint(Callback):
@@ -134,7 +134,7 @@ class Checkpoint(Callback):
                  best_mode:str='max', # 'max' or 'min'
                 ): store_attr(); self.run_dir = Path(run_dir)
     def before_fit(self):
-        st = getattr(self.learn, 'pending_scaler_state', None); mp = getattr(self.learn, 'mixed_precision', None)
+        st = self.learn.run_state.scaler_state; mp = getattr(self.learn, 'mixed_precision', None)
         if st and mp is not None and getattr(mp, 'scaler', None) is not None: mp.scaler.load_state_dict(st)
         logged = self.recorder.metric_names[1:-1]
         if self.best_metric and self.best_metric not in logged:
@@ -144,7 +144,7 @@ class Checkpoint(Callback):
     def _better(self, v): return v == v and (self.best is None or (v > self.best if self.best_mode == 'max' else v < self.best))
     def after_epoch(self):
         ep = self.epoch + 1
-        if ep % self.every and ep != self.n_epoch + getattr(self.learn, 'epoch_offset', 0): return
+        if ep % self.every and ep != self.n_epoch + self.learn.run_state.epoch_offset: return
         f = self.run_dir/CKPT_DIR/f'epoch_{ep:04d}.pt'
         save_checkpoint(f, self.learn, ep, self.config)
         _atomic_link(f, self.run_dir/CKPT_NAME)

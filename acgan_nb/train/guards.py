@@ -18,21 +18,29 @@ from .loop import GANStat
 from .checkpoint import CKPT_DIR, CKPT_NAME, _atomic_link, save_checkpoint
 
 # %% auto #0
-__all__ = ['STOP', 'TrainingDiverged', 'DivergenceGuard', 'EpochOffset', 'ResumeLoop', 'TrainingStopped', 'StopNow',
-           'stop_on_signals', 'stop_message', 'GracefulStop']
+__all__ = ['STOP', 'TrainingDiverged', 'divergence_message', 'DivergenceGuard', 'EpochOffset', 'ResumeLoop', 'TrainingStopped',
+           'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop']
 
 # %% ../../nbs/03b_guards.ipynb #eda9b5df
 class TrainingDiverged(ACGANError):
     "Training stopped on a NaN/Inf loss or exploding weights; the last good checkpoint is intact."
+
+# %% ../../nbs/03b_guards.ipynb #8e5f946a
+def divergence_message(epoch:int, # the epoch it happened in, counted from 1
+                       batch:int|None, # the batch of that epoch, counted from 1 (None: not known)
+                       why:str, # what was not finite or too large
+                      ) -> str:
+    "The one line that says where and how training diverged: every loop (single, vectorised, distributed) words it so."
+    return f"training diverged at epoch {epoch}" + ('' if batch is None else f", batch {batch}") + f": {why}"
 
 # %% ../../nbs/03b_guards.ipynb #f42f7872
 class DivergenceGuard(Callback):
     "Stop training on a non-finite loss or a weight above `max_weight` (checked every `check_every` steps)."
     order = -10
     def __init__(self, max_weight:float=1e4, check_every:int=50): store_attr()
-    def before_fit(self): self.learn.diverged = None
+    def before_fit(self): self.learn.run_state.diverged = None
     def _stop(self, why:str):
-        self.learn.diverged = f"training diverged at epoch {self.epoch + 1}, batch {getattr(self.learn, 'step_offset', 0) + self.iter + 1}: {why}"
+        self.learn.run_state.diverged = divergence_message(self.epoch + 1, self.learn.run_state.step_offset + self.iter + 1, why)
         raise CancelFitException()
     def after_loss(self):
         if self.training and not torch.isfinite(self.learn.loss_grad).all():
@@ -48,9 +56,9 @@ class EpochOffset(Callback):
     "Number epochs from `offset` (for resumed runs)."
     order = -20
     def __init__(self, offset:int=0): self.offset = offset
-    def before_fit(self): self.learn.epoch_offset = self.offset
+    def before_fit(self): self.learn.run_state.epoch_offset = self.offset
     def before_epoch(self): self.learn.epoch = self.epoch + self.offset
-    def after_fit(self): self.learn.epoch_offset = 0
+    def after_fit(self): self.learn.run_state.epoch_offset = 0
 
 # %% ../../nbs/03b_guards.ipynb #a722ff40
 class ResumeLoop(Callback):
@@ -60,7 +68,7 @@ class ResumeLoop(Callback):
                  step:int=0, # batches of the first epoch already trained
                 ): store_attr()
     def before_fit(self):
-        self.learn.step_offset = self.step
+        self.learn.run_state.step_offset = self.step
         if self.step: self.learn.dls.train.skip_batches(self.step)
         if self.state is None: return
         sl = self.learn.recorder.smooth_loss
@@ -70,7 +78,7 @@ class ResumeLoop(Callback):
         for m, (total, count) in zip([m for m in self.learn.metrics if isinstance(m, GANStat)], self.state['metrics']): m.total, m.count = total, count
         sw = next(cb for cb in self.learn.cbs if isinstance(cb, FixedGANSwitcher))
         sw.n_c, sw.n_g = self.state['switcher']
-    def after_train(self): self.step = self.learn.step_offset = 0
+    def after_train(self): self.step = self.learn.run_state.step_offset = 0
 
 # %% ../../nbs/03b_guards.ipynb #ddb7d178
 class TrainingStopped(ACGANError):
@@ -115,23 +123,23 @@ def stop_message(signum:int, where:str, run_dir:Path, what:str='') -> str:
 
 # %% ../../nbs/03b_guards.ipynb #519bab5b
 class GracefulStop(Callback):
-    "When a stop was asked for (`STOP.signal`): checkpoint the step just finished into `run_dir` and end the fit (`learn.stopped_at` = (epoch, step))."
+    "When a stop was asked for (`STOP.signal`): checkpoint the step just finished into `run_dir` and end the fit (`learn.run_state.stopped_at` = (epoch, step))."
     order = 100  # last: the step's statistics, switch and moving average are done (and at an epoch's end, its checkpoint)
     def __init__(self, run_dir:Path, # the run directory
                  config:dict|None=None, # saved with the checkpoint
                 ): store_attr(); self.run_dir = Path(run_dir)
-    def before_fit(self): self.learn.stopped_at = None
+    def before_fit(self): self.learn.run_state.stopped_at = None
     def _asked(self): return STOP.signal is not None
     def after_batch(self):
         if not (self._asked() and self.training) or self.iter + 1 == self.n_iter: return  # an epoch's last batch: stop after its checkpoint
-        epoch, step = self.epoch, getattr(self.learn, 'step_offset', 0) + self.iter + 1
+        epoch, step = self.epoch, self.learn.run_state.step_offset + self.iter + 1
         f = self.run_dir/CKPT_DIR/f'epoch_{epoch:04d}_step_{step:06d}.pt'
         save_checkpoint(f, self.learn, epoch, self.config, step)
         _atomic_link(f, self.run_dir/CKPT_NAME)
-        self.learn.stopped_at = (epoch, step); raise CancelFitException()
+        self.learn.run_state.stopped_at = (epoch, step); raise CancelFitException()
     def after_epoch(self):
         if not self._asked(): return
         ep = self.epoch + 1
         f = self.run_dir/CKPT_DIR/f'epoch_{ep:04d}.pt'
         if not f.exists(): save_checkpoint(f, self.learn, ep, self.config); _atomic_link(f, self.run_dir/CKPT_NAME)
-        self.learn.stopped_at = (ep, 0); raise CancelFitException()
+        self.learn.run_state.stopped_at = (ep, 0); raise CancelFitException()

@@ -7,7 +7,9 @@ Docs: https://acgan-nb.github.io/acgan_nb/training.html.md"""
 # %% ../../nbs/03_training.ipynb #e0063e99
 from __future__ import annotations
 import copy
+from dataclasses import dataclass, field
 from pathlib import Path
+import numpy as np
 import torch
 import torch.nn as nn
 from torch import Tensor
@@ -16,6 +18,7 @@ from ..core import ACGANError  # first: it filters the torch.jit deprecation war
 from ..data import to_uint8_images
 from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.progress import ProgressCallback
+from fastprogress.fastprogress import progress_bar
 from fastcore.imports import in_notebook
 from fastai.learner import Learner, Metric, CastToTensor
 from fastai.optimizer import OptimWrapper
@@ -27,7 +30,8 @@ from ..objectives.adversarial import gradient_penalty
 
 # %% auto #0
 __all__ = ['ConditionalGANLoss', 'ConditionalGANTrainer', 'BoundedHistory', 'MixedBatch', 'GANStat', 'gan_metrics',
-           'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'RunProgress', 'gan_learner']
+           'GeneratorEMA', 'sampling_generator', 'generate', 'fixed_grid_inputs', 'RunState', 'RunProgress',
+           'gan_learner']
 
 # %% ../../nbs/03_training.ipynb #19c9bec7
 class ConditionalGANLoss(GANModule):
@@ -131,26 +135,26 @@ def gan_metrics(objective:Objective) -> list[GANStat]:
 
 # %% ../../nbs/03_training.ipynb #7bcbec96
 class GeneratorEMA(Callback):
-    "Keep `learn.ema_generator`, an exponential moving average (decay `decay`) of the generator's weights."
+    "Keep `learn.run_state.ema_generator`, an exponential moving average (decay `decay`) of the generator's weights."
     order = 60
     def __init__(self, decay:float=0.999): self.decay = decay
     def before_fit(self):
-        if getattr(self.learn, 'ema_generator', None) is None:
-            self.learn.ema_generator = copy.deepcopy(self.learn.model.generator).requires_grad_(False)
-            self.learn.ema_steps = 0
+        if self.learn.run_state.ema_generator is None:
+            self.learn.run_state.ema_generator = copy.deepcopy(self.learn.model.generator).requires_grad_(False)
+            self.learn.run_state.ema_steps = 0
     @torch.no_grad()
     def after_step(self):
         if not self.learn.gan_trainer.gen_mode: return
-        ema, g, t = self.learn.ema_generator, self.learn.model.generator, self.learn.ema_steps
+        ema, g, t = self.learn.run_state.ema_generator, self.learn.model.generator, self.learn.run_state.ema_steps
         beta = min(self.decay, (1 + t)/(10 + t))
         for e, p in zip(ema.parameters(), g.parameters()): e.lerp_(p, 1 - beta)
         for e, b in zip(ema.buffers(), g.buffers()): e.copy_(b)
-        self.learn.ema_steps = t + 1
+        self.learn.run_state.ema_steps = t + 1
 
 # %% ../../nbs/03_training.ipynb #62b3f1db
 def sampling_generator(learn:Learner) -> nn.Module:
     "The generator to sample from: the moving average when there is one, else the trained generator."
-    ema = getattr(learn, 'ema_generator', None)
+    ema = learn.run_state.ema_generator
     return learn.model.generator if ema is None else ema
 
 # %% ../../nbs/03_training.ipynb #f710cf5e
@@ -173,12 +177,36 @@ def fixed_grid_inputs(n_classes:int, n_per_class:int, nz:int, seed:int=0) -> tup
     z = torch.randn(n_per_class, nz, generator=torch.Generator().manual_seed(seed))
     return z.repeat(n_classes, 1), torch.arange(n_classes).repeat_interleave(n_per_class)
 
+# %% ../../nbs/03_training.ipynb #d1a94e39
+@dataclass
+class RunState:
+    "What the callbacks of one learner share (`learn.run_state`): offsets, why a fit ended, the moving average, the newest grid, snapshots."
+    epoch_offset:int=0 # epochs trained before this fit (a resumed run's); set by `EpochOffset`
+    step_offset:int=0 # batches of the first epoch trained before this fit (a checkpoint inside an epoch); set by `ResumeLoop`
+    diverged:str|None=None # why the fit stopped on a divergence (`DivergenceGuard`); None if it did not
+    stopped_at:tuple|None=None # (epoch, step) where a stop signal ended the fit (`GracefulStop`); None if none did
+    ema_generator:nn.Module|None=None # the moving average of the generator (`GeneratorEMA`); None without one
+    ema_steps:int=0 # generator steps the moving average has followed
+    scaler_state:dict|None=None # a checkpoint's mixed-precision scaler state, loaded when the fit starts (`Checkpoint`)
+    class_grid:np.ndarray|None=None # the newest class grid (`SampleGrid`), for the loggers (`GridLogger`)
+    snapshots:list=field(default_factory=list) # timed generator snapshots (`TimedSnapshots`)
+    tracking:list=field(default_factory=list) # per-epoch sample measures (`SampleTracker`)
+    data_info:dict|None=None # the dataset's classes, size and channels (`build_run`), written to `data.json`
+    train_seconds:float=0. # wall-clock seconds of the last `fit_run`
+
 # %% ../../nbs/03_training.ipynb #fc0d44d9
 class RunProgress(ProgressCallback):
-    "fastai's progress bar and table; the bar counts this fit's epochs from 0, also when a resumed run's epochs are numbered from a later one."
+    "fastai's progress bar and table, labelled with the run's epochs ('Epoch 53/60' when a resumed run trains its last 8)."
     order = ProgressCallback.order - 1  # before `CSVLogger` (same order as fastai's bar), which passes each row on to the table
     def before_epoch(self):
-        if getattr(self, 'mbar', False): self.mbar.update(self.epoch - getattr(self.learn, 'epoch_offset', 0))
+        if getattr(self, 'mbar', False): self.mbar.update(self.epoch - self.learn.run_state.epoch_offset)  # the bar itself counts this fit's epochs from 0
+    def _launch_pbar(self):
+        "fastai's batch bar, with the run's epoch as its label (console) and as the epoch bar's comment (notebook)."
+        self.pbar = progress_bar(self.dl, parent=getattr(self, 'mbar', None), leave=False)
+        label = f"Epoch {self.epoch + 1}/{self.learn.run_state.epoch_offset + self.n_epoch}"
+        if hasattr(self.pbar, 'prefix'): self.pbar.prefix = label + ' :'
+        if getattr(self, 'mbar', False): self.mbar.main_bar.comment = label
+        self.pbar.update(0)
     def after_cancel_fit(self):
         if not in_notebook(): print(flush=True)  # a console bar stopped mid-line: what follows (the stop's message) starts on a line of its own
 
@@ -207,6 +235,7 @@ def gan_learner(dls, # `make_dataloaders` output
                     splitter=lambda m: [list(m.generator.parameters()), list(m.critic.parameters())], lr=[lr_g, lr_d],
                     metrics=gan_metrics(objective), path=path, cbs=[ConditionalGANTrainer(), FixedGANSwitcher(n_crit=n_crit, n_gen=1), BoundedHistory()] + list(cbs or []))
     learn.recorder.train_metrics, learn.recorder.valid_metrics = True, False
+    learn.run_state = RunState()
     learn.remove_cb(CastToTensor)  # our batches are tensors already; one less callback on every event
     if any(isinstance(cb, ProgressCallback) for cb in learn.cbs): learn.remove_cb(ProgressCallback); learn.add_cb(RunProgress())  # a bar that also works for resumed runs
     if mixed_precision is None: mixed_precision = dls.device.type == 'cuda'

@@ -39,7 +39,7 @@ class SampleGrid(Callback):
         if (self.epoch + 1) % self.every: return
         g = self.grid(); scale = max(1, math.ceil(512 / g.shape[1]))
         save_png(g, Path(self.run_dir)/'samples'/f'epoch_{self.epoch+1:03d}.png', scale)
-        self.learn.class_grid = g  # for the loggers (`GridLogger`)
+        self.learn.run_state.class_grid = g  # for the loggers (`GridLogger`)
         for old in sorted((Path(self.run_dir)/'samples').glob('epoch_*.png'))[:-self.max_grids]: old.unlink()
 
 # %% ../../nbs/03c_monitors.ipynb #634909ae
@@ -70,11 +70,11 @@ class RunCSVLogger(CSVLogger):
 
 # %% ../../nbs/03c_monitors.ipynb #323ffc83
 class GridLogger(Callback):
-    "After each epoch, hand the class grid `SampleGrid` has just drawn (`learn.class_grid`) to `log(grid, epoch)`: an image for TensorBoard or W&B."
+    "After each epoch, hand the class grid `SampleGrid` has just drawn (`learn.run_state.class_grid`) to `log(grid, epoch)`: an image for TensorBoard or W&B."
     order = SampleGrid.order + 1
     def __init__(self, log:Callable): self.log = log
     def after_epoch(self):
-        g = getattr(self.learn, 'class_grid', None)
+        g = self.learn.run_state.class_grid
         if g is not None: self.log(g, self.epoch + 1)
 
 # %% ../../nbs/03c_monitors.ipynb #031c7d6e
@@ -126,14 +126,14 @@ def wandb_callbacks(run_dir:Path|str, # the run directory (the W&B run's name; i
 
 # %% ../../nbs/03c_monitors.ipynb #9960e45b
 class TimedSnapshots(Callback):
-    "Every `every` seconds of training keep the sampling generator's weights in `learn.snapshots`; with `budget`, end the fit once that many seconds have passed."
+    "Every `every` seconds of training keep the sampling generator's weights in `learn.run_state.snapshots`; with `budget`, end the fit once that many seconds have passed."
     order = GracefulStop.order - 1  # after the step's switch, moving average and checkpoint
     def __init__(self, every:float, # seconds of training between snapshots
                  budget:float|None=None, # seconds of training, after which the fit ends (None: train the run's epochs)
                 ):
         if every <= 0 or (budget is not None and budget <= 0): raise ACGANError(f"TimedSnapshots needs every > 0 and budget > 0 seconds, got every={every}, budget={budget}")
         self.every, self.budget = every, budget
-    def before_fit(self): self.t0, self.set_aside, self.next, self.batches = None, 0., self.every, 0; self.snapshots = self.learn.snapshots = []  # kept on the callback too: a fit that raises still leaves them
+    def before_fit(self): self.t0, self.set_aside, self.next, self.batches = None, 0., self.every, 0; self.snapshots = self.learn.run_state.snapshots = []  # kept on the callback too: a fit that raises still leaves them
     def seconds(self) -> float: return time.perf_counter() - self.t0 - self.set_aside
     def snapshot(self):
         "Copy the sampling generator's weights (CPU), with the training seconds and batches so far."
@@ -188,7 +188,6 @@ class SampleTracker(Callback):
         if self.threshold is None and self.real is not None:
             self.real_ms_ssim = ms_ssim_diversity(*self.real, n_pairs=self.n_pairs, seed=self.seed)
             self.threshold = max(self.real_ms_ssim.values())
-        self.learn.tracking = getattr(self.learn, 'tracking', [])
     def measure(self) -> dict:
         "One measurement of the current generator: accuracy and MS-SSIM, overall and per class (MS-SSIM classes: see `diversity_classes`)."
         x, y = fixed_samples(sampling_generator(self.learn), self.judge.n_classes, self.seed, n_per_class=self.n_per_class)
@@ -201,7 +200,7 @@ class SampleTracker(Callback):
         return row
     def after_epoch(self):
         if (self.learn.epoch + 1) % self.every: return
-        row = self.measure(); self.learn.tracking.append(row)
+        row = self.measure(); self.learn.run_state.tracking.append(row)
         if self.threshold is not None:
             hot = [int(c.rsplit('_', 1)[1]) for c, v in row.items() if c.startswith('ms_ssim_') and v > self.threshold]
             if hot: warnings.warn(f"epoch {row['epoch']}: class(es) {hot} have MS-SSIM above {self.threshold:.3f} (the least varied real class): possible mode collapse")

@@ -204,7 +204,7 @@ def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra
            RunCSVLogger('metrics.csv', append=True)] + ([GeneratorEMA(cfg.ema)] if cfg.ema else []) + \
           ([MixedBatch(cfg.mixed_batch)] if cfg.mixed_batch else []) + list(extra_cbs or [])
     learn = gan_learner(dls, G, D, obj, cfg.lr_g, cfg.lr_d, (cfg.beta1, cfg.beta2), cfg.n_crit, path=run_dir, cbs=cbs)
-    learn.data_info = dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train))
+    learn.run_state.data_info = dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train))
     if quiet: learn.remove_cb(ProgressCallback); learn.logger = lambda *a, **k: None
     return learn
 
@@ -261,13 +261,13 @@ def fit_run(learn:Learner, # from `build_run`, with the checkpoint restored
         if stop.signal is not None: raise TrainingStopped(stop_message(stop.signal, f"before epoch {start + 1} of {cfg.epochs} began", run_dir), stop.signal)  # asked for while setting up
         learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, step)])
         signum = stop.signal
-    learn.train_seconds = time.time() - t0
+    learn.run_state.train_seconds = time.time() - t0
     ck = run_dir/CKPT_NAME
-    if learn.diverged:
+    if learn.run_state.diverged:
         last = f"the last good checkpoint is {ck} (epoch {load_checkpoint(ck)['epoch']})" if ck.exists() else "no checkpoint was written before it"
-        raise TrainingDiverged(f"{learn.diverged}; {last}; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")
-    if learn.stopped_at and learn.stopped_at[0] < cfg.epochs:
-        ep, st = learn.stopped_at
+        raise TrainingDiverged(f"{learn.run_state.diverged}; {last}; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")
+    if learn.run_state.stopped_at and learn.run_state.stopped_at[0] < cfg.epochs:
+        ep, st = learn.run_state.stopped_at
         where = f"at epoch {ep + 1} of {cfg.epochs}, batch {st} of {learn.dls.train.n_batches}" if st else f"after epoch {ep} of {cfg.epochs}"
         raise TrainingStopped(stop_message(signum, where, run_dir, f"; {ck} holds it"), signum)
     return learn
@@ -297,7 +297,7 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
             learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
             if sd: restore_checkpoint(learn, sd, run_dir/CKPT_NAME)
             if resume: truncate_log(run_dir/'metrics.csv', sd['epoch'] if sd else 0)
-            else: write_json(run_dir/'config.json', asdict(cfg)); write_json(run_dir/'data.json', learn.data_info)
+            else: write_json(run_dir/'config.json', asdict(cfg)); write_json(run_dir/'data.json', learn.run_state.data_info)
             return fit_run(learn, cfg, run_dir, sd)
         finally:
             lock.release()
