@@ -27,7 +27,9 @@ from .objectives.adversarial import ADVERSARIAL
 from .train.checkpoint import ENSEMBLE_FILE
 from .train.monitors import SampleFID, SampleTracker, tensorboard_callbacks, wandb_callbacks
 from .train.guards import StopNow, TrainingDiverged, TrainingStopped
-from .train.runs import NothingToTrain, OBJECTIVE_PRESETS, PRESETS, TrainConfig, eval_path, load_generator, preset, sample_run, train
+from .train.runs import NothingToTrain, train
+from .train.config import OBJECTIVE_PRESETS, PRESETS, TrainConfig, preset
+from .train.sampling import eval_path, load_generator, sample_run
 
 # %% auto #0
 __all__ = ['CONFIG_KEYS', 'OneLineParser', 'run_command', 'train_parser', 'config_from_args', 'default_run_dir', 'train_command',

@@ -27,7 +27,8 @@ from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 from acgan_nb.data import load_dataset, class_subset
-from acgan_nb.train.runs import TrainConfig, train
+from acgan_nb.train.config import TrainConfig
+from acgan_nb.train.runs import train
 from acgan_nb.ensemble.core import train_vectorised, member_config
 
 def sync(device):

@@ -10,7 +10,8 @@ linearly; a healthy run is flat once its buffers are full: fastai's per-batch hi
 import argparse, os, resource, statistics, tempfile, time
 from pathlib import Path
 from fastai.callback.core import Callback
-from acgan_nb.train.runs import TrainConfig, train
+from acgan_nb.train.config import TrainConfig
+from acgan_nb.train.runs import train
 
 def rss_mb() -> float:
     "Current resident set size of this process, in MiB (from /proc)."

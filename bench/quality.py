@@ -12,8 +12,10 @@ on an idle machine (the load average before and after each run is printed).
 """
 import argparse, json, math, os
 from dataclasses import replace
-from acgan_nb.analyses.quality import OLD_MNIST, quality_curve, time_to_quality
-from acgan_nb.train.runs import TrainConfig, cache_key, preset
+from acgan_nb.train.config import OLD_MNIST
+from acgan_nb.analyses.quality import quality_curve, time_to_quality
+from acgan_nb.train.config import TrainConfig, preset
+from acgan_nb.train.runs import cache_key
 
 def describe(label, r):
     c, t = r['curve'][-1], time_to_quality(r)

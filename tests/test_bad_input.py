@@ -8,7 +8,9 @@ from acgan_nb.core import ACGANError
 from acgan_nb.data import ImageData, load_dataset, class_subset, read_keras_npz, ConditionalBatches
 from acgan_nb.objectives import get_objective
 from acgan_nb.nets import build_models
-from acgan_nb.train.runs import TrainConfig, train, sample_run
+from acgan_nb.train.config import TrainConfig
+from acgan_nb.train.runs import train
+from acgan_nb.train.sampling import sample_run
 
 @pytest.fixture(scope='module')
 def ws(tmp_path_factory):

@@ -5,7 +5,8 @@ from acgan_nb.core import ACGANError
 from acgan_nb.data import load_dataset, class_subset
 from acgan_nb.train.checkpoint import load_checkpoint, restore_checkpoint
 from acgan_nb.train.guards import TrainingDiverged
-from acgan_nb.train.runs import TrainConfig, train, build_run
+from acgan_nb.train.config import TrainConfig
+from acgan_nb.train.runs import train, build_run
 
 def test_exploding_weights_stop_the_run(tmp_path):
     with pytest.raises(TrainingDiverged) as e:

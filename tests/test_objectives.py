@@ -2,7 +2,8 @@
 import json, math
 import numpy as np, pandas as pd, pytest
 from acgan_nb.objectives import OBJECTIVES
-from acgan_nb.train.runs import TrainConfig, train
+from acgan_nb.train.config import TrainConfig
+from acgan_nb.train.runs import train
 from acgan_nb.cli import acgan_train
 
 VARIANTS = [(name, 'ns', None, None) for name in sorted(OBJECTIVES)] + [

@@ -5,14 +5,16 @@ import os, random, signal, subprocess, sys, time, textwrap
 import pytest, torch
 from acgan_nb.train.checkpoint import load_checkpoint
 from acgan_nb.core import num_threads
-from acgan_nb.train.runs import TrainConfig, train
+from acgan_nb.train.config import TrainConfig
+from acgan_nb.train.runs import train
 from subprocess_env import BITWISE_ENV
 
 CFG = dict(dataset='digits', epochs=6, iters=90, bs=32, seed=5)
 
 CHILD = textwrap.dedent('''
     import sys, time, torch
-    from acgan_nb.train.runs import TrainConfig, train
+    from acgan_nb.train.config import TrainConfig
+    from acgan_nb.train.runs import train
     run, mode = sys.argv[1], sys.argv[2]
     if mode == 'slow-save':
         # every checkpoint write pauses after the temporary file is written and before the rename,

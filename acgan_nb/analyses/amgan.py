@@ -16,7 +16,8 @@ from .evaluate import evaluate_run
 from ..core import ACGANError
 from ..metrics import am_score, inception_score_parts
 from ..objectives import OBJECTIVES, get_objective
-from ..train.runs import TrainConfig, cache_key, kept_result, preset, read_config, train
+from ..train.config import TrainConfig, preset
+from ..train.runs import cache_key, kept_result, read_config, train
 
 # %% auto #0
 __all__ = ['mode_dropping_scores', 'plot_mode_dropping', 'parse_variant', 'compare_objectives', 'seed_table', 'separated_pairs',

@@ -22,7 +22,8 @@ from ..metrics import frechet_distance, judge_for, judge_logits
 from ..train.guards import TrainingDiverged
 from ..train.loop import generate, sampling_generator
 from ..core import num_threads
-from ..train.runs import TrainConfig, cache_key, kept_result, preset, train
+from ..train.config import TrainConfig, preset
+from ..train.runs import cache_key, kept_result, train
 
 # %% auto #0
 __all__ = ['FID_COLUMNS', 'class_features', 'class_fid', 'ClassFID', 'fid_curves', 'plot_fid_curves', 'final_fid',

@@ -13,7 +13,8 @@ import matplotlib.pyplot as plt
 from ..core import ACGANError, atomic_write
 from ..data import images_to_tensor, load_dataset
 from ..metrics import diversity_classes, judge_accuracy, judge_for, ms_ssim_diversity, ms_ssim_pairs
-from ..train.runs import eval_path, label_conditioned, load_generator, sample_run
+from ..train.sampling import eval_path, load_generator, sample_run
+from ..train.config import label_conditioned
 
 # %% auto #0
 __all__ = ['diversity_table', 'below_real_max', 'plot_diversity_scatter', 'pairs_near', 'plot_pairs', 'read_tracking', 'plot_tracking', 'accuracy_diversity', 'correlation', 'plot_accuracy_diversity', 'diversity_report', 'class_count_run', 'real_ms_ssim', 'first_classes_diversity', 'class_count_table', 'plot_class_count']
@@ -144,7 +145,8 @@ from dataclasses import replace
 import torch.nn as nn
 from ..data import class_subset
 from ..metrics import judge_recipe
-from ..train.runs import TrainConfig, cache_key, cached_run, kept_result
+from ..train.config import TrainConfig
+from ..train.runs import cache_key, cached_run, kept_result
 
 # %% ../../nbs/09_class_splits.ipynb #67e5a501
 def class_count_run(cfg:TrainConfig, # the fixed model and schedule (dataset, arch, iterations, seed)

@@ -18,7 +18,9 @@ from ..metrics import (am_score, classification_accuracy_score, density_coverage
                              inception_score_parts, inception_v3_score, intra_class_fid, judge_accuracy, judge_for, judge_logits, kernel_distance, ms_ssim_diversity, precision_recall)
 from ..train.monitors import SampleTracker
 from ..data import save_png
-from ..train.runs import TrainConfig, cached_run, eval_path, label_conditioned, load_generator, sample_run
+from ..train.config import TrainConfig, label_conditioned
+from ..train.runs import cached_run
+from ..train.sampling import eval_path, load_generator, sample_run
 
 # %% auto #0
 __all__ = ['FEATURE_MEASURES', 'tracked_run', 'RealSubset', 'real_subset', 'feature_measures', 'judge_measures',

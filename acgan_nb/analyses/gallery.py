@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from ..core import ACGANError
 from ..data import load_dataset
 from ..metrics import intra_class_fid, judge_accuracy, judge_for, judge_logits
-from ..train.runs import load_generator, sample_run
+from ..train.sampling import load_generator, sample_run
 
 # %% auto #0
 __all__ = ['class_measures', 'plot_gallery']

@@ -15,7 +15,7 @@ from ..core import ACGANError, atomic_write  # first: it filters the torch.jit d
 from ..data import load_dataset
 from fastai.torch_core import default_device
 from ..train.loop import fixed_grid_inputs, generate
-from ..train.runs import eval_path, load_generator
+from ..train.sampling import eval_path, load_generator
 
 # %% auto #0
 __all__ = ['nearest_neighbours', 'plot_nearest_neighbours', 'interpolate', 'plot_image_rows', 'interpolation_smoothness',

@@ -20,11 +20,12 @@ from ..nets import build_models
 from ..objectives import get_objective
 from ..train.monitors import TimedSnapshots, fixed_samples
 from ..train.guards import TrainingDiverged, TrainingStopped
-from ..train.runs import MNIST_PRESET_V1, TrainConfig, cache_key, kept_result, train
+from ..train.config import TrainConfig
+from ..train.runs import cache_key, kept_result, train
 
 # %% auto #0
-__all__ = ['GOALS', 'OLD_MNIST', 'LEVERS', 'snapshot_quality', 'quality_curve', 'read_curve', 'time_to_quality', 'goal_ratio',
-           'quality_table', 'plot_quality_curves', 'lever_search', 'rank_levers', 'combine_levers']
+__all__ = ['GOALS', 'snapshot_quality', 'quality_curve', 'read_curve', 'time_to_quality', 'goal_ratio', 'quality_table',
+           'plot_quality_curves', 'lever_search', 'rank_levers', 'combine_levers']
 
 # %% ../../nbs/03g_quality.ipynb #2fd3d77c
 @torch.no_grad()
@@ -161,25 +162,6 @@ def plot_quality_curves(results:dict, # setting label → one `quality_curve` re
     fig.tight_layout(); return fig
 
 # %% ../../nbs/03g_quality.ipynb #3e9a1cf6
-OLD_MNIST = MNIST_PRESET_V1  # the mnist/fashion_mnist preset before the search: AC-GAN, non-saturating, Adam 2e-4 (β₁ 0.5) for both networks, width 32, no EMA
-
-LEVERS = {  # label → the settings it changes; one lever at a time
-    'old preset': {},
-    'EMA 0.999': dict(ema=0.999),
-    'hinge loss': dict(adv='hinge'),
-    'least squares': dict(adv='lsgan'),
-    'spectral norm in D': dict(sn=True),
-    'class-conditional BN in G': dict(cond='cbn'),
-    'two time-scales (D 4e-4, G 1e-4)': dict(lr_d=4e-4, lr_g=1e-4),
-    'both learning rates 4e-4': dict(lr_d=4e-4, lr_g=4e-4),
-    'batch 32': dict(bs=32),
-    'batch 128': dict(bs=128),
-    'width 16': dict(width=16),
-    'width 64': dict(width=64),
-    '2 D steps per G step': dict(n_crit=2),
-    'AM-GAN objective': dict(objective='amgan'),
-}
-
 def lever_search(base:TrainConfig, # the starting preset (dataset, epochs, iterations per epoch)
                  levers:dict, # label → settings changed from `base`
                  budget:float=300, # training seconds per run

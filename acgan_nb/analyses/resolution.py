@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from ..core import ACGANError, atomic_write
 from ..data import images_to_tensor, load_dataset
 from ..metrics import judge_for, judge_logits
-from ..train.runs import eval_path, load_generator, sample_run
+from ..train.sampling import eval_path, load_generator, sample_run
 
 # %% auto #0
 __all__ = ['round_trip', 'resolution_ladder', 'accuracy_by_resolution', 'below_diagonal', 'plot_resolution_curves',

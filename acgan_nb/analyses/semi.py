@@ -27,7 +27,8 @@ from fastcore.basics import noop
 from ..nets import build_models
 from ..objectives import Objective, get_objective
 from ..train.checkpoint import CKPT_NAME, _load_module, load_checkpoint
-from ..train.runs import TrainConfig, cached_run, read_config, run_parts
+from ..train.config import TrainConfig
+from ..train.runs import cached_run, read_config, run_parts
 
 # %% auto #0
 __all__ = ['load_discriminator', 'class_logits', 'classifier_accuracy', 'DrawnBatches', 'ClassHead', 'supervised_baseline',

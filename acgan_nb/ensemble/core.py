@@ -23,7 +23,9 @@ from ..train.checkpoint import CKPT_FORMAT, CKPT_NAME, Checkpoint, ENSEMBLE_FILE
 from ..train.guards import STOP, TrainingStopped, stop_message, stop_on_signals, divergence_message
 from ..train.loop import fixed_grid_inputs, generate
 from ..data import save_png
-from ..train.runs import LOCK_NAME, NothingToTrain, RunLock, TrainConfig, read_ensemble, run_parts, train
+from ..train.runs import LOCK_NAME, NothingToTrain, RunLock, run_parts, train
+from ..train.config import TrainConfig
+from ..train.sampling import read_ensemble
 
 # %% auto #0
 __all__ = ['split_classes', 'check_partition', 'parse_class_split', 'member_name', 'member_label', 'member_config',

@@ -26,7 +26,8 @@ from .core import EnsembleLog, EnsembleProgress, error_line, member_label, open_
 from ..train.checkpoint import CKPT_NAME, Checkpoint, load_checkpoint, restore_checkpoint
 from ..train.guards import EpochOffset, ResumeLoop, TrainingDiverged, TrainingStopped, divergence_message
 from ..train.monitors import RunCSVLogger, SampleGrid
-from ..train.runs import NothingToTrain, RunLock, TrainConfig, build_run, check_run_dir, resume_config, truncate_log, write_json
+from ..train.runs import NothingToTrain, RunLock, build_run, check_run_dir, resume_config, truncate_log, write_json
+from ..train.config import TrainConfig
 
 # %% auto #0
 __all__ = ['world', 'init_distributed', 'check_shards', 'ShardedBatches', 'shard_dataloaders', 'GlobalBatchNorm2d',
