@@ -24,7 +24,7 @@ from ..train.guards import STOP, TrainingStopped, stop_message, stop_on_signals,
 from ..train.loop import fixed_grid_inputs, generate
 from ..data import save_png
 from ..train.runs import LOCK_NAME, NothingToTrain, RunLock, run_parts, train
-from ..train.config import TrainConfig
+from ..train.config import TrainConfig, generator_args
 from ..train.sampling import read_ensemble
 
 # %% auto #0
@@ -386,7 +386,8 @@ def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D
         g = class_grid(generate(G, z, c).permute(0, 2, 3, 1).numpy(), c.numpy(), data.n_classes, cfg.grid_per_class)
         save_png(g, run_dir/'samples'/f'epoch_{epoch:03d}.png', max(1, math.ceil(512 / g.shape[1])))
     sd = dict(format=CKPT_FORMAT, epoch=epoch, step=step, config=json.dumps(asdict(cfg)), generator=G.state_dict(), critic=D.state_dict(), opt=opt_sd,
-              batches=bat.state_dict(), rng=rng_state(), gen_mode=gen_mode, vectorised=True)
+              batches=bat.state_dict(), rng=rng_state(), gen_mode=gen_mode, vectorised=True,
+              generator_args=generator_args(cfg, data.n_classes, data.img_size, data.channels))
     if loop is not None: sd['loop'] = loop
     atomic_write(run_dir/CKPT_NAME, lambda f: torch.save(sd, f))
 

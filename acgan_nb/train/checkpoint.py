@@ -68,6 +68,7 @@ def checkpoint_state(learn:Learner, epoch:int, config:dict|None=None, step:int=0
               opt=learn.opt.state_dict() if learn.opt is not None else {},
               batches=learn.dls.train.state_dict(), rng=rng_state(),
               gen_mode=bool(getattr(getattr(learn, 'gan_trainer', None), 'gen_mode', False)))
+    if learn.run_state.generator_args is not None: sd['generator_args'] = dict(learn.run_state.generator_args)
     if learn.run_state.ema_generator is not None: sd.update(generator_ema=learn.run_state.ema_generator.state_dict(), ema_steps=learn.run_state.ema_steps)
     mp = getattr(learn, 'mixed_precision', None)
     if mp is not None and getattr(mp, 'scaler', None) is not None: sd['scaler'] = mp.scaler.state_dict()

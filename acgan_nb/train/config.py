@@ -13,7 +13,7 @@ from ..objectives import check_objective_options, get_objective, objective_optio
 
 # %% auto #0
 __all__ = ['MNIST_PRESET_V1', 'MNIST_PRESET_V2', 'PRESETS', 'OBJECTIVE_PRESETS', 'OLD_MNIST', 'LEVERS', 'CIFAR10_CPU',
-           'TrainConfig', 'preset', 'label_conditioned']
+           'TrainConfig', 'preset', 'generator_args', 'label_conditioned']
 
 # %% ../../nbs/03d_config.ipynb #a7a9e6fe
 @dataclass
@@ -120,6 +120,15 @@ def preset(dataset:str, **overrides) -> TrainConfig:
     base = OBJECTIVE_PRESETS.get((name, overrides.get('objective')), PRESETS.get(name, {}))
     kw = {**base, **{k: v for k, v in overrides.items() if v is not None}}
     return TrainConfig(dataset=dataset, **kw)
+
+# %% ../../nbs/03d_config.ipynb #8b44d54c
+def generator_args(cfg:TrainConfig, # the run's settings
+                   n_classes:int, # classes the generator is conditioned on
+                   img_size:int, # its image size
+                   channels:int, # its image channels
+                  ) -> dict:
+    "The arguments of `build_models` that rebuild a run's generator, as its checkpoints keep them."
+    return dict(arch=cfg.arch, n_classes=n_classes, img_size=img_size, channels=channels, nz=cfg.nz, width=cfg.width, cond=cfg.cond)
 
 # %% ../../nbs/03d_config.ipynb #52df3020
 OLD_MNIST = MNIST_PRESET_V1  # the mnist/fashion_mnist preset before the search: AC-GAN, non-saturating, Adam 2e-4 (β₁ 0.5) for both networks, width 32, no EMA

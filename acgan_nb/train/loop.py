@@ -192,6 +192,7 @@ class RunState:
     snapshots:list=field(default_factory=list) # timed generator snapshots (`TimedSnapshots`)
     tracking:list=field(default_factory=list) # per-epoch sample measures (`SampleTracker`)
     data_info:dict|None=None # the dataset's classes, size and channels (`build_run`), written to `data.json`
+    generator_args:dict|None=None # what rebuilds the generator (`generator_args` of `03d_config`), kept in each checkpoint
     train_seconds:float=0. # wall-clock seconds of the last `fit_run`
 
 # %% ../../nbs/03_training.ipynb #fc0d44d9

@@ -28,7 +28,7 @@ from .checkpoint import CKPT_NAME, Checkpoint, load_checkpoint, restore_checkpoi
 from .guards import DivergenceGuard, EpochOffset, GracefulStop, ResumeLoop, TrainingDiverged, TrainingStopped, stop_message, stop_on_signals
 from .loop import GeneratorEMA, MixedBatch, gan_learner
 from .monitors import RunCSVLogger, SampleGrid
-from .config import TrainConfig
+from .config import TrainConfig, generator_args
 
 # %% auto #0
 __all__ = ['LOCK_NAME', 'LATER_FIELDS', 'RunLocked', 'RunLock', 'check_run_dir', 'run_parts', 'build_run', 'truncate_log',
@@ -111,6 +111,7 @@ def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra
           ([MixedBatch(cfg.mixed_batch)] if cfg.mixed_batch else []) + list(extra_cbs or [])
     learn = gan_learner(dls, G, D, obj, cfg.lr_g, cfg.lr_d, (cfg.beta1, cfg.beta2), cfg.n_crit, path=run_dir, cbs=cbs)
     learn.run_state.data_info = dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train))
+    learn.run_state.generator_args = generator_args(cfg, data.n_classes, data.img_size, data.channels)
     if quiet: learn.remove_cb(ProgressCallback); learn.logger = lambda *a, **k: None
     return learn
 

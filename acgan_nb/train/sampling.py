@@ -17,7 +17,7 @@ from ..core import ACGANError
 from ..nets import build_models
 from .checkpoint import BEST_NAME, CKPT_NAME, ENSEMBLE_FILE, ENSEMBLE_FORMAT, _load_module, load_checkpoint
 from .loop import generate
-from .config import TrainConfig
+from .config import TrainConfig, generator_args
 
 # %% auto #0
 __all__ = ['load_generator', 'sample_run', 'eval_path', 'EnsembleGenerator', 'read_ensemble', 'load_ensemble_generator']
@@ -38,15 +38,25 @@ def load_generator(run_dir:Path|str, # a run directory (or a class-split ensembl
     if best and not ck.exists(): raise ACGANError(f"{run_dir} has no {BEST_NAME}: it was trained without a best metric; train with --fid-every N --best-metric fid --best-mode min (or another --best-metric), or leave out --best")
     sd = load_checkpoint(ck)
     g = sd.get('generator_ema', sd['generator'])
+    info = json.loads((run_dir/'data.json').read_text()) if (run_dir/'data.json').exists() else {}
+    args = sd.get('generator_args') or _inferred_generator_args(cfg, g, info)
+    G, _ = build_models(args['arch'], args['n_classes'], args['img_size'], args['channels'], 1 + args['n_classes'], args['nz'], width=args['width'], cond=args['cond'])
+    _load_module(G, g, 'generator', ck)
+    n_classes = args['n_classes']
+    return G, cfg, dict(n_classes=n_classes, img_size=args['img_size'], channels=args['channels'], classes=info.get('classes', [str(k) for k in range(n_classes)]),
+                        checkpoint=ck.name, epoch=int(sd.get('epoch', 0)))
+
+# %% ../../nbs/03f_sampling.ipynb #840b83ee
+def _inferred_generator_args(cfg:TrainConfig, # the run's settings
+                             g:dict, # the generator's state dict
+                             info:dict, # the run's data.json (may be empty)
+                            ) -> dict:
+    "`generator_args` of a checkpoint written before checkpoints kept them, read off the weights' shapes and the dataset's name."
     n_classes = g['fc.0.weight'].shape[1] - cfg.nz
     last = [k for k in g if k.endswith('weight') and g[k].dim() == 4][-1]
-    channels = g[last].shape[1]
-    info = json.loads((run_dir/'data.json').read_text()) if (run_dir/'data.json').exists() else {}
-    img_size = info.get('img_size') or cfg.img_size or (16 if cfg.dataset == 'digits' else 32 if cfg.dataset == 'cifar10' else 28 if cfg.dataset in ('mnist', 'fashion_mnist') else 64)
-    G, _ = build_models(cfg.arch, n_classes, img_size, channels, 1 + n_classes, cfg.nz, width=cfg.width, cond=cfg.cond)
-    _load_module(G, g, 'generator', ck)
-    return G, cfg, dict(n_classes=n_classes, img_size=img_size, channels=channels, classes=info.get('classes', [str(k) for k in range(n_classes)]),
-                        checkpoint=ck.name, epoch=int(sd.get('epoch', 0)))
+    sizes = dict(digits=16, cifar10=32, mnist=28, fashion_mnist=28)
+    img_size = info.get('img_size') or cfg.img_size or sizes.get(cfg.dataset, 64)
+    return generator_args(cfg, n_classes, img_size, g[last].shape[1])
 
 # %% ../../nbs/03f_sampling.ipynb #2abba22e
 def sample_run(run_dir:Path|str, # a run directory
