@@ -57,7 +57,8 @@ def run_command(prog:str, f, args):
     except KeyboardInterrupt as e:
         signum, what = getattr(e, 'signum', signal.SIGINT), ''
         if isinstance(e, StopNow): what = "; the last checkpoint is intact; resume with acgan-train --resume"  # only training answers a first signal gracefully
-        sys.stderr.write(f"{'' if getattr(args, 'quiet', True) else chr(10)}{prog}: stopped at once by {signal.Signals(signum).name}{what}\n"); sys.exit(128 + signum)
+        sys.stderr.write(f"{'' if getattr(args, 'quiet', True) else chr(10)}{prog}: stopped at once by {signal.Signals(signum).name}{what}\n")
+        sys.exit(128 + signum)
 
 def _key_value(s:str) -> tuple:
     "`KEY=VALUE` → (key, value), the value read as JSON (numbers, true/false) or else kept as a string."
@@ -265,9 +266,11 @@ def _evaluate(args):
     judge, (cfg, info) = None, load_generator(args.run, args.best)[1:]
     if args.judge:
         try:
-            sd = torch.load(args.judge, map_location='cpu', weights_only=True); w = sd['model']
+            sd = torch.load(args.judge, map_location='cpu', weights_only=True)
+            w = sd['model']
             judge = Judge(w['head.1.weight'].shape[0], w['body.0.weight'].shape[1], int(sd.get('img_size', 28)), w['body.0.weight'].shape[0])
-            judge.load_state_dict(w); judge.test_accuracy = float(sd.get('test_accuracy', float('nan')))
+            judge.load_state_dict(w)
+            judge.test_accuracy = float(sd.get('test_accuracy', float('nan')))
         except Exception as e: raise ACGANError(f"{args.judge} is not a judge file ({type(e).__name__}); give one written by judge_for") from None
         if (judge.n_classes, judge.channels) != (info['n_classes'], info['channels']):
             raise ACGANError(f"judge {args.judge} takes {judge.channels}-channel images of {judge.n_classes} classes but the run makes {info['channels']}-channel images of {info['n_classes']}; use a matching judge")
@@ -327,7 +330,9 @@ def _train_distributed(args):
 def acgan_train_distributed(argv:list|None=None):
     "`acgan-train-distributed`: `acgan-train` on every process that `torchrun` starts (one process without it)."
     args = distributed_parser().parse_args(argv)
-    if world()[2] == 1 and not dist.is_initialized(): run_command('acgan-train', train_command, args); return  # one process: acgan-train itself
+    if world()[2] == 1 and not dist.is_initialized():
+        run_command('acgan-train', train_command, args)
+        return  # one process: acgan-train itself
     init_distributed(args.device)
     try: run_command('acgan-train', _train_distributed, args)
     finally:

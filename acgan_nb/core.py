@@ -27,11 +27,14 @@ def atomic_write(path:Path, # the file to (re)write
                  mode:str='wb', # 'wb' or 'w'
                 ):
     "Write `path` through `write(f)` on a unique temporary file beside it, flushed, fsynced and renamed: a crash never leaves half a file."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
     try:
         with os.fdopen(fd, mode) as f:
-            write(f); f.flush(); os.fsync(f.fileno())
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)

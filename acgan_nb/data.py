@@ -69,7 +69,8 @@ class ImageData:
             if not np.issubdtype(y.dtype, np.integer): raise ACGANError(f"{self.name} y_{split} has dtype {y.dtype}: labels must be integers 0..{K-1}")
             if len(x) != len(y): raise ACGANError(f"{self.name}: {len(x)} images but {len(y)} labels in the {split} split")
             if len(y) and (y.min() < 0 or y.max() >= K): raise ACGANError(f"{self.name} y_{split} has labels {y.min()}..{y.max()} but {K} classes: labels must lie in 0..{K-1}")
-            setattr(self, f'x_{split}', x); setattr(self, f'y_{split}', y.astype(np.int64))
+            setattr(self, f'x_{split}', x)
+            setattr(self, f'y_{split}', y.astype(np.int64))
         if len(self.x_train) == 0: raise ACGANError(f"{self.name}: the training split is empty")
         if self.x_train.shape[1:] != self.x_test.shape[1:] and len(self.x_test): raise ACGANError(f"{self.name}: train images are {self.x_train.shape[1:]} but test images {self.x_test.shape[1:]}")
 
@@ -105,7 +106,9 @@ DATASETS: dict[str, Callable[[], ImageData]] = {}
 
 def register_dataset(name:str):
     "Decorator: register a function returning `ImageData` under `name`."
-    def _inner(f): DATASETS[name] = f; return f
+    def _inner(f):
+        DATASETS[name] = f
+        return f
     return _inner
 
 # %% ../nbs/00_data.ipynb #1ebf75c0
@@ -192,7 +195,9 @@ def _folder_files(root:Path) -> list[tuple[str, list[Path]]]:
 
 def _load_square(f:Path, size:int) -> np.ndarray:
     with Image.open(f) as im:
-        im = im.convert('RGB'); w, h = im.size; s = min(w, h)
+        im = im.convert('RGB')
+        w, h = im.size
+        s = min(w, h)
         im = im.crop(((w-s)//2, (h-s)//2, (w-s)//2 + s, (h-s)//2 + s)).resize((size, size), Image.Resampling.LANCZOS)
         return np.asarray(im, dtype=np.uint8)
 
@@ -212,7 +217,8 @@ def load_image_folder(path:str|Path, # folder with one subfolder of images per c
             for i, f in enumerate(fs):
                 try: xs.append(_load_square(f, size))
                 except Exception as e: raise ACGANError(f"{f} could not be read as an image ({type(e).__name__}); remove it or fix it") from None
-                ys.append(k); test.append(i % 10 == 9)
+                ys.append(k)
+                test.append(i % 10 == 9)
         x, y, test = np.stack(xs), np.array(ys, np.int64), np.array(test)
         a = dict(x_train=x[~test], y_train=y[~test], x_test=x[test], y_test=y[test])
         atomic_write(cached, lambda f: np.savez_compressed(f, **a))
@@ -238,8 +244,11 @@ def class_subset(data:ImageData, classes:Sequence[int|str]) -> ImageData:
     bad = [c for c in idx if not isinstance(c, (int, np.integer)) or not 0 <= c < data.n_classes]
     if bad: raise ACGANError(f"{data.name}: classes {bad} do not exist; use indices 0..{data.n_classes-1} or names from {data.classes[:5]}...")
     if len(set(idx)) != len(idx): raise ACGANError(f"{data.name}: class list {list(classes)} repeats a class")
-    remap = np.full(data.n_classes, -1); remap[idx] = np.arange(len(idx))
-    def _sel(x, y): m = remap[y] >= 0; return x[m], remap[y[m]]
+    remap = np.full(data.n_classes, -1)
+    remap[idx] = np.arange(len(idx))
+    def _sel(x, y):
+        m = remap[y] >= 0
+        return x[m], remap[y[m]]
     (xtr, ytr), (xte, yte) = _sel(data.x_train, data.y_train), _sel(data.x_test, data.y_test)
     return ImageData(f"{data.name}[{','.join(map(str, idx))}]", xtr, ytr, xte, yte, [data.classes[i] for i in idx])
 
@@ -321,7 +330,8 @@ class ConditionalBatches:
     def _real_idx(self):
         if self._perm is None or self._pos + self.bs > len(self._perm):
             self._perm, self._pos = torch.randperm(len(self.x), generator=self.rng, device=self.device), 0
-        idx = self._perm[self._pos:self._pos + self.bs]; self._pos += self.bs
+        idx = self._perm[self._pos:self._pos + self.bs]
+        self._pos += self.bs
         return idx
 
     def sample_targets(self, n:int) -> torch.Tensor:
@@ -364,7 +374,8 @@ def labelled_indices(y:np.ndarray, # training labels
                      seed:int=0, # which images: a seeded random choice
                     ) -> np.ndarray:
     "Sorted indices of `n_per_class` random images of each class: the labels a semi-supervised run keeps."
-    y = np.asarray(y); have = np.bincount(y, minlength=n_classes)
+    y = np.asarray(y)
+    have = np.bincount(y, minlength=n_classes)
     if n_per_class <= 0 or n_per_class >= have.min(): raise ACGANError(f"labelled images per class must lie in 1..{have.min() - 1} (the smallest class has {have.min()}), got {n_per_class}")
     rng = np.random.default_rng(seed)
     return np.sort(np.concatenate([rng.choice(np.flatnonzero(y == k), n_per_class, replace=False) for k in range(n_classes)]))
@@ -379,14 +390,17 @@ class SemiSupervisedBatches(ConditionalBatches):
                  nz:int=100, n_batches:int|None=None, prior:str='data', seed:int=0, device=None, # as in `ConditionalBatches` (prior: of the labelled images)
                 ):
         if bs < 2: raise ACGANError(f"semi-supervised batches need bs >= 2 (half labelled, half not), got {bs}")
-        keep = torch.zeros(len(x), dtype=torch.bool); keep[torch.as_tensor(labelled)] = True
+        keep = torch.zeros(len(x), dtype=torch.bool)
+        keep[torch.as_tensor(labelled)] = True
         self.x_lab, self.y_lab, self.bs_lab = x[keep], y[keep], bs//2
         super().__init__(x[~keep], torch.full((len(x) - int(keep.sum()),), UNLABELLED), n_classes, bs - bs//2, nz,
                          2*max(1, len(x)//bs) if n_batches is None else n_batches, prior, seed, device)
     def to(self, device):
         super().to(device)
         self.x_lab, self.y_lab = self.x_lab.to(self.device), self.y_lab.to(self.device)
-        if self.prior == 'data': counts = torch.bincount(self.y_lab, minlength=self.n_classes).float(); self.class_probs = counts/counts.sum()
+        if self.prior == 'data':
+            counts = torch.bincount(self.y_lab, minlength=self.n_classes).float()
+            self.class_probs = counts/counts.sum()
         return self
     def one_batch(self):
         "One `(z, c, x_real, y_real)` batch: the unlabelled half first, then the labelled half."
@@ -433,10 +447,13 @@ def class_grid(x:np.ndarray, # uint8 images N×H×W×C
 
 def show_class_grid(x:np.ndarray, y:np.ndarray, classes:Sequence[str], n_per_class:int=10, title:str|None=None, scale:float=0.5):
     "A figure of `class_grid`, rows labelled with the class names."
-    K = len(classes); g = class_grid(x, y, K, n_per_class); H = x.shape[1]
+    K = len(classes)
+    g = class_grid(x, y, K, n_per_class)
+    H = x.shape[1]
     fig, ax = plt.subplots(figsize=(scale*n_per_class*max(H, 16)/16, scale*K*max(H, 16)/16))
     ax.imshow(g.squeeze(-1) if g.shape[-1] == 1 else g, cmap='gray', vmin=0, vmax=255, interpolation='nearest')
-    ax.set_yticks([1 + k*(H+1) + H/2 for k in range(K)], [str(c) for c in classes]); ax.set_xticks([])
+    ax.set_yticks([1 + k*(H+1) + H/2 for k in range(K)], [str(c) for c in classes])
+    ax.set_xticks([])
     if title: ax.set_title(title)
     fig.tight_layout()
     return fig
@@ -444,7 +461,8 @@ def show_class_grid(x:np.ndarray, y:np.ndarray, classes:Sequence[str], n_per_cla
 # %% ../nbs/00_data.ipynb #7d1c3055
 def save_png(img:np.ndarray, path:Path, scale:int=1):
     "Save a uint8 H×W×C array as PNG (nearest-neighbour upscaled by `scale`), atomically."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     im = Image.fromarray(img.squeeze(-1) if img.shape[-1] == 1 else img)
     if scale > 1: im = im.resize((im.width*scale, im.height*scale), Image.Resampling.NEAREST)
     atomic_write(path, lambda f: im.save(f, format='PNG'))

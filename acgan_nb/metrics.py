@@ -66,13 +66,17 @@ class LabelledBatches:
         self.x, self.y, self.bs, self.shuffle, self.shift, self.flip = x.to(self.device), y.to(self.device), bs, shuffle, shift, flip
         self.seed, self.rng = seed, torch.Generator(device=self.device).manual_seed(seed)
     def __len__(self): return (len(self.x) + self.bs - 1)//self.bs
-    def to(self, device): self.__init__(self.x, self.y, self.bs, self.shuffle, self.shift, self.seed, device, self.flip); return self
+    def to(self, device):
+        self.__init__(self.x, self.y, self.bs, self.shuffle, self.shift, self.seed, device, self.flip)
+        return self
     def __iter__(self):
         idx = torch.randperm(len(self.x), generator=self.rng, device=self.device) if self.shuffle else torch.arange(len(self.x), device=self.device)
         for i in range(0, len(idx), self.bs):
-            j = idx[i:i+self.bs]; x = to_float_images(self.x[j])
+            j = idx[i:i+self.bs]
+            x = to_float_images(self.x[j])
             if self.shift:
-                s = self.shift; x = F.pad(x, (s, s, s, s), mode='reflect')
+                s = self.shift
+                x = F.pad(x, (s, s, s, s), mode='reflect')
                 dx, dy = torch.randint(0, 2*s + 1, (2,), generator=self.rng, device=self.device).tolist()
                 x = x[..., dy:dy + self.x.shape[-2], dx:dx + self.x.shape[-1]]
             if self.flip: x = torch.where(torch.rand(len(x), 1, 1, 1, generator=self.rng, device=self.device) < 0.5, x.flip(-1), x)
@@ -96,7 +100,9 @@ def train_judge(data:ImageData, # dataset to learn
     dls = DataLoaders(LabelledBatches(x, y, bs, True, 2, seed, device, flip=flip), LabelledBatches(xt, yt, 500, device=device), device=device)
     judge = Judge(data.n_classes, data.channels, data.img_size, width)
     learn = Learner(dls, judge, loss_func=nn.CrossEntropyLoss(), metrics=accuracy)
-    if quiet: learn.remove_cb(ProgressCallback); learn.logger = noop  # without the bar fastai would still print bare rows
+    if quiet:
+        learn.remove_cb(ProgressCallback)
+        learn.logger = noop  # without the bar fastai would still print bare rows
     learn.fit_one_cycle(epochs, lr)
     judge.test_accuracy = float(learn.recorder.values[-1][-1])
     return judge.eval().cpu()
@@ -127,7 +133,9 @@ def judge_for(name:str, # registered dataset name
     if path.exists() and not retrain:
         try:
             sd = torch.load(path, map_location='cpu', weights_only=True)
-            judge = Judge(data.n_classes, data.channels, data.img_size, int(sd.get('width', 32))); judge.load_state_dict(sd['model']); judge.test_accuracy = float(sd['test_accuracy'])
+            judge = Judge(data.n_classes, data.channels, data.img_size, int(sd.get('width', 32)))
+            judge.load_state_dict(sd['model'])
+            judge.test_accuracy = float(sd['test_accuracy'])
         except Exception as e: raise ACGANError(f"cached judge {path} is unreadable ({type(e).__name__}); delete it to retrain") from None
         judge.recipe = judge_recipe(name, img_size)
         return judge.eval()
@@ -146,7 +154,8 @@ def judge_logits(judge:nn.Module, x:np.ndarray, bs:int=500, features:bool=False)
     if x.ndim == 3: x = x[..., None]
     t = images_to_tensor(x)
     size = getattr(judge, 'img_size', t.shape[-1])
-    dev = next(judge.parameters()).device; judge.eval()
+    dev = next(judge.parameters()).device
+    judge.eval()
     out = []
     for i in range(0, len(t), bs):
         b = to_float_images(t[i:i+bs].to(dev))
@@ -160,7 +169,8 @@ def judge_accuracy(judge:nn.Module, # a classifier returning logits
                    logits:Tensor|None=None, # the judge's logits of x, when already computed (`judge_logits`)
                   ) -> dict:
     "Fraction of samples assigned to their intended class: overall and per class."
-    pred = (judge_logits(judge, x) if logits is None else logits).argmax(1).numpy(); y = np.asarray(y)
+    pred = (judge_logits(judge, x) if logits is None else logits).argmax(1).numpy()
+    y = np.asarray(y)
     K = getattr(judge, 'n_classes', int(max(pred.max(), y.max())) + 1)
     per = [float((pred[y == k] == k).mean()) if (y == k).any() else float('nan') for k in range(K)]
     return dict(overall=float((pred == y).mean()), per_class=per)
@@ -203,7 +213,8 @@ def am_score(probs:Tensor, # (N, K) class probabilities of the samples
              train_probs:Tensor, # (K,) the training data's mean class probabilities (or (M, K) to average)
             ) -> float:
     "AM Score: KL(C_train || C_G) + E_x H(p(y|x)); 0 is perfect."
-    probs = probs.double(); ct = train_probs.double()
+    probs = probs.double()
+    ct = train_probs.double()
     if ct.dim() == 2: ct = ct.mean(0)
     cg = probs.mean(0)
     kl = (ct * (torch.log(ct.clamp_min(1e-12)) - torch.log(cg.clamp_min(1e-12)))).sum()
@@ -271,7 +282,8 @@ def density_coverage(f_real:Tensor, # (N, D) features of real images
     count, covered = 0, torch.zeros(len(f_real), dtype=torch.bool)
     for c in f_fake.split(chunk):
         inside = torch.cdist(f_real, c) < r[:, None]   # (N, chunk): sample j inside real ball i
-        count += int(inside.sum()); covered |= inside.any(1)
+        count += int(inside.sum())
+        covered |= inside.any(1)
     return dict(density=count/(k*len(f_fake)), coverage=float(covered.double().mean()))
 
 # %% ../nbs/04_evaluation.ipynb #72c1bc7b
@@ -300,7 +312,8 @@ def classification_accuracy_score(x:np.ndarray, # uint8 samples N×H×W or N×H�
                                   device=None, # training device
                                  ) -> dict:
     "CAS: real test accuracy of a judge-architecture classifier trained only on the samples (`cas`), and of the same trained on as many real images (`cas_real`)."
-    x = np.asarray(x); x = x[..., None] if x.ndim == 3 else x
+    x = np.asarray(x)
+    x = x[..., None] if x.ndim == 3 else x
     if x.shape[1:] != data.x_train.shape[1:]: raise ACGANError(f"the samples are {x.shape[1:]} but {data.name}'s images {data.x_train.shape[1:]}; sample at the dataset's size")
     ep, n_real = epochs or JUDGE_EPOCHS.get(data.name, 5), min(len(x), len(data.x_train))
     idx = np.sort(np.random.default_rng(seed).permutation(len(data.x_train))[:n_real])
@@ -431,7 +444,8 @@ def ms_ssim_diversity(x:np.ndarray|Tensor, # uint8 images N×H×W, N×H×W×C or
                      ) -> dict[int, float]:
     "Mean MS-SSIM of `n_pairs` random same-class pairs, per class with at least 2 images (higher = less diverse)."
     if isinstance(x, np.ndarray): x = images_to_tensor(x[..., None] if x.ndim == 3 else x)
-    y = torch.as_tensor(np.asarray(y)); device = device or x.device
+    y = torch.as_tensor(np.asarray(y))
+    device = device or x.device
     g = torch.Generator().manual_seed(seed)
     ia, ib, owner = [], [], []
     for k in y.unique().tolist():
@@ -439,7 +453,9 @@ def ms_ssim_diversity(x:np.ndarray|Tensor, # uint8 images N×H×W, N×H×W×C or
         if len(idx) < 2: continue
         i, j = torch.randint(len(idx), (n_pairs,), generator=g), torch.randint(len(idx) - 1, (n_pairs,), generator=g)
         j = j + (j >= i)  # a different image of the same class
-        ia.append(idx[i]); ib.append(idx[j]); owner += [k]*n_pairs
+        ia.append(idx[i])
+        ib.append(idx[j])
+        owner += [k]*n_pairs
     if not ia: raise ACGANError("MS-SSIM diversity needs at least 2 images of some class")
     s = ms_ssim_pairs(x[torch.cat(ia)].to(device), x[torch.cat(ib)].to(device), **kw).cpu()
     owner = torch.tensor(owner)

@@ -24,7 +24,8 @@ def init_gan_weights(m:nn.Module):
         nn.init.normal_(m.weight, 0., 0.02)
         if m.bias is not None: nn.init.zeros_(m.bias)
     elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm1d)) and m.affine:
-        nn.init.normal_(m.weight, 1., 0.02); nn.init.zeros_(m.bias)
+        nn.init.normal_(m.weight, 1., 0.02)
+        nn.init.zeros_(m.bias)
 
 # %% ../nbs/02b_networks.ipynb #19d8922f
 def _up(ni, nf, ks=5): return nn.ConvTranspose2d(ni, nf, ks, stride=2, padding=ks//2, output_padding=1, bias=False)
@@ -110,7 +111,8 @@ class SmallGenerator(nn.Module):
                                   nn.ConvTranspose2d(ngf, channels, 4, 2, 1), nn.Tanh())
         self.apply(init_gan_weights)
     def forward(self, z:Tensor, c:Tensor) -> Tensor:
-        v = condition_vector(c, self.n_classes); h = torch.cat([z, v], 1)
+        v = condition_vector(c, self.n_classes)
+        h = torch.cat([z, v], 1)
         for m in (*self.fc, *self.body): h = m(h, v) if isinstance(m, ClassBatchNorm2d) else m(h)
         return h
 

@@ -22,5 +22,6 @@ def random_inception_weights(path:str|Path, # the file to write (a state dict of
     torch.manual_seed(seed)
     with patch.object(fe, 'load_state_dict_from_url', lambda *a, **k: {}), patch.object(fe.FeatureExtractorInceptionV3, 'load_state_dict', lambda self, sd, *a, **k: None):
         net = fe.FeatureExtractorInceptionV3('inception-v3-compat', ['2048'])
-    path = Path(path); torch.save(net.state_dict(), path)
+    path = Path(path)
+    torch.save(net.state_dict(), path)
     return path

@@ -35,7 +35,8 @@ def mode_dropping_scores(n_classes:int=100, # number of classes N
     "log IS, its two entropy terms and the AM Score of a synthetic generator that keeps k of N classes (AM-GAN Fig. 5)."
     if density not in ('uniform', 'gaussian'): raise ACGANError(f"density must be 'uniform' or 'gaussian', got {density!r}")
     if not 0 < confidence <= 1: raise ACGANError(f"confidence must lie in (0, 1], got {confidence}")
-    N = n_classes; idx = np.arange(N)
+    N = n_classes
+    idx = np.arange(N)
     w = np.ones(N) if density == 'uniform' else np.exp(-0.5*((idx - (N - 1)/2)/(N/6))**2)
     counts = np.maximum(1, np.round(N*per_class*w/w.sum())).astype(int)
     train_probs = torch.tensor(counts/counts.sum())
@@ -99,7 +100,8 @@ def _train_variant(c, run_dir:Path):
 
 def _measure_variant(spec:str, name:str, opts:dict, seed:int, run_dir:Path, n:int, judge) -> dict:
     "One row of `compare_objectives`: `evaluate_run` of the run, with accuracy only where the generator follows its label."
-    ev = evaluate_run(run_dir, n, seed, judge); cond = ev['label_conditioned']
+    ev = evaluate_run(run_dir, n, seed, judge)
+    cond = ev['label_conditioned']
     return dict(variant=spec, objective=name, dynamic=bool(opts.get('dynamic', False)), seed=seed, label_conditioned=cond, judge_test_accuracy=ev['judge_test_accuracy'],
                 inception_score=ev['inception_score'], inception_score_split_sd=ev['inception_score_std'],
                 h_marginal=ev['inception_score_parts']['h_marginal'], h_conditional=ev['inception_score_parts']['h_conditional'],
@@ -128,7 +130,9 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
             over = dict(objective=name, objective_args=opts, iters=iters, seed=seed, **cfg)
             c = (preset(dataset, **over) if base is None else TrainConfig(dataset=dataset, **{**base, **over})).check()
             key = dict(config=cache_key(c), n=n, judge='default' if judge is None else type(judge).__name__)
-            def run_and_measure(): _train_variant(c, Path(out_dir)/tag); return _measure_variant(spec, name, opts, seed, Path(out_dir)/tag, n, judge)
+            def run_and_measure():
+                _train_variant(c, Path(out_dir)/tag)
+                return _measure_variant(spec, name, opts, seed, Path(out_dir)/tag, n, judge)
             rows.append(kept_result(Path(results_dir)/f'{tag}.json' if results_dir else None, key, run_and_measure))
     return pd.DataFrame(rows)
 

@@ -37,7 +37,8 @@ def class_features(judge:nn.Module, # a classifier with `features`
                    n_max:int|None=None, # at most this many images per class (the first ones)
                   ) -> dict[int, Tensor]:
     "The judge's features of the images of each class."
-    y = np.asarray(y); out = {}
+    y = np.asarray(y)
+    out = {}
     for k in range(n_classes):
         idx = np.flatnonzero(y == k)[:n_max]
         if len(idx) < 2: raise ACGANError(f"class {k} has {len(idx)} reference images; per-class FID needs at least 2 per class")
@@ -157,7 +158,8 @@ def plot_fid_curves(df:pd.DataFrame, # `fid_curves` output
         ax.fill_between(s['epoch'], s['mean'] - s['std'].fillna(0), s['mean'] + s['std'].fillna(0), alpha=0.2)
     ax.set(xlabel='epoch', ylabel='FID per class, mean over classes (judge features)', title=title)
     if log: ax.set_yscale('log')
-    ax.legend(fontsize=8); fig.tight_layout()
+    ax.legend(fontsize=8)
+    fig.tight_layout()
     return fig
 
 # %% ../../nbs/12b_cagan_experiments.ipynb #f5608bfd

@@ -40,8 +40,12 @@ def plot_diversity_scatter(df:pd.DataFrame, # `diversity_table` output
     ax.scatter(df['real'], df['samples'], s=18, zorder=3)
     for k, (a, b) in df[['real', 'samples']].iterrows(): ax.annotate(str(k), (a, b), fontsize=7, xytext=(3, 2), textcoords='offset points')
     lo, hi = 0, max(1., df.values.max())
-    ax.plot([lo, hi], [lo, hi], color='tab:blue', lw=1); ax.axhline(df['real'].max(), color='tab:red', lw=1)
-    ax.set_xlabel('real images: mean MS-SSIM'); ax.set_ylabel('samples: mean MS-SSIM'); ax.set_xlim(lo, hi); ax.set_ylim(lo, hi)
+    ax.plot([lo, hi], [lo, hi], color='tab:blue', lw=1)
+    ax.axhline(df['real'].max(), color='tab:red', lw=1)
+    ax.set_xlabel('real images: mean MS-SSIM')
+    ax.set_ylabel('samples: mean MS-SSIM')
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
     ax.set_title(f'{title}{" " if title else ""}{100*below_real_max(df):.0f}% of classes below the red line', fontsize=9)
     return fig
 
@@ -51,9 +55,13 @@ def pairs_near(x:np.ndarray, y:np.ndarray, # uint8 images and classes
                n_pairs:int=2000, # random pairs to search
                seed:int=0) -> list[tuple[np.ndarray, np.ndarray, float, int]]:
     "For each target, (image a, image b, their MS-SSIM, class) of the searched same-class pair closest to it."
-    t = images_to_tensor(x[..., None] if x.ndim == 3 else x); y = np.asarray(y)
-    g = np.random.default_rng(seed); i = g.integers(len(x), size=4*n_pairs); j = g.integers(len(x), size=4*n_pairs)
-    keep = (y[i] == y[j]) & (i != j); i, j = i[keep][:n_pairs], j[keep][:n_pairs]
+    t = images_to_tensor(x[..., None] if x.ndim == 3 else x)
+    y = np.asarray(y)
+    g = np.random.default_rng(seed)
+    i = g.integers(len(x), size=4*n_pairs)
+    j = g.integers(len(x), size=4*n_pairs)
+    keep = (y[i] == y[j]) & (i != j)
+    i, j = i[keep][:n_pairs], j[keep][:n_pairs]
     if not len(i): raise ACGANError("no two images share a class; give at least 2 images of some class")
     s = ms_ssim_pairs(t[i], t[j]).numpy()
     return [(x[i[b]], x[j[b]], float(s[b]), int(y[i[b]])) for b in (np.abs(s - v).argmin() for v in targets)]
@@ -66,10 +74,14 @@ def plot_pairs(rows:dict[str, list], # label → `pairs_near` output
     for r, (label, pairs) in enumerate(rows.items()):
         for c, (a, b, s, k) in enumerate(pairs):
             for m, im in enumerate((a, b)):
-                ax = axs[r, 2*c + m]; ax.imshow(im[..., 0] if im.ndim == 3 and im.shape[-1] == 1 else im, cmap='gray', vmin=0, vmax=255); ax.set_xticks([]); ax.set_yticks([])
+                ax = axs[r, 2*c + m]
+                ax.imshow(im[..., 0] if im.ndim == 3 and im.shape[-1] == 1 else im, cmap='gray', vmin=0, vmax=255)
+                ax.set_xticks([])
+                ax.set_yticks([])
             axs[r, 2*c].set_title(f'{class_names[k] if class_names else k}: MS-SSIM {s:.2f}', fontsize=7, loc='left')
         axs[r, 0].set_ylabel(label, fontsize=8)
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 # %% ../../nbs/06_diversity.ipynb #2c81ad73
 def read_tracking(run_dir:str|Path) -> pd.DataFrame:
@@ -86,9 +98,13 @@ def plot_tracking(log:pd.DataFrame, # `read_tracking` output
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5, 3.4))
     cols = [c for c in log.columns if c.startswith(what + '_') and c[len(what) + 1:].isdigit()]
     for c in cols:
-        k = int(c.rsplit('_', 1)[1]); ax.plot(log['epoch'] + 1, log[c], lw=1, label=class_names[k] if class_names else str(k))
+        k = int(c.rsplit('_', 1)[1])
+        ax.plot(log['epoch'] + 1, log[c], lw=1, label=class_names[k] if class_names else str(k))
     if threshold is not None: ax.axhline(threshold, color='tab:red', lw=1.2, ls='--', label='least varied real class')
-    ax.set_xlabel('epoch'); ax.set_ylabel('MS-SSIM of samples' if what == 'ms_ssim' else 'judge accuracy'); ax.legend(fontsize=6, ncol=2); ax.grid(alpha=.3)
+    ax.set_xlabel('epoch')
+    ax.set_ylabel('MS-SSIM of samples' if what == 'ms_ssim' else 'judge accuracy')
+    ax.legend(fontsize=6, ncol=2)
+    ax.grid(alpha=.3)
     return fig
 
 # %% ../../nbs/06_diversity.ipynb #83d0f8a7
@@ -101,7 +117,8 @@ def accuracy_diversity(judge, # a classifier returning logits
 
 def correlation(df:pd.DataFrame) -> tuple[float, float]:
     "Pearson r between accuracy and MS-SSIM, and r²."
-    r = float(np.corrcoef(df['accuracy'], df['ms_ssim'])[0, 1]); return r, r*r
+    r = float(np.corrcoef(df['accuracy'], df['ms_ssim'])[0, 1])
+    return r, r*r
 
 def plot_accuracy_diversity(points:dict[str, pd.DataFrame], # label → table with `accuracy` and `ms_ssim` columns
                             threshold:float|None=None, # the real-data MS-SSIM line
@@ -109,9 +126,13 @@ def plot_accuracy_diversity(points:dict[str, pd.DataFrame], # label → table wi
     "Per-class judge accuracy against sample MS-SSIM, with r and r² per label (Fig. 6)."
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(4.6, 3.6))
     for label, df in points.items():
-        r, r2 = correlation(df); ax.scatter(df['ms_ssim'], 100*df['accuracy'], s=14, alpha=.7, label=f'{label}: r={r:+.2f}, r²={r2:.2f}')
+        r, r2 = correlation(df)
+        ax.scatter(df['ms_ssim'], 100*df['accuracy'], s=14, alpha=.7, label=f'{label}: r={r:+.2f}, r²={r2:.2f}')
     if threshold is not None: ax.axvline(threshold, color='tab:red', lw=1, ls='--')
-    ax.set_xlabel('samples: mean MS-SSIM'); ax.set_ylabel('judge accuracy (%)'); ax.legend(fontsize=7); ax.grid(alpha=.3)
+    ax.set_xlabel('samples: mean MS-SSIM')
+    ax.set_ylabel('judge accuracy (%)')
+    ax.legend(fontsize=7)
+    ax.grid(alpha=.3)
     return fig
 
 # %% ../../nbs/06_diversity.ipynb #d89a3d80
@@ -124,18 +145,22 @@ def diversity_report(run_dir:str|Path, # a run directory
     "§4.2–4.3 for a run: per-class MS-SSIM against real data, accuracy–diversity correlation; writes `eval_diversity.png`."
     run_dir = Path(run_dir)
     _, cfg, info = load_generator(run_dir, best)
-    judge = judge or judge_for(cfg.dataset); real = load_dataset(cfg.dataset, info['img_size'])
+    judge = judge or judge_for(cfg.dataset)
+    real = load_dataset(cfg.dataset, info['img_size'])
     x, y = sample_run(run_dir, n, seed=seed, best=best)
     cond = label_conditioned(cfg)
     tab = diversity_table(x, diversity_classes(judge, x, y, cond), real.x_test, real.y_test, seed=seed)
     ad = accuracy_diversity(judge, x, y, seed=seed) if cond else None
     tracked = (run_dir/'tracking.csv').exists()
     n_ax = 1 + (ad is not None) + tracked
-    fig, axs = plt.subplots(1, n_ax, figsize=(4.5*n_ax, 3.8), squeeze=False); axs = list(axs[0])
+    fig, axs = plt.subplots(1, n_ax, figsize=(4.5*n_ax, 3.8), squeeze=False)
+    axs = list(axs[0])
     plot_diversity_scatter(tab, ax=axs.pop(0), title='' if cond else 'by judge class:')
     if ad is not None: plot_accuracy_diversity({'classes': ad}, tab['real'].max(), ax=axs.pop(0))
     if tracked: plot_tracking(read_tracking(run_dir), tab['real'].max(), ax=axs.pop(0))
-    fig.tight_layout(); atomic_write(eval_path(run_dir, 'eval_diversity.png', best), lambda f: fig.savefig(f, format='png', dpi=100)); plt.close(fig)
+    fig.tight_layout()
+    atomic_write(eval_path(run_dir, 'eval_diversity.png', best), lambda f: fig.savefig(f, format='png', dpi=100))
+    plt.close(fig)
     r, r2 = correlation(ad) if ad is not None else (float('nan'), float('nan'))
     return dict(ms_ssim_below_real_max=below_real_max(tab), ms_ssim_real_max=float(tab['real'].max()),
                 accuracy_ms_ssim_r=r, accuracy_ms_ssim_r2=r2, diversity_classes='input label' if cond else 'judge class')
@@ -208,8 +233,15 @@ def plot_class_count(tabs:dict[str, pd.DataFrame], # dataset label → `class_co
         thr, ref = max(real[label].values()), float(np.mean([real[label][k] for k in range(first)]))
         ax.axhline(thr, color='red', lw=1.2, label=f'least varied real class ({thr:.3f})')
         ax.axhline(ref, color='grey', ls=':', lw=1.2, label=f'real, first {first} classes ({ref:.3f})')
-        if longer and label in longer: n, v, text = longer[label]; ax.scatter([n], [v], marker='*', s=90, color='C1', zorder=3, label=text)
-        ax.set_xticks(sorted(df['n_classes'].unique())); ax.set_xlabel('classes trained on'); ax.set_ylabel(f'MS-SSIM of samples, first {first} classes')
-        ax.set_title(label, fontsize=10); ax.grid(alpha=.3); ax.legend(fontsize=6)
+        if longer and label in longer:
+            n, v, text = longer[label]
+            ax.scatter([n], [v], marker='*', s=90, color='C1', zorder=3, label=text)
+        ax.set_xticks(sorted(df['n_classes'].unique()))
+        ax.set_xlabel('classes trained on')
+        ax.set_ylabel(f'MS-SSIM of samples, first {first} classes')
+        ax.set_title(label, fontsize=10)
+        ax.grid(alpha=.3)
+        ax.legend(fontsize=6)
     if title: fig.suptitle(title, fontsize=10)
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig

@@ -47,7 +47,10 @@ def _run_to_evaluate(run_dir:Path, n:int, best:bool=False) -> tuple:
 
 class RealSubset(NamedTuple):
     "The real side of the baselines: random training and test images, with their labels."
-    x_train:np.ndarray; y_train:np.ndarray; x_test:np.ndarray; y_test:np.ndarray
+    x_train:np.ndarray
+    y_train:np.ndarray
+    x_test:np.ndarray
+    y_test:np.ndarray
 
 def real_subset(data:ImageData, n_real:int, seed:int) -> RealSubset:
     "`n_real` random training images and `n_real` random test images, with their labels."
@@ -134,7 +137,8 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
     if cas: res.update(classification_accuracy_score(x, groups, data, seed=seed))
     if inception: res.update(inception_measures(x, groups, real, data.n_classes, splits, seed, inception_weights))
     atomic_write(eval_path(run_dir, 'eval.json', best), lambda f: f.write(json.dumps(res, indent=2)), 'w')
-    g = class_grid(x[..., None] if x.ndim == 3 else x, y, data.n_classes, 10); save_png(g, eval_path(run_dir, 'eval_samples.png', best), max(1, -(-512 // g.shape[1])))
+    g = class_grid(x[..., None] if x.ndim == 3 else x, y, data.n_classes, 10)
+    save_png(g, eval_path(run_dir, 'eval_samples.png', best), max(1, -(-512 // g.shape[1])))
     return res
 
 # %% ../../nbs/04b_run_evaluation.ipynb #573888eb

@@ -49,8 +49,12 @@ def plot_gallery(run:Path|str, # a run directory (or a class-split ensemble)
     fig, axs = plt.subplots(K, 1, figsize=(n_show*0.75, K*1.02), squeeze=False)
     for k, ax in enumerate(axs[:, 0]):
         row = np.concatenate(list(x[y == k][:n_show]), axis=1)
-        ax.imshow(row, cmap='gray' if row.ndim == 2 else None, vmin=0, vmax=255); ax.set_xticks([]); ax.set_yticks([])
-        m = measures.iloc[k]; f = m.intra_fid
+        ax.imshow(row, cmap='gray' if row.ndim == 2 else None, vmin=0, vmax=255)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        m = measures.iloc[k]
+        f = m.intra_fid
         ax.set_xlabel(f"{m['name']}: judge accuracy {100*m.accuracy:.1f} %, intra-class FID {'n/a' if f is None or f != f else f'{f:.2f}'}", fontsize=8, labelpad=2)
     if title: fig.suptitle(title, fontsize=10)
-    fig.tight_layout(h_pad=0.3); return fig
+    fig.tight_layout(h_pad=0.3)
+    return fig

@@ -36,12 +36,14 @@ def nearest_neighbours(queries:np.ndarray, # uint8 images N×H×W(×C)
     if queries.shape[1:] != pool.shape[1:]: raise ACGANError(f"queries are {queries.shape[1:]} but the pool is {pool.shape[1:]}; resize one to the other")
     dev = torch.device(device or default_device())
     q = torch.as_tensor(queries, device=dev).flatten(1).float()/255
-    best_d = torch.full((len(q), k), float('inf'), device=dev); best_i = torch.zeros((len(q), k), dtype=torch.long, device=dev)
+    best_d = torch.full((len(q), k), float('inf'), device=dev)
+    best_i = torch.zeros((len(q), k), dtype=torch.long, device=dev)
     for s in range(0, len(pool), chunk):
         p = torch.as_tensor(pool[s:s+chunk], device=dev).flatten(1).float()/255
         d = torch.cdist(q, p, p=1)
         dd, ii = torch.cat([best_d, d], 1), torch.cat([best_i, torch.arange(s, s + len(p), device=dev).expand(len(q), -1)], 1)
-        best_d, j = dd.topk(k, dim=1, largest=False); best_i = ii.gather(1, j)
+        best_d, j = dd.topk(k, dim=1, largest=False)
+        best_i = ii.gather(1, j)
     return best_i.cpu().numpy(), best_d.cpu().numpy()
 
 # %% ../../nbs/08_overfitting.ipynb #d60bf242
@@ -54,13 +56,20 @@ def plot_nearest_neighbours(samples:np.ndarray, # uint8 queries
     fig, axs = plt.subplots(n, k + 1, figsize=(1.1*(k + 1), 1.15*n), squeeze=False)
     for r in range(n):
         for c in range(k + 1):
-            ax = axs[r, c]; im = _img(samples[r] if c == 0 else pool[idx[r, c - 1]])
-            ax.imshow(im, cmap='gray', vmin=0, vmax=255); ax.set_xticks([]); ax.set_yticks([])
+            ax = axs[r, c]
+            im = _img(samples[r] if c == 0 else pool[idx[r, c - 1]])
+            ax.imshow(im, cmap='gray', vmin=0, vmax=255)
+            ax.set_xticks([])
+            ax.set_yticks([])
             if c == 0:
-                for sp in ax.spines.values(): sp.set_color('tab:red'); sp.set_linewidth(2)
+                for sp in ax.spines.values():
+                    sp.set_color('tab:red')
+                    sp.set_linewidth(2)
             elif dist is not None: ax.set_xlabel(f'{dist[r, c - 1]:.0f}', fontsize=7, labelpad=1)
-    axs[0, 0].set_title('sample', fontsize=8); axs[0, 1].set_title('nearest training images (L1)', fontsize=8, loc='left')
-    fig.tight_layout(); return fig
+    axs[0, 0].set_title('sample', fontsize=8)
+    axs[0, 1].set_title('nearest training images (L1)', fontsize=8, loc='left')
+    fig.tight_layout()
+    return fig
 
 # %% ../../nbs/08_overfitting.ipynb #a3aeddb4
 def interpolate(generator:nn.Module, # a generator taking (z, c)
@@ -81,11 +90,14 @@ def plot_image_rows(rows:list[np.ndarray], # each an array of uint8 images
     fig, axs = plt.subplots(len(rows), n, figsize=(scale*n, scale*1.05*len(rows)), squeeze=False)
     for i, r in enumerate(rows):
         for j in range(n):
-            ax = axs[i, j]; ax.set_xticks([]); ax.set_yticks([])
+            ax = axs[i, j]
+            ax.set_xticks([])
+            ax.set_yticks([])
             if j < len(r): ax.imshow(_img(r[j]), cmap='gray', vmin=0, vmax=255)
             if row_labels and j == 0: ax.set_ylabel(row_labels[i], fontsize=8)
             if col_labels and i == 0 and j < len(col_labels): ax.set_title(col_labels[j], fontsize=8)
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 # %% ../../nbs/08_overfitting.ipynb #b9a2c69b
 def interpolation_smoothness(path:np.ndarray, # uint8 images along an interpolation
@@ -114,18 +126,25 @@ def overfitting_report(run_dir:str|Path, # a run directory
                       ) -> dict:
     "§4.5 for a run: L1 distances to the nearest training image (samples vs test images); writes `eval_overfitting.png`."
     run_dir = Path(run_dir)
-    G, cfg, info = load_generator(run_dir, best); real = load_dataset(cfg.dataset, info['img_size'])
-    K = info['n_classes']; g = torch.Generator().manual_seed(seed)
-    z = torch.randn(n, G.nz, generator=g); c = torch.arange(n) % K
-    x = generate(G, z, c).permute(0, 2, 3, 1).cpu().numpy(); x = x[..., 0] if x.shape[-1] == 1 else x
+    G, cfg, info = load_generator(run_dir, best)
+    real = load_dataset(cfg.dataset, info['img_size'])
+    K = info['n_classes']
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, G.nz, generator=g)
+    c = torch.arange(n) % K
+    x = generate(G, z, c).permute(0, 2, 3, 1).cpu().numpy()
+    x = x[..., 0] if x.shape[-1] == 1 else x
     test = real.x_test[np.random.default_rng(seed).permutation(len(real.x_test))[:n]]
-    _, d_fake = nearest_neighbours(x, real.x_train); _, d_test = nearest_neighbours(test, real.x_train)
-    fig = plt.figure(figsize=(12, 5.5)); sub = fig.subfigures(1, 3, width_ratios=[1.1, 1.3, 1.3])
+    _, d_fake = nearest_neighbours(x, real.x_train)
+    _, d_test = nearest_neighbours(test, real.x_train)
+    fig = plt.figure(figsize=(12, 5.5))
+    sub = fig.subfigures(1, 3, width_ratios=[1.1, 1.3, 1.3])
     idx, dist = nearest_neighbours(x[:6], real.x_train, k=4)
     _panel(sub[0], [np.concatenate([_nhwc(x)[i:i+1], _nhwc(real.x_train)[idx[i]]]) for i in range(6)], 'sample | nearest training images (L1)')
     _panel(sub[1], [interpolate(G, z[i], z[i + K], int(c[i]), 8) for i in range(min(6, K))], 'interpolation in z (class fixed)')
     _panel(sub[2], fixed_z_grid(G, 6, seed), 'one z per row, one class per column')
-    atomic_write(eval_path(run_dir, 'eval_overfitting.png', best), lambda f: fig.savefig(f, format='png', dpi=100)); plt.close(fig)
+    atomic_write(eval_path(run_dir, 'eval_overfitting.png', best), lambda f: fig.savefig(f, format='png', dpi=100))
+    plt.close(fig)
     return dict(nn_l1_samples_median=float(np.median(d_fake)), nn_l1_test_median=float(np.median(d_test)),
                 nn_l1_samples_min=float(d_fake.min()), nn_l1_test_min=float(d_test.min()))
 
@@ -133,6 +152,7 @@ def _panel(subfig, rows, title):
     axs = subfig.subplots(len(rows), max(len(r) for r in rows), squeeze=False)
     for i, r in enumerate(rows):
         for j, ax in enumerate(axs[i]):
-            ax.set_xticks([]); ax.set_yticks([])
+            ax.set_xticks([])
+            ax.set_yticks([])
             if j < len(r): ax.imshow(_img(r[j]), cmap='gray', vmin=0, vmax=255)
     subfig.suptitle(title, fontsize=9)

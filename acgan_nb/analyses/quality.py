@@ -99,7 +99,8 @@ def time_to_quality(r:dict, # a `quality_curve` result
                     minutes:tuple=(2, 5, 10), # when to read the FID
                    ) -> dict:
     "Minutes of training until the judge's accuracy first reaches each level (NaN: never, within the budget), and the FID of the snapshot nearest each time (NaN: none within half a snapshot interval)."
-    c = pd.DataFrame(r['curve']); out = {}
+    c = pd.DataFrame(r['curve'])
+    out = {}
     for a in accuracy:
         hit = c[c.accuracy >= a]
         out[f'min_to_{round(100*a)}%'] = hit.seconds.iloc[0] / 60 if len(hit) else float('nan')
@@ -151,15 +152,21 @@ def plot_quality_curves(results:dict, # setting label → one `quality_curve` re
     fig, axs = plt.subplots(1, 3, figsize=(13, 3.6))
     for i, (label, rs) in enumerate(results.items()):
         for j, r in enumerate(rs if isinstance(rs, (list, tuple)) else [rs]):
-            c = pd.DataFrame(r['curve']); t = c.seconds / 60
+            c = pd.DataFrame(r['curve'])
+            t = c.seconds / 60
             for ax, col in zip(axs, ('accuracy', 'fid', 'ms_ssim')): ax.plot(t, 100*c[col] if col == 'accuracy' else c[col], color=f'C{i}', lw=1.4, alpha=.85, label=label if j == 0 else None)
             if i == 0 and j == 0: axs[2].axhline(r['real_ms_ssim'], color='grey', ls=':', label=f"real test images ({r['real_ms_ssim']:.3f})")
     if goals and 'accuracy' in goals: axs[0].axhline(100*goals['accuracy'], color='red', ls='--', lw=1, label=f"goal {100*goals['accuracy']:.0f} %")
     if goals and 'fid' in goals: axs[1].axhline(goals['fid'], color='red', ls='--', lw=1, label=f"goal {goals['fid']:g}")
     axs[1].set_yscale('log')
-    for ax, yl in zip(axs, ('judge accuracy (%)', 'judge-FID (log scale)', 'mean per-class MS-SSIM')): ax.set_xlabel('training minutes'); ax.set_ylabel(yl); ax.grid(alpha=.3); ax.legend(fontsize=7)
+    for ax, yl in zip(axs, ('judge accuracy (%)', 'judge-FID (log scale)', 'mean per-class MS-SSIM')):
+        ax.set_xlabel('training minutes')
+        ax.set_ylabel(yl)
+        ax.grid(alpha=.3)
+        ax.legend(fontsize=7)
     if title: fig.suptitle(title)
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 # %% ../../nbs/03g_quality.ipynb #3e9a1cf6
 def lever_search(base:TrainConfig, # the starting preset (dataset, epochs, iterations per epoch)
@@ -201,10 +208,12 @@ def combine_levers(base:TrainConfig, # the starting preset
     for i, label in enumerate(order, 1):
         over = levers[label]
         if clash := sorted(set(over) & set(kept)):
-            rows.append(dict(trial=label, settings=f"skipped: {', '.join(clash)} already set by a kept lever", kept=False)); continue
+            rows.append(dict(trial=label, settings=f"skipped: {', '.join(clash)} already set by a kept lever", kept=False))
+            continue
         try: cfg = replace(base, **kept, **over, seed=seed).check()
         except ACGANError as e:  # e.g. AM-GAN's softmax with a hinge flavour kept earlier
-            rows.append(dict(trial=label, settings=f"skipped: {str(e).split(';')[0]}", kept=False)); continue
+            rows.append(dict(trial=label, settings=f"skipped: {str(e).split(';')[0]}", kept=False))
+            continue
         r = quality_curve(cfg, budget, every, n, file(i, label))
         ok = goal_ratio(r) < goal_ratio(best)
         rows.append(dict(trial=label, settings=' + '.join(labels + [label]), kept=ok, **_curve_end(r), diverged=r.get('diverged')))

@@ -28,7 +28,8 @@ def round_trip(x:np.ndarray, # uint8 images N×H×W or N×H×W×C
                out_size:int|None=None, # the resolution to return (default: the images' own)
               ) -> np.ndarray:
     "Images reduced to `size` px (bilinear, anti-aliased) and enlarged back to `out_size` (bilinear), uint8 in the input's layout."
-    x = np.asarray(x); grey = x.ndim == 3
+    x = np.asarray(x)
+    grey = x.ndim == 3
     if size <= 0: raise ACGANError(f"resolution must be a positive number of pixels, got {size}")
     t = images_to_tensor(x[..., None] if grey else x).float()
     out = out_size or t.shape[-1]
@@ -49,7 +50,8 @@ def accuracy_by_resolution(judge:nn.Module, # a classifier with `img_size` and `
                            seed:int=0, # subset split seed
                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Judge accuracy after a round trip through each size: overall (mean, std over subsets) and per class (rows) × size (columns)."
-    y = np.asarray(y); K = judge.n_classes
+    y = np.asarray(y)
+    K = judge.n_classes
     parts = np.array_split(np.random.default_rng(seed).permutation(len(x)), n_subsets)
     rows, per = [], {}
     for s in sizes:
@@ -72,8 +74,15 @@ def plot_resolution_curves(curves:dict[str, pd.DataFrame], # label → `accuracy
         line = ax.errorbar(df['size'], 100*df['accuracy'], yerr=100*df['std'], marker='o', capsize=3, label=label, color=f'C{i}' if i else 'k')
         if native and label in native: ax.axvline(native[label], ls='--', lw=1, color=line[0].get_color())
     sizes = sorted({s for df in curves.values() for s in df['size']})
-    ax.set_xscale('log', base=2); ax.set_xticks(sizes); ax.set_xticklabels(sizes); ax.minorticks_off()
-    ax.set_xlabel('spatial resolution (px)'); ax.set_ylabel('judge accuracy (%)'); ax.set_ylim(0, 102); ax.legend(fontsize=8); ax.grid(alpha=.3)
+    ax.set_xscale('log', base=2)
+    ax.set_xticks(sizes)
+    ax.set_xticklabels(sizes)
+    ax.minorticks_off()
+    ax.set_xlabel('spatial resolution (px)')
+    ax.set_ylabel('judge accuracy (%)')
+    ax.set_ylim(0, 102)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=.3)
     return fig
 
 def plot_resolution_scatter(per_class:pd.DataFrame, # `accuracy_by_resolution` per-class table
@@ -85,7 +94,8 @@ def plot_resolution_scatter(per_class:pd.DataFrame, # `accuracy_by_resolution` p
     ax.scatter(100*per_class[full], 100*per_class[reduced], s=18)
     for k, (a, b) in enumerate(zip(per_class[full], per_class[reduced])): ax.annotate(str(k), (100*a, 100*b), fontsize=7, xytext=(3, 2), textcoords='offset points')
     ax.plot([0, 100], [0, 100], color='tab:blue', lw=1)
-    ax.set_xlabel(f'accuracy at {full}×{full} (%)'); ax.set_ylabel(f'accuracy at {reduced}×{reduced} (%)')
+    ax.set_xlabel(f'accuracy at {full}×{full} (%)')
+    ax.set_ylabel(f'accuracy at {reduced}×{reduced} (%)')
     ax.set_title(f'{100*below_diagonal(per_class, full, reduced):.0f}% of classes below equality', fontsize=9)
     return fig
 
@@ -97,13 +107,17 @@ def plot_resolution_strip(images:dict[str, np.ndarray], # source → one uint8 i
     fig, axs = plt.subplots(len(images), len(sizes), figsize=(1.3*len(sizes), 1.45*len(images)), squeeze=False)
     for r, (label, im) in enumerate(images.items()):
         for c, s in enumerate(sizes):
-            ax = axs[r, c]; ax.imshow(round_trip(im[None], s)[0], cmap='gray', vmin=0, vmax=255); ax.set_xticks([]); ax.set_yticks([])
+            ax = axs[r, c]
+            ax.imshow(round_trip(im[None], s)[0], cmap='gray', vmin=0, vmax=255)
+            ax.set_xticks([])
+            ax.set_yticks([])
             if r == 0: ax.set_title(f'{s}×{s}', fontsize=8)
             if c == 0: ax.set_ylabel(label, fontsize=8)
             if accuracy is not None:
                 a = accuracy[label].set_index('size')['accuracy'].get(s)
                 if a is not None: ax.set_xlabel(f'{100*a:.0f}%', fontsize=8)
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 # %% ../../nbs/05_discriminability.ipynb #263a258f
 def resolution_report(run_dir:str|Path, # a run directory
@@ -126,8 +140,10 @@ def resolution_report(run_dir:str|Path, # a run directory
     fig, axs = plt.subplots(1, 2, figsize=(9, 3.6))
     plot_resolution_curves({'real test images': real_all, f'samples ({info["img_size"]} px model)': fake_all},
                            {f'samples ({info["img_size"]} px model)': info['img_size']}, ax=axs[0])
-    plot_resolution_scatter(fake_cls, judge.img_size, half, ax=axs[1]); fig.tight_layout()
-    atomic_write(eval_path(run_dir, 'eval_resolution.png', best), lambda f: fig.savefig(f, format='png', dpi=100)); plt.close(fig)
+    plot_resolution_scatter(fake_cls, judge.img_size, half, ax=axs[1])
+    fig.tight_layout()
+    atomic_write(eval_path(run_dir, 'eval_resolution.png', best), lambda f: fig.savefig(f, format='png', dpi=100))
+    plt.close(fig)
     return dict(resolution_sizes=sizes, accuracy_by_resolution=dict(zip(map(str, sizes), fake_all['accuracy'])),
                 real_accuracy_by_resolution=dict(zip(map(str, sizes), real_all['accuracy'])),
                 below_diagonal=dict(full=judge.img_size, reduced=half, fraction=below_diagonal(fake_cls, judge.img_size, half)))

@@ -38,7 +38,8 @@ __all__ = ['load_discriminator', 'class_logits', 'classifier_accuracy', 'DrawnBa
 def load_discriminator(run_dir:Path|str, # a run directory written by `train`
                       ) -> tuple[nn.Module, Objective, TrainConfig]:
     "A run's discriminator from its newest checkpoint (in eval mode, on the CPU), its objective and config."
-    run_dir = Path(run_dir); cfg = read_config(run_dir)
+    run_dir = Path(run_dir)
+    cfg = read_config(run_dir)
     sd = load_checkpoint(run_dir/CKPT_NAME)
     if (run_dir/'data.json').exists(): info = json.loads((run_dir/'data.json').read_text())  # what the run trained on, without loading the dataset
     else: d = load_dataset(cfg.dataset, cfg.img_size); info = dict(classes=d.classes, img_size=d.img_size, channels=d.channels)
@@ -60,7 +61,9 @@ def classifier_accuracy(D:nn.Module, obj:Objective, # a discriminator and its ob
                         bs:int=500, # batch size
                        ) -> float:
     "The accuracy of the discriminator's class head on `x`."
-    t = images_to_tensor(x); D = D.eval(); dev = next(D.parameters()).device
+    t = images_to_tensor(x)
+    D = D.eval()
+    dev = next(D.parameters()).device
     pred = torch.cat([class_logits(obj, D(to_float_images(t[i:i+bs].to(dev)))).argmax(1).cpu() for i in range(0, len(t), bs)])
     return float((pred.numpy() == np.asarray(y)).mean())
 
@@ -72,7 +75,9 @@ class DrawnBatches:
         self.x, self.y, self.bs, self.steps, self.seed = x.to(self.device), y.to(self.device), bs, steps, seed
         self.rng = torch.Generator(device=self.device).manual_seed(seed)
     def __len__(self): return self.steps
-    def to(self, device): self.__init__(self.x, self.y, self.bs, self.steps, self.seed, device); return self
+    def to(self, device):
+        self.__init__(self.x, self.y, self.bs, self.steps, self.seed, device)
+        return self
     def __iter__(self):
         for _ in range(self.steps):
             j = torch.randint(len(self.x), (self.bs,), generator=self.rng, device=self.device)
@@ -84,7 +89,9 @@ class _TrainOnly(Callback):
 
 class ClassHead(nn.Module):
     "A discriminator seen as a classifier: its class logits only."
-    def __init__(self, D:nn.Module, obj:Objective): super().__init__(); self.D, self.obj = D, obj
+    def __init__(self, D:nn.Module, obj:Objective):
+        super().__init__()
+        self.D, self.obj = D, obj
     def forward(self, x): return class_logits(self.obj, self.D(x))
 
 def supervised_baseline(cfg:TrainConfig, # the semi-supervised run's config (`labelled` set): its network, seed and Adam settings
@@ -94,14 +101,16 @@ def supervised_baseline(cfg:TrainConfig, # the semi-supervised run's config (`la
                        ) -> float:
     "Real test accuracy of the run's discriminator network trained on the run's labelled images only (class cross-entropy, batches of `cfg.bs` drawn with replacement, the run's Adam settings)."
     if not cfg.labelled: raise ACGANError("supervised_baseline compares with a semi-supervised run; give a config with labelled set")
-    data = data or load_dataset(cfg.dataset, cfg.img_size); device = torch.device(device or default_device())
+    data = data or load_dataset(cfg.dataset, cfg.img_size)
+    device = torch.device(device or default_device())
     obj, _, D, _ = run_parts(cfg, data, device)  # the run's discriminator as the run initialised it (same seed, same order)
     lab = labelled_indices(data.y_train, cfg.labelled, data.n_classes, cfg.seed)
     x, y = images_to_tensor(data.x_train[lab]), torch.from_numpy(data.y_train[lab])
     batches = DrawnBatches(x, y, cfg.bs, steps, cfg.seed, device)
     learn = Learner(DataLoaders(batches, batches, device=device), ClassHead(D, obj), loss_func=nn.CrossEntropyLoss(),
                     opt_func=partial(Adam, mom=cfg.beta1, sqr_mom=cfg.beta2, eps=1e-8, wd=0.), cbs=_TrainOnly())
-    learn.remove_cb(ProgressCallback); learn.logger = noop
+    learn.remove_cb(ProgressCallback)
+    learn.logger = noop
     learn.fit(1, cfg.lr_d)
     return classifier_accuracy(D, obj, data.x_test, data.y_test)
 

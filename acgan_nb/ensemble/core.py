@@ -124,7 +124,8 @@ def record_progress(man:dict, # the manifest (written by the caller)
                     say:Callable, # an `EnsembleLog`
                    ):
     "Member `i`'s epoch and metrics into its manifest entry, and one line into the ensemble log."
-    m = man['members'][i]; m.update(epoch=epoch, metrics={k: None if math.isnan(v) else round(v, 5) for k, v in metrics.items()})
+    m = man['members'][i]
+    m.update(epoch=epoch, metrics={k: None if math.isnan(v) else round(v, 5) for k, v in metrics.items()})
     say(f"{member_label(m)}: epoch {epoch}/{n_epochs}, " + ', '.join(f"{k} {v:.4g}" for k, v in metrics.items()), echo=False)
 
 # %% ../../nbs/09_class_splits.ipynb #4ad7f7df
@@ -139,7 +140,8 @@ def open_ensemble(cfg:TrainConfig|None, # the shared settings (ignored when resu
     "The written manifest of a new or resumed ensemble in `run_dir`, its shared config and its data."
     run_dir = Path(run_dir)
     if resume:
-        man = read_ensemble(run_dir); cfg = TrainConfig(**man['config'])
+        man = read_ensemble(run_dir)
+        cfg = TrainConfig(**man['config'])
         trained = [m.get('epoch', 0) for m in man['members']]
         if epochs and min(trained) >= epochs or not epochs and all(m['status'] == 'done' for m in man['members']):
             how = f"not fewer than --epochs {epochs}" if epochs else f"all of their {cfg.epochs}"
@@ -202,7 +204,8 @@ def _stopped(man:dict, run_dir:Path, idx:list, e:TrainingStopped, say:Callable):
 
 def _member_done(man:dict, i:int, t0:float, say:Callable, err:str|None=None):
     "Member i finished (or failed with `err`): its status, error and time in the manifest, and one line in the log."
-    m = man['members'][i]; m.update(status='failed' if err else 'done', error=err, seconds=round(time.time() - t0, 1))
+    m = man['members'][i]
+    m.update(status='failed' if err else 'done', error=err, seconds=round(time.time() - t0, 1))
     say(f"{member_label(m)}: " + (f"failed: {err}" if err else f"done in {m['seconds']:.0f} s"))
 
 def _train_vectorised_groups(man, cfg, data, run_dir, todo, say) -> list:
@@ -212,8 +215,11 @@ def _train_vectorised_groups(man, cfg, data, run_dir, todo, say) -> list:
     for k in sorted({len(members[i]['classes']) for i in fresh}):
         idx = [i for i in fresh if len(members[i]['classes']) == k]
         if len(idx) < 2: continue
-        for i in idx: members[i].update(status='running', error=None); shutil.rmtree(run_dir/members[i]['name'], ignore_errors=True)
-        write_ensemble(run_dir, man); say(f"{', '.join(members[i]['name'] for i in idx)}: training {len(idx)} members of {k} classes in one vectorised pass")
+        for i in idx:
+            members[i].update(status='running', error=None)
+            shutil.rmtree(run_dir/members[i]['name'], ignore_errors=True)
+        write_ensemble(run_dir, man)
+        say(f"{', '.join(members[i]['name'] for i in idx)}: training {len(idx)} members of {k} classes in one vectorised pass")
         t0 = time.time()
         def progress(epoch, n_epochs, metrics, idx=idx):
             for i, mt in zip(idx, metrics):
@@ -232,9 +238,13 @@ def _train_one_by_one(man, cfg, data, run_dir, todo, say, quiet, member_cbs, epo
     for i in todo:
         if STOP.signal is not None:  # asked for as the previous member finished
             raise TrainingStopped(stop_message(STOP.signal, f"before {man['members'][i]['name']} began", run_dir), STOP.signal)
-        m = man['members'][i]; m.update(status='running', error=None); write_ensemble(run_dir, man)
+        m = man['members'][i]
+        m.update(status='running', error=None)
+        write_ensemble(run_dir, man)
         t0 = time.time()
-        def progress(epoch, n_epochs, metrics, i=i): record_progress(man, i, epoch, n_epochs, metrics, say); write_ensemble(run_dir, man)
+        def progress(epoch, n_epochs, metrics, i=i):
+            record_progress(man, i, epoch, n_epochs, metrics, say)
+            write_ensemble(run_dir, man)
         cbs = [EnsembleProgress(progress)] + (member_cbs(i) if member_cbs else [])
         try: train_member(cfg, run_dir, i, m, data, quiet, cbs, epochs=epochs, lr_g=lr_g, lr_d=lr_d)
         except NothingToTrain: _member_done(man, i, t0, say)
@@ -269,7 +279,8 @@ def check_ensemble(man:dict, run_dir:Path):
 class GroupedLinear(nn.Module):
     "K independent `Linear(in_features, out_features)` layers on K blocks of the features: (B, K·in) → (B, K·out)."
     def __init__(self, K:int, in_features:int, out_features:int, bias:bool=True):
-        super().__init__(); self.K, self.in_features, self.out_features = K, in_features, out_features
+        super().__init__()
+        self.K, self.in_features, self.out_features = K, in_features, out_features
         self.weight = nn.Parameter(torch.empty(K, out_features, in_features))
         self.bias = nn.Parameter(torch.zeros(K, out_features)) if bias else None
     def forward(self, x:Tensor) -> Tensor:
@@ -319,7 +330,8 @@ def copy_weights(wide:nn.Module, ms:list[nn.Module], to_wide:bool=False):
 class WideGenerator(nn.Module):
     "K same-shaped generators (`fc` then `body`) as one network: (K, B, nz), (K, B) → (K, B, C, H, W)."
     def __init__(self, gens:list[nn.Module]):
-        super().__init__(); g = gens[0]
+        super().__init__()
+        g = gens[0]
         if not all(hasattr(h, 'fc') and hasattr(h, 'body') for h in gens): raise ACGANError("vectorised training needs generators made of `fc` and `body` (the architectures of build_models)")
         self.K, self.n_classes, self.nz, self.img_size, self.channels = len(gens), g.n_classes, g.nz, g.img_size, g.channels
         self.fc, self.body = widen([h.fc for h in gens]), widen([h.body for h in gens])
@@ -329,19 +341,24 @@ class WideGenerator(nn.Module):
         return self.body(self.fc(x)).view(B, K, self.channels, self.img_size, self.img_size).transpose(0, 1)
     def members(self, gens:list[nn.Module]) -> list[nn.Module]:
         "Copy the wide weights back into `gens` (the members it was built from) and return them."
-        copy_weights(self.fc, [g.fc for g in gens]); copy_weights(self.body, [g.body for g in gens]); return gens
+        copy_weights(self.fc, [g.fc for g in gens])
+        copy_weights(self.body, [g.body for g in gens])
+        return gens
 
 class WideDiscriminator(nn.Module):
     "K same-shaped discriminators (`body` then `head`) as one network: (K, B, C, H, W) → (K, B, n_out)."
     def __init__(self, discs:list[nn.Module]):
-        super().__init__(); self.K = len(discs)
+        super().__init__()
+        self.K = len(discs)
         self.body, self.head = widen([d.body for d in discs]), widen([d.head for d in discs])
     def forward(self, x:Tensor) -> Tensor:
         K, B = x.shape[:2]
         return self.head(self.body(x.transpose(0, 1).reshape(B, K*x.shape[2], *x.shape[3:]))).view(B, K, -1).transpose(0, 1)
     def members(self, discs:list[nn.Module]) -> list[nn.Module]:
         "Copy the wide weights back into `discs` and return them."
-        copy_weights(self.body, [d.body for d in discs]); copy_weights(self.head, [d.head for d in discs]); return discs
+        copy_weights(self.body, [d.body for d in discs])
+        copy_weights(self.head, [d.head for d in discs])
+        return discs
 
 # %% ../../nbs/09_class_splits.ipynb #0a7f48ee
 def check_vectorisable(cfg:TrainConfig) -> TrainConfig:
@@ -421,20 +438,26 @@ class _WideRun:
         "One step of the critic, or of the generator, of every member at once; the epoch's statistics and the switcher updated."
         gen_mode, WG, WD = self.gen_mode, self.WG, self.WD
         z, c, x, y = (torch.stack(t) for t in zip(*(b.one_batch() for b in self.bats)))
-        WG.requires_grad_(gen_mode); WD.requires_grad_(not gen_mode)
+        WG.requires_grad_(gen_mode)
+        WD.requires_grad_(not gen_mode)
         if gen_mode: loss, parts = self.g_terms(WD(WG(z, c)), c)
         else:
             out_real = WD(x)
             with torch.no_grad(): fake = WG(z, c)
             loss, parts = self.d_terms(out_real, WD(fake), y, c)
         opt = self.opts[0] if gen_mode else self.opts[1]
-        loss.sum().backward(); opt.step(); opt.zero_grad()
+        loss.sum().backward()
+        opt.step()
+        opt.zero_grad()
         l = loss.detach().float()
         self.bad = torch.where((self.bad[:, 0].isnan() & ~l.isfinite())[:, None], torch.stack([torch.full_like(l, self.step), torch.full_like(l, gen_mode), l], 1), self.bad)
         self.smooth = torch.lerp(l, self.smooth, self.beta)
-        self.sums[:, 1 if gen_mode else 0] += l; self.counts[1 if gen_mode else 0] += 1
+        self.sums[:, 1 if gen_mode else 0] += l
+        self.counts[1 if gen_mode else 0] += 1
         if not gen_mode:
-            self.sums[:, 2] += parts.get('acc_real', self.nan); self.sums[:, 3] += parts.get('acc_fake', self.nan); self.counts[2:] += 1
+            self.sums[:, 2] += parts.get('acc_real', self.nan)
+            self.sums[:, 3] += parts.get('acc_fake', self.nan)
+            self.counts[2:] += 1
         if gen_mode: self.n_g += 1; switch = self.n_g == 1
         else: self.n_c += 1; switch = self.n_c == self.c0.n_crit
         if switch: self.gen_mode, self.n_c, self.n_g = not gen_mode, 0, 0
@@ -447,7 +470,8 @@ class _WideRun:
 
     def write_member(self, k:int, epoch:int, row:list|None=None, step:int=0):
         "Member k's run files (see `_write_member`), its weights copied out of the wide networks first."
-        self.WG.members(self.Gs); self.WD.members(self.Ds)
+        self.WG.members(self.Gs)
+        self.WD.members(self.Ds)
         opt_sd = _member_opt_state(self.Gs[k], self.Ds[k], self.cfgs[k], self.opts, self.WG, self.WD, k, self.K)
         _write_member(Path(self.run_dirs[k]), self.cfgs[k], self.datas[k], epoch, self.Gs[k], self.Ds[k], opt_sd, self.bats[k], self.gen_mode, row, step, self.member_loop(k))
 
@@ -470,7 +494,8 @@ class _WideRun:
     def end_epoch(self, epoch:int) -> list:
         "The epoch's metrics row of every member, written with its checkpoint; the metrics as dicts (None for a failed member)."
         means = torch.cat([(self.smooth / (1 - self.beta**self.step))[:, None], self.sums / self.counts.clamp(min=1).to(self.device)], 1).tolist()  # fastai's debiased smooth loss, then epoch means
-        self.WG.members(self.Gs); self.WD.members(self.Ds)
+        self.WG.members(self.Gs)
+        self.WD.members(self.Ds)
         for k in range(self.K):
             self.rows[k].append([epoch] + means[k] + [time.strftime('%M:%S', time.gmtime(time.time() - self.t0))])
             if self.run_dirs and not self.errors[k]: self.write_member(k, epoch + 1, self.rows[k][-1])

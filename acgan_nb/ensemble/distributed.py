@@ -71,11 +71,14 @@ class ShardedBatches(ConditionalBatches):
     @property
     def shard(self) -> slice:
         "This process's rows of the global batch."
-        b = self.bs // self.world_size; return slice(self.rank*b, (self.rank + 1)*b)
+        b = self.bs // self.world_size
+        return slice(self.rank*b, (self.rank + 1)*b)
     def one_batch(self):
         "This process's shard of the next global `(z, c, x_real, y_real)` batch."
-        idx = self._real_idx(); z, c = self.sample_noise(len(idx)), self.sample_targets(len(idx))
-        s = self.shard; idx = idx[s]
+        idx = self._real_idx()
+        z, c = self.sample_noise(len(idx)), self.sample_targets(len(idx))
+        s = self.shard
+        idx = idx[s]
         return z[s], c[s], to_float_images(self.x[idx]), self.y[idx]
 
 def shard_dataloaders(dls:DataLoaders, # `make_dataloaders` output
@@ -99,7 +102,8 @@ class GlobalBatchNorm2d(nn.BatchNorm2d):
         if not (self.training and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1): return super().forward(x)
         dims = (0, 2, 3)
         s = _AllReduceSum.apply(torch.cat([x.sum(dims), x.new_full((1,), x.numel()/x.shape[1])]))
-        n = s[-1]; mean = s[:-1]/n
+        n = s[-1]
+        mean = s[:-1]/n
         xc = x - mean[None, :, None, None]
         var = _AllReduceSum.apply((xc*xc).sum(dims))/n
         y = xc * torch.rsqrt(var + self.eps)[None, :, None, None]
@@ -108,7 +112,8 @@ class GlobalBatchNorm2d(nn.BatchNorm2d):
             with torch.no_grad():
                 self.num_batches_tracked += 1
                 m = self.momentum if self.momentum is not None else 1/float(self.num_batches_tracked)
-                self.running_mean.lerp_(mean.detach(), m); self.running_var.lerp_(var.detach()*n/(n - 1), m)
+                self.running_mean.lerp_(mean.detach(), m)
+                self.running_var.lerp_(var.detach()*n/(n - 1), m)
         return y
 
 def sync_batchnorm(module:nn.Module, # a network
@@ -144,7 +149,8 @@ class DistributedStats(Callback):
     order = -15  # before DivergenceGuard (-10) looks at the loss
     def after_loss(self):
         if not self.training: return
-        st = self.learn.loss_func.stats; keys = sorted(st)
+        st = self.learn.loss_func.stats
+        keys = sorted(st)
         loss = self.learn.loss_grad.detach().float()
         v = torch.tensor([float(not torch.isfinite(loss).all()), loss.item()] + [float(st[k]) for k in keys], dtype=torch.float64, device=loss.device)
         dist.all_reduce(v)
@@ -172,14 +178,17 @@ def distribute_learner(learn:Learner, # from `build_run` (or `gan_learner`)
     learn.loss_func.gan_model = learn.model
     learn.add_cb(DistributedStats())
     if rank:
-        learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, _RANK0_ONLY)]); learn.logger = lambda *a, **k: None
+        learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, _RANK0_ONLY)])
+        learn.logger = lambda *a, **k: None
         torch.manual_seed(seed + rank)
     return learn
 
 # %% ../../nbs/13_distributed.ipynb #e88d8a46
 def _broadcast(obj):
     "Rank 0's `obj` on every process."
-    box = [obj]; dist.broadcast_object_list(box, src=0); return box[0]
+    box = [obj]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
 
 def _raise_shared(err):
     "Raise rank 0's error (sent as (type name, message)) on this process."
@@ -213,7 +222,8 @@ def train_distributed(cfg:TrainConfig|None=None, # the run's settings; `bs` is t
                       sync_bn:bool=True, # BatchNorm over the global batch (`sync_batchnorm`)
                      ) -> Learner:
     "`train` on every process of the current process group (data parallel, global batch `cfg.bs`): the same weights as one process with batch `cfg.bs`."
-    rank, _, W = world(); run_dir = Path(run_dir)
+    rank, _, W = world()
+    run_dir = Path(run_dir)
     err, sd, lock = None, None, RunLock(run_dir)
     if rank == 0:
         try:
@@ -232,7 +242,9 @@ def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, q
     data = data or load_dataset(cfg.dataset, cfg.img_size)
     learn = distribute_learner(build_run(cfg, run_dir, data, extra_cbs if rank == 0 else None, quiet or rank > 0), sync_bn, cfg.seed)
     start = 0
-    if sd is not None: restore_checkpoint(learn, sd, run_dir/CKPT_NAME); start = sd['epoch']
+    if sd is not None:
+        restore_checkpoint(learn, sd, run_dir/CKPT_NAME)
+        start = sd['epoch']
     if rank and sd is not None: torch.manual_seed(cfg.seed + rank)
     if rank == 0:
         if resume: truncate_log(run_dir/'metrics.csv', start)
@@ -259,7 +271,8 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
                                lr_d:float|None=None, # with `resume`: a new critic learning rate
                               ) -> dict:
     "`train_ensemble` with the members dealt round-robin over the processes of the group; returns the manifest."
-    rank, _, W = world(); run_dir = Path(run_dir)
+    rank, _, W = world()
+    run_dir = Path(run_dir)
     err, man = None, None
     if rank == 0:
         try: man, _, data = open_ensemble(cfg, run_dir, splits, resume, data, epochs)
@@ -272,7 +285,8 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
     todo = [i for i, m in enumerate(man['members']) if m['status'] != 'done' or epochs]
     done = {}
     for i in todo[rank::W]:
-        m = man['members'][i]; t0 = time.time()
+        m = man['members'][i]
+        t0 = time.time()
         progress = EnsembleProgress(lambda epoch, n_epochs, metrics, i=i: record_progress(man, i, epoch, n_epochs, metrics, say))
         try: train_member(cfg, run_dir, i, m, data, quiet, [progress], epochs=epochs, lr_g=lr_g, lr_d=lr_d); e = None
         except NothingToTrain: e = None
@@ -280,7 +294,8 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
         except Exception as ex: e = error_line(ex)
         done[i] = dict(status='failed' if e else 'done', error=e, seconds=round(time.time() - t0, 1), epoch=m.get('epoch', 0), metrics=m.get('metrics'))
         say(f"{member_label(m)} on rank {rank}: " + (f"failed: {e}" if e else f"done in {done[i]['seconds']:.0f} s"))
-    results = [None]*W; dist.all_gather_object(results, done)
+    results = [None]*W
+    dist.all_gather_object(results, done)
     for part in results:
         for i, r in part.items(): man['members'][int(i)].update(r)
     if rank == 0: write_ensemble(run_dir, man)

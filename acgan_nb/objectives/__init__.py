@@ -41,10 +41,14 @@ class Objective:
         raise NotImplementedError
     def d_loss(self, out_real:Tensor, out_fake:Tensor, y_real:Tensor, y_fake:Tensor) -> Tensor:
         "The discriminator's loss; its parts, as floats, in `stats`."
-        loss, parts = self.d_terms(out_real, out_fake, y_real, y_fake); self.stats = stat_floats(parts); return loss
+        loss, parts = self.d_terms(out_real, out_fake, y_real, y_fake)
+        self.stats = stat_floats(parts)
+        return loss
     def g_loss(self, out_fake:Tensor, y_fake:Tensor) -> Tensor:
         "The generator's loss; its parts, as floats, in `stats`."
-        loss, parts = self.g_terms(out_fake, y_fake); self.stats = stat_floats(parts); return loss
+        loss, parts = self.g_terms(out_fake, y_fake)
+        self.stats = stat_floats(parts)
+        return loss
     def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r})"
 
 def stat_floats(parts:dict) -> dict:
@@ -54,7 +58,8 @@ def stat_floats(parts:dict) -> dict:
 OBJECTIVES: dict[str, type] = {}
 def register_objective(cls):
     "Class decorator: register an `Objective` under its `name`."
-    OBJECTIVES[cls.name] = cls; return cls
+    OBJECTIVES[cls.name] = cls
+    return cls
 
 def objective_options(name:str) -> dict:
     "The options (keyword arguments beyond `n_classes` and `adv`) of objective `name`, with their defaults."
@@ -131,7 +136,8 @@ class ACGANLoss(SourceClassHead, Objective):
                  dynamic:bool=False, # targets of fakes from D's classifier (`dynamic_labels`) instead of G's input class
                  g_class_weight:float|None=None, # weight on the generator's class term alone (default: `class_weight`)
                 ):
-        super().__init__(n_classes, adv); self.class_weight, self.dynamic = class_weight, dynamic
+        super().__init__(n_classes, adv)
+        self.class_weight, self.dynamic = class_weight, dynamic
         if g_class_weight is not None: check_weight(self.name, 'g_class_weight', g_class_weight)
         self.g_class_weight = class_weight if g_class_weight is None else g_class_weight
     @property

@@ -22,11 +22,15 @@ def plot_generator_losses(lo:float=-6., hi:float=6.):
     l = torch.linspace(lo, hi, 241, requires_grad=True)
     fig, axs = plt.subplots(1, 2, figsize=(9, 3.2))
     for name, f in (('minimax: log(1-σ(ℓ))', lambda l: -F.softplus(l)), ('non-saturating: -log σ(ℓ)', lambda l: F.softplus(-l))):
-        y = f(l); g, = torch.autograd.grad(y.sum(), l)
-        axs[0].plot(l.detach(), y.detach(), label=name); axs[1].plot(l.detach(), g, label=name)
+        y = f(l)
+        g, = torch.autograd.grad(y.sum(), l)
+        axs[0].plot(l.detach(), y.detach(), label=name)
+        axs[1].plot(l.detach(), g, label=name)
     axs[0].set(title='generator loss', xlabel='fake logit ℓ  (D says real when ℓ > 0)')
     axs[1].set(title='d loss / d ℓ', xlabel='fake logit ℓ')
-    for ax in axs: ax.axvline(0, c='gray', lw=.5); ax.legend(fontsize=8)
+    for ax in axs:
+        ax.axvline(0, c='gray', lw=.5)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -47,7 +51,9 @@ class AdversarialLoss:
     def __repr__(self): return f"{type(self).__name__}()"
 
 ADVERSARIAL: dict[str, type] = {}
-def _register(cls): ADVERSARIAL[cls.name] = cls; return cls
+def _register(cls):
+    ADVERSARIAL[cls.name] = cls
+    return cls
 
 @_register
 class NonSaturating(AdversarialLoss):

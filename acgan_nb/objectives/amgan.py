@@ -107,7 +107,8 @@ class AMGAN(LabelGAN):
                  adv:str|AdversarialLoss='ns', # adversarial flavour: only 'ns' (cross-entropy)
                  dynamic:bool=False, # target each fake at D's most likely real class instead of its input label
                 ):
-        super().__init__(n_classes, adv); self.dynamic = dynamic
+        super().__init__(n_classes, adv)
+        self.dynamic = dynamic
     @property
     def uses_input_labels(self) -> bool: return not self.dynamic
     def targets(self, out_fake:Tensor, y_fake:Tensor) -> Tensor:

@@ -43,7 +43,8 @@ class ModifiedACGAN(SourceClassHead, Objective):
                 ):
         super().__init__(n_classes, adv)
         check_weight(self.name, 'lambda_cls', lambda_cls)
-        _check_flag(self.name, 'd_fake_cls', d_fake_cls); _check_flag(self.name, 'adversarial', adversarial)
+        _check_flag(self.name, 'd_fake_cls', d_fake_cls)
+        _check_flag(self.name, 'adversarial', adversarial)
         if not adversarial and lambda_cls == 0: raise ACGANError(f"{self.name}: adversarial=False with lambda_cls=0 leaves no loss at all; set lambda_cls > 0 or adversarial=True")
         if not adversarial and self.adv.needs_gp:
             raise ACGANError(f"{self.name}: adversarial=False has no real-vs-fake logit for the {self.adv.name} gradient penalty; use adv='lsgan' (or 'ns') or adversarial=True")

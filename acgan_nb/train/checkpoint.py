@@ -40,8 +40,10 @@ def set_rng_state(sd:dict):
     "Restore the states saved by `rng_state`."
     torch.set_rng_state(sd['torch'])
     if sd['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(sd['cuda'])
-    n = sd['numpy']; np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
-    p = sd['python']; random.setstate((p['version'], tuple(p['state'].tolist()), p['gauss']))
+    n = sd['numpy']
+    np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
+    p = sd['python']
+    random.setstate((p['version'], tuple(p['state'].tolist()), p['gauss']))
 
 # %% ../../nbs/03a_checkpoints.ipynb #3f4ca50a
 def _atomic_link(src:Path, dst:Path):
@@ -98,21 +100,26 @@ def _check_module(m:nn.Module, sd:dict, what:str, path:Path):
     own = m.state_dict()
     bad = [k for k in own if k not in sd or sd[k].shape != own[k].shape] + [k for k in sd if k not in own]
     if bad:
-        k = bad[0]; got = tuple(sd[k].shape) if k in sd else 'missing'; want = tuple(own[k].shape) if k in own else 'unexpected'
+        k = bad[0]
+        got = tuple(sd[k].shape) if k in sd else 'missing'
+        want = tuple(own[k].shape) if k in own else 'unexpected'
         raise ACGANError(f"{path}: the {what} does not match this model ({len(bad)} mismatched tensors, e.g. {k}: file {got} vs model {want}); check the architecture, image size and class count")
 
 # %% ../../nbs/03a_checkpoints.ipynb #4e1afd62
 def _load_module(m:nn.Module, sd:dict, what:str, path:Path):
     "Load a state dict only if every key and shape matches (never a partial load)."
-    _check_module(m, sd, what, path); m.load_state_dict(sd)
+    _check_module(m, sd, what, path)
+    m.load_state_dict(sd)
 
 # %% ../../nbs/03a_checkpoints.ipynb #8eb1248b
 def restore_checkpoint(learn:Learner, sd:dict, path:Path='checkpoint'):
     "Load a checkpoint into `learn`: every network is checked before any is changed."
     G, D = learn.model.generator, learn.model.critic
-    _check_module(G, sd['generator'], 'generator', path); _check_module(D, sd['critic'], 'discriminator', path)
+    _check_module(G, sd['generator'], 'generator', path)
+    _check_module(D, sd['critic'], 'discriminator', path)
     if 'generator_ema' in sd: _check_module(G, sd['generator_ema'], 'averaged generator', path)
-    G.load_state_dict(sd['generator']); D.load_state_dict(sd['critic'])
+    G.load_state_dict(sd['generator'])
+    D.load_state_dict(sd['critic'])
     if 'generator_ema' in sd:
         learn.run_state.ema_generator, learn.run_state.ema_steps = copy.deepcopy(G).requires_grad_(False), int(sd['ema_steps'])
         learn.run_state.ema_generator.load_state_dict(sd['generator_ema'])
@@ -135,7 +142,8 @@ class Checkpoint(Callback):
                  best_mode:str='max', # 'max' or 'min'
                 ): store_attr(); self.run_dir = Path(run_dir)
     def before_fit(self):
-        st = self.learn.run_state.scaler_state; mp = getattr(self.learn, 'mixed_precision', None)
+        st = self.learn.run_state.scaler_state
+        mp = getattr(self.learn, 'mixed_precision', None)
         if st and mp is not None and getattr(mp, 'scaler', None) is not None: mp.scaler.load_state_dict(st)
         logged = self.recorder.metric_names[1:-1]
         if self.best_metric and self.best_metric not in logged:
@@ -152,7 +160,8 @@ class Checkpoint(Callback):
         if self.best_metric:
             v = dict(zip(self.recorder.metric_names[1:], self.recorder.log[1:]))[self.best_metric]
             if self._better(float(v)):
-                self.best = float(v); _atomic_link(f, self.run_dir/BEST_NAME)
+                self.best = float(v)
+                _atomic_link(f, self.run_dir/BEST_NAME)
                 atomic_write(self.run_dir/'best.json', lambda f: f.write(json.dumps(dict(epoch=ep, metric=self.best_metric, value=self.best))), 'w')
         for st in (self.run_dir/CKPT_DIR).glob('epoch_*_step_*.pt'): st.unlink()  # a graceful stop's step checkpoints: superseded by this epoch's
         olds = sorted((self.run_dir/CKPT_DIR).glob('epoch_????.pt'))[:-self.keep_last]

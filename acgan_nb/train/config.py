@@ -85,7 +85,8 @@ class TrainConfig:
     def set_epochs(self, epochs:int):
         "A new total number of epochs, keeping the iterations per epoch (for resuming a run for longer)."
         if self.iters is not None: self.iters = math.ceil(self.iters/self.epochs) * epochs
-        self.epochs = epochs; return self
+        self.epochs = epochs
+        return self
 
     @property
     def n_batches(self) -> int|None:

@@ -83,12 +83,16 @@ class ResumeLoop(Callback):
 # %% ../../nbs/03b_guards.ipynb #ddb7d178
 class TrainingStopped(ACGANError):
     "Training stopped on request (SIGTERM or SIGINT) after a checkpoint of the last step; `signum` is the signal."
-    def __init__(self, msg:str, signum:int): super().__init__(msg); self.signum = signum
+    def __init__(self, msg:str, signum:int):
+        super().__init__(msg)
+        self.signum = signum
 
 # %% ../../nbs/03b_guards.ipynb #e743ca23
 class StopNow(KeyboardInterrupt):
     "A second stop signal: stop at once (the last checkpoint stays intact); `signum` is the signal."
-    def __init__(self, signum:int): super().__init__(signal.Signals(signum).name); self.signum = signum
+    def __init__(self, signum:int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 # %% ../../nbs/03b_guards.ipynb #b1f32201
 STOP = types.SimpleNamespace(signal=None, depth=0)  # the stop asked for by a signal, while `stop_on_signals` is active
@@ -98,7 +102,9 @@ STOP = types.SimpleNamespace(signal=None, depth=0)  # the stop asked for by a si
 def stop_on_signals(signals:tuple=(signal.SIGINT, signal.SIGTERM), # the signals that ask for a stop
                    ):
     "While inside: the first of `signals` sets `STOP.signal` (a stop at the next step boundary), a second raises `StopNow`; nested uses share the outermost's handlers and request."
-    if threading.current_thread() is not threading.main_thread(): yield STOP; return
+    if threading.current_thread() is not threading.main_thread():
+        yield STOP
+        return
     if STOP.depth:  # inside another: its handlers are installed and its request stands
         STOP.depth += 1
         try: yield STOP
@@ -136,10 +142,14 @@ class GracefulStop(Callback):
         f = self.run_dir/CKPT_DIR/f'epoch_{epoch:04d}_step_{step:06d}.pt'
         save_checkpoint(f, self.learn, epoch, self.config, step)
         _atomic_link(f, self.run_dir/CKPT_NAME)
-        self.learn.run_state.stopped_at = (epoch, step); raise CancelFitException()
+        self.learn.run_state.stopped_at = (epoch, step)
+        raise CancelFitException()
     def after_epoch(self):
         if not self._asked(): return
         ep = self.epoch + 1
         f = self.run_dir/CKPT_DIR/f'epoch_{ep:04d}.pt'
-        if not f.exists(): save_checkpoint(f, self.learn, ep, self.config); _atomic_link(f, self.run_dir/CKPT_NAME)
-        self.learn.run_state.stopped_at = (ep, 0); raise CancelFitException()
+        if not f.exists():
+            save_checkpoint(f, self.learn, ep, self.config)
+            _atomic_link(f, self.run_dir/CKPT_NAME)
+        self.learn.run_state.stopped_at = (ep, 0)
+        raise CancelFitException()

@@ -39,7 +39,9 @@ class ConditionalGANLoss(GANModule):
     def __init__(self, objective:Objective, # the objective (see `acgan_nb.objectives`)
                  gan_model:GANModule, # the generator/critic pair
                 ):
-        super().__init__(); store_attr('objective,gan_model'); self.stats = {}
+        super().__init__()
+        store_attr('objective,gan_model')
+        self.stats = {}
     def generator(self, fake:Tensor, y_fake:Tensor) -> Tensor:
         "Generator loss on a fake batch with target classes `y_fake` (with `mix_real` set: on the first `mix_fakes` fakes, scored by D inside `cat(mix_real, fakes)`)."
         mix = getattr(self, 'mix_real', None)
@@ -48,7 +50,8 @@ class ConditionalGANLoss(GANModule):
             fake, y_fake = fake[:self.mix_fakes], y_fake[:self.mix_fakes]
             out = self.gan_model.critic(torch.cat([mix, fake.to(mix.dtype)]))[len(mix):]
         loss, parts = self.objective.g_terms(out, y_fake)
-        self.stats = stat_floats(dict(parts, g_loss=loss)); return loss
+        self.stats = stat_floats(dict(parts, g_loss=loss))
+        return loss
     def critic(self, out_real:Tensor, y_real:Tensor, z:Tensor, y_fake:Tensor, x_real:Tensor, fake:Tensor|None=None) -> Tensor:
         "Critic loss from its output on real images and a fresh fake batch from `z`, `y_fake` (or, given `fake`, from its output on one mixed batch `cat(x_real, fake)`)."
         if fake is None:
@@ -60,7 +63,8 @@ class ConditionalGANLoss(GANModule):
             src = lambda x: self.objective.source_logits(self.gan_model.critic(x))
             n = min(len(x_real), len(fake))  # a mixed batch need not hold as many real as fake images: the penalty pairs the first n of each
             loss = loss + self.objective.adv.gp_weight * gradient_penalty(src, x_real[:n], fake[:n])
-        self.stats = stat_floats(dict(parts, d_loss=loss)); return loss
+        self.stats = stat_floats(dict(parts, d_loss=loss))
+        return loss
 
 # %% ../../nbs/03_training.ipynb #52ccf28f
 class ConditionalGANTrainer(GANTrainer):
@@ -106,7 +110,8 @@ class MixedBatch(Callback):
         x_real, y_real = self.gan_trainer.real_batch
         n_real, n_fake = self.sizes(len(x_real))
         if self.gan_trainer.gen_mode:  # D scores G's fakes inside a mixed batch too, so its BatchNorm sees the same mixture as when it trains
-            self.learn.loss_func.mix_real, self.learn.loss_func.mix_fakes = x_real[:n_real], min(n_fake, len(self.xb[0])); return
+            self.learn.loss_func.mix_real, self.learn.loss_func.mix_fakes = x_real[:n_real], min(n_fake, len(self.xb[0]))
+            return
         self.learn.loss_func.mix_real = None
         (x_real,), (y_real, z, c, _) = self.xb, self.yb
         n_fake = min(n_fake, len(z))
@@ -122,7 +127,9 @@ class GANStat(Metric):
     def reset(self): self.total, self.count = 0., 0
     def accumulate(self, learn):
         v = learn.loss_func.stats.get(self.key)
-        if v is not None and v == v: self.total += v; self.count += 1  # NaN: not measured in this step (e.g. no labelled image in a semi-supervised batch)
+        if v is not None and v == v:
+            self.total += v
+            self.count += 1  # NaN: not measured in this step (e.g. no labelled image in a semi-supervised batch)
     @property
     def value(self): return self.total/self.count if self.count else float('nan')
     @property
@@ -165,7 +172,8 @@ def generate(generator:nn.Module, # a generator taking (z, c)
              bs:int=500, # batch size for generation
             ) -> Tensor:
     "uint8 images N×C×H×W from `generator` in eval mode (its mode is restored afterwards)."
-    was_training = generator.training; generator.eval()
+    was_training = generator.training
+    generator.eval()
     try:
         dev = next(generator.parameters()).device
         return torch.cat([to_uint8_images(generator(z[i:i+bs].to(dev), c[i:i+bs].to(dev))).cpu() for i in range(0, len(z), bs)])
@@ -215,7 +223,8 @@ class RunProgress(ProgressCallback):
 def _adam(params, lr, betas):
     "torch's Adam in fastai's `OptimWrapper`, one parameter group per network, `lr` per group."
     opt = OptimWrapper(params, torch.optim.Adam, lr=lr[0] if isinstance(lr, (list, tuple)) else lr, betas=betas)
-    opt.set_hyper('lr', lr); return opt
+    opt.set_hyper('lr', lr)
+    return opt
 
 # %% ../../nbs/03_training.ipynb #efa51f63
 def gan_learner(dls, # `make_dataloaders` output
@@ -238,7 +247,9 @@ def gan_learner(dls, # `make_dataloaders` output
     learn.recorder.train_metrics, learn.recorder.valid_metrics = True, False
     learn.run_state = RunState()
     learn.remove_cb(CastToTensor)  # our batches are tensors already; one less callback on every event
-    if any(isinstance(cb, ProgressCallback) for cb in learn.cbs): learn.remove_cb(ProgressCallback); learn.add_cb(RunProgress())  # a bar that also works for resumed runs
+    if any(isinstance(cb, ProgressCallback) for cb in learn.cbs):
+        learn.remove_cb(ProgressCallback)
+        learn.add_cb(RunProgress())  # a bar that also works for resumed runs
     if mixed_precision is None: mixed_precision = dls.device.type == 'cuda'
     if mixed_precision:
         bf16 = dls.device.type == 'cuda' and torch.cuda.is_bf16_supported()

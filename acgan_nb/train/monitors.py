@@ -30,14 +30,16 @@ class SampleGrid(Callback):
     "After each epoch, save a fixed-noise class grid (one row per class) to `run_dir/samples/epoch_NNN.png`."
     order = 65
     def __init__(self, run_dir:Path, n_classes:int, nz:int, n_per_class:int=10, seed:int=0, every:int=1, max_grids:int=50):
-        store_attr(); self.z, self.c = fixed_grid_inputs(n_classes, n_per_class, nz, seed)
+        store_attr()
+        self.z, self.c = fixed_grid_inputs(n_classes, n_per_class, nz, seed)
     def grid(self) -> np.ndarray:
         "The current grid as a uint8 H×W×C array."
         x = generate(sampling_generator(self.learn), self.z, self.c).permute(0, 2, 3, 1).numpy()
         return class_grid(x, self.c.numpy(), self.n_classes, self.n_per_class)
     def after_epoch(self):
         if (self.epoch + 1) % self.every: return
-        g = self.grid(); scale = max(1, math.ceil(512 / g.shape[1]))
+        g = self.grid()
+        scale = max(1, math.ceil(512 / g.shape[1]))
         save_png(g, Path(self.run_dir)/'samples'/f'epoch_{self.epoch+1:03d}.png', scale)
         self.learn.run_state.class_grid = g  # for the loggers (`GridLogger`)
         for old in sorted((Path(self.run_dir)/'samples').glob('epoch_*.png'))[:-self.max_grids]: old.unlink()
@@ -62,10 +64,13 @@ class RunCSVLogger(CSVLogger):
         p, self.columns = self.path/self.fname, list(self.recorder.metric_names)
         if not (self.append and p.exists() and p.stat().st_size): return super().before_fit()
         self.columns = merge_log_header(p, self.columns)
-        self.file = p.open('a'); self.old_logger, self.learn.logger = self.logger, self._write_line
+        self.file = p.open('a')
+        self.old_logger, self.learn.logger = self.logger, self._write_line
     def _write_line(self, log):
         row = dict(zip(self.recorder.metric_names, log))
-        self.file.write(','.join(str(row.get(c, '')) for c in self.columns) + '\n'); self.file.flush(); os.fsync(self.file.fileno())
+        self.file.write(','.join(str(row.get(c, '')) for c in self.columns) + '\n')
+        self.file.flush()
+        os.fsync(self.file.fileno())
         self.old_logger(log)
 
 # %% ../../nbs/03c_monitors.ipynb #323ffc83
@@ -120,7 +125,9 @@ def wandb_callbacks(run_dir:Path|str, # the run directory (the W&B run's name; i
     wandb = _optional('wandb', 'wandb')
     from fastai.callback.wandb import WandbCallback
     class FinishingWandb(WandbCallback):  # and close the W&B run once fastai's callback has logged its last step
-        def after_fit(self): super().after_fit(); wandb.finish()
+        def after_fit(self):
+            super().after_fit()
+            wandb.finish()
     return [WandbRun(run_dir, config, project), FinishingWandb(log=None, log_preds=False, log_model=False),
             GridLogger(lambda g, epoch: wandb.log({'class_grid': wandb.Image(g)}, commit=False))]
 
@@ -133,11 +140,14 @@ class TimedSnapshots(Callback):
                 ):
         if every <= 0 or (budget is not None and budget <= 0): raise ACGANError(f"TimedSnapshots needs every > 0 and budget > 0 seconds, got every={every}, budget={budget}")
         self.every, self.budget = every, budget
-    def before_fit(self): self.t0, self.set_aside, self.next, self.batches = None, 0., self.every, 0; self.snapshots = self.learn.run_state.snapshots = []  # kept on the callback too: a fit that raises still leaves them
+    def before_fit(self):
+        self.t0, self.set_aside, self.next, self.batches = None, 0., self.every, 0
+        self.snapshots = self.learn.run_state.snapshots = []  # kept on the callback too: a fit that raises still leaves them
     def seconds(self) -> float: return time.perf_counter() - self.t0 - self.set_aside
     def snapshot(self):
         "Copy the sampling generator's weights (CPU), with the training seconds and batches so far."
-        t = time.perf_counter(); secs = self.seconds()
+        t = time.perf_counter()
+        secs = self.seconds()
         sd = {k: v.detach().to('cpu', copy=True) for k, v in sampling_generator(self.learn).state_dict().items()}
         self.snapshots.append(dict(seconds=secs, batches=self.batches, generator=sd))
         self.set_aside += time.perf_counter() - t
@@ -145,9 +155,14 @@ class TimedSnapshots(Callback):
         if self.training and self.t0 is None: self.t0 = time.perf_counter()
     def after_batch(self):
         if not self.training: return
-        self.batches += 1; t = self.seconds()
-        if self.budget is not None and t >= self.budget: self.snapshot(); raise CancelFitException()
-        if t >= self.next: self.snapshot(); self.next = (t // self.every + 1) * self.every
+        self.batches += 1
+        t = self.seconds()
+        if self.budget is not None and t >= self.budget:
+            self.snapshot()
+            raise CancelFitException()
+        if t >= self.next:
+            self.snapshot()
+            self.next = (t // self.every + 1) * self.every
     def after_fit(self):
         if self.t0 is not None and (not self.snapshots or self.snapshots[-1]['batches'] < self.batches): self.snapshot()
 
@@ -196,11 +211,13 @@ class SampleTracker(Callback):
         groups = diversity_classes(self.judge, xs, y.numpy(), getattr(obj, 'uses_input_labels', True))
         acc, ms = judge_accuracy(self.judge, xs, y.numpy()), ms_ssim_diversity(x, groups, self.n_pairs, self.seed)
         row = dict(epoch=int(self.learn.epoch), accuracy=acc['overall'], ms_ssim=float(np.mean(list(ms.values()))))
-        row.update({f'acc_{k}': v for k, v in enumerate(acc['per_class'])}); row.update({f'ms_ssim_{k}': ms.get(k, float('nan')) for k in range(K)})
+        row.update({f'acc_{k}': v for k, v in enumerate(acc['per_class'])})
+        row.update({f'ms_ssim_{k}': ms.get(k, float('nan')) for k in range(K)})
         return row
     def after_epoch(self):
         if (self.learn.epoch + 1) % self.every: return
-        row = self.measure(); self.learn.run_state.tracking.append(row)
+        row = self.measure()
+        self.learn.run_state.tracking.append(row)
         if self.threshold is not None:
             hot = [int(c.rsplit('_', 1)[1]) for c, v in row.items() if c.startswith('ms_ssim_') and v > self.threshold]
             if hot: warnings.warn(f"epoch {row['epoch']}: class(es) {hot} have MS-SSIM above {self.threshold:.3f} (the least varied real class): possible mode collapse")
@@ -215,7 +232,9 @@ class SampleTracker(Callback):
 # %% ../../nbs/04b_run_evaluation.ipynb #c8e2a4b1
 class EpochValue(Metric):
     "A `Metric` whose value a callback sets at the end of an epoch (NaN until it does, and after each reset)."
-    def __init__(self, name:str): self._name = name; self.reset()
+    def __init__(self, name:str):
+        self._name = name
+        self.reset()
     def reset(self): self.val = float('nan')
     def accumulate(self, learn): pass
     @property

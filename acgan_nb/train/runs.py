@@ -57,18 +57,26 @@ class RunLock:
             f = open(self.path, 'a+')
             try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                f.close(); who = self.holder(); pid = who.split()[1] if who.startswith('process ') else 'PID'
+                f.close()
+                who = self.holder()
+                pid = who.split()[1] if who.startswith('process ') else 'PID'
                 raise RunLocked(f"{self.path.parent} is being trained by {who}; wait for it to finish, or stop it with kill -TERM {pid} and then resume") from None
             try: same = os.path.samestat(os.fstat(f.fileno()), os.stat(self.path))
             except FileNotFoundError: same = False
             if same: break
             f.close()  # the holder released (and removed) the file between our open and our lock: lock the new one
-        f.seek(0); f.truncate(); f.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S')))); f.flush()
-        self.f = f; return self
+        f.seek(0)
+        f.truncate()
+        f.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'))))
+        f.flush()
+        self.f = f
+        return self
     def release(self):
         "Remove the lock file and let go."
         if self.f is None: return
-        self.path.unlink(missing_ok=True); self.f.close(); self.f = None
+        self.path.unlink(missing_ok=True)
+        self.f.close()
+        self.f = None
     def __enter__(self): return self.acquire()
     def __exit__(self, *exc): self.release()
 
@@ -101,7 +109,8 @@ def run_parts(cfg:TrainConfig, # the run's settings
 # %% ../../nbs/03e_runs.ipynb #7cf9dc6c
 def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra_cbs:list|None=None, quiet:bool=False) -> Learner:
     "The `Learner` of a run: data, models, objective and the run directory's callbacks."
-    cfg.check(); run_dir = Path(run_dir)
+    cfg.check()
+    run_dir = Path(run_dir)
     data = data or load_dataset(cfg.dataset, cfg.img_size)
     obj, G, D, dls = run_parts(cfg, data, torch.device(cfg.device) if cfg.device else default_device())
     cbs = [SampleGrid(run_dir, data.n_classes, cfg.nz, cfg.grid_per_class, cfg.seed, max_grids=cfg.max_grids),
@@ -112,7 +121,9 @@ def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra
     learn = gan_learner(dls, G, D, obj, cfg.lr_g, cfg.lr_d, (cfg.beta1, cfg.beta2), cfg.n_crit, path=run_dir, cbs=cbs)
     learn.run_state.data_info = dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train))
     learn.run_state.generator_args = generator_args(cfg, data.n_classes, data.img_size, data.channels)
-    if quiet: learn.remove_cb(ProgressCallback); learn.logger = lambda *a, **k: None
+    if quiet:
+        learn.remove_cb(ProgressCallback)
+        learn.logger = lambda *a, **k: None
     return learn
 
 # %% ../../nbs/03e_runs.ipynb #169916ce
@@ -252,16 +263,22 @@ def kept_result(path:Path|str|None, # the JSON file that keeps the result (None:
         kept = json.loads(path.read_text())
         if kept.get('key') == key: return kept['row']
     row = json.loads(json.dumps(compute()))  # the first answer is the one read back later
-    if path: path.parent.mkdir(parents=True, exist_ok=True); atomic_write(path, lambda f: f.write(json.dumps(dict(key=key, row=row), indent=1)), 'w')
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda f: f.write(json.dumps(dict(key=key, row=row), indent=1)), 'w')
     return row
 
 # %% ../../nbs/03e_runs.ipynb #c972769a
 def plot_run(run_dir:Path|str, title:str|None=None):
     "Losses and auxiliary-classifier accuracies per epoch from a run's metrics.csv."
-    m = pd.read_csv(Path(run_dir)/'metrics.csv'); ep = m['epoch'] + 1
+    m = pd.read_csv(Path(run_dir)/'metrics.csv')
+    ep = m['epoch'] + 1
     fig, axs = plt.subplots(1, 2, figsize=(9, 3.2))
-    axs[0].plot(ep, m['d_loss'], label='discriminator'); axs[0].plot(ep, m['g_loss'], label='generator'); axs[0].set(title='loss', xlabel='epoch')
-    axs[1].plot(ep, m['acc_real'], label='real images'); axs[1].plot(ep, m['acc_fake'], label='generated (vs. target class)')
+    axs[0].plot(ep, m['d_loss'], label='discriminator')
+    axs[0].plot(ep, m['g_loss'], label='generator')
+    axs[0].set(title='loss', xlabel='epoch')
+    axs[1].plot(ep, m['acc_real'], label='real images')
+    axs[1].plot(ep, m['acc_fake'], label='generated (vs. target class)')
     axs[1].set(title="auxiliary classifier accuracy", xlabel='epoch', ylim=(0, 1.02))
     for ax in axs: ax.legend(fontsize=8)
     if title: fig.suptitle(title)

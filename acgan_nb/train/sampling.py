@@ -104,7 +104,8 @@ class EnsembleGenerator(nn.Module):
         for i, s in enumerate(self.splits): owner[s], local[s] = i, torch.arange(len(s))
         if (owner < 0).any() or sorted(c for s in self.splits for c in s) != list(range(self.n_classes)):
             raise ACGANError(f"ensemble splits {self.splits} do not partition the classes 0..{self.n_classes-1}; each class must belong to exactly one member")
-        self.register_buffer('owner', owner, persistent=False); self.register_buffer('local', local, persistent=False)
+        self.register_buffer('owner', owner, persistent=False)
+        self.register_buffer('local', local, persistent=False)
         self.members = nn.ModuleDict({str(i): g for i, g in enumerate(generators) if g is not None})
         self.why = list(why) if why else [f"member {i} has no generator" for i in range(len(self.splits))]
     def forward(self, z:Tensor, c:Tensor) -> Tensor:
@@ -112,7 +113,8 @@ class EnsembleGenerator(nn.Module):
         if c.dim() == 2:
             if not ((c == 0) | (c == 1)).all() or not (c.sum(1) == 1).all(): raise ACGANError("an ensemble generator takes class labels or one-hot vectors, not mixed conditions")
             c = c.argmax(1)
-        c = c.long(); owner, local = self.owner[c], self.local[c]
+        c = c.long()
+        owner, local = self.owner[c], self.local[c]
         out = z.new_empty(len(z), self.channels, self.img_size, self.img_size)
         for i in owner.unique().tolist():
             if str(i) not in self.members: raise ACGANError(self.why[i])
@@ -139,7 +141,8 @@ def _member_why(run_dir:Path, m:dict) -> str:
 # %% ../../nbs/03f_sampling.ipynb #01e23e29
 def load_ensemble_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, dict]:
     "An `EnsembleGenerator` of an ensemble directory's finished members, the shared config and data info."
-    run_dir = Path(run_dir); man = read_ensemble(run_dir)
+    run_dir = Path(run_dir)
+    man = read_ensemble(run_dir)
     try: cfg = TrainConfig(**man['config'])
     except TypeError as e: raise ACGANError(f"{run_dir/ENSEMBLE_FILE} holds an invalid config ({e}); restore it from the run") from None
     gens = [load_generator(run_dir/m['name'])[0] if m['status'] == 'done' else None for m in man['members']]
