@@ -24,6 +24,12 @@ def slow(obj, f, *a, **k):   # every checkpoint write pauses between the tempora
     with open(Path(sys.argv[2]) / 'saving', 'a') as m: m.write('x')
     time.sleep(3)
 torch.save = slow
+from acgan_nb.train.guards import GracefulStop
+graceful_after_batch = GracefulStop.after_batch
+def at_batch(self):   # where training is, as 'epoch batch' (0-based), so a test can send a signal inside an epoch
+    (Path(sys.argv[2]) / 'at').write_text(f'{self.epoch} {self.iter}')
+    graceful_after_batch(self)
+GracefulStop.after_batch = at_batch
 from acgan_nb.cli import acgan_train
 sys.argv = ['acgan-train'] + sys.argv[1:]
 acgan_train()
@@ -50,6 +56,12 @@ def wait_for(cond, proc, timeout=300):
 def epochs_saved(run):
     "The newest epoch checkpoint's epoch (the files rotate: only the last 3 are kept)."
     return max((int(p.name[6:10]) for p in (run/'checkpoints').glob('epoch_????.pt')), default=0) if (run/'checkpoints').exists() else 0
+
+def inside_epoch(run, epoch):
+    "Whether the run (started with `slow_save`) is training batch 1 to 20 (0-based) of `epoch` (0-based) of its 30."
+    try: e, b = map(int, (run/'at').read_text().split())
+    except (OSError, ValueError): return False
+    return e == epoch and 1 <= b <= 20
 
 def last_line(text): return [l for l in text.strip().splitlines() if l.strip()][-1]
 
@@ -138,7 +150,7 @@ def test_sigint_in_a_terminal_stops_at_a_step(tmp_path, reference):
 def test_second_sigint_stops_at_once(tmp_path, reference):
     "Ctrl-C twice: the second arrives while the first's step checkpoint is being written; the process stops at once and the epoch checkpoint before it is intact."
     run = tmp_path/'run'; p = start(run, slow_save=True)
-    wait_for(lambda: epochs_saved(run) >= 2, p)
+    wait_for(lambda: epochs_saved(run) >= 2 and inside_epoch(run, 2), p)   # not at an epoch's end, whose checkpoint exists already
     done = len((run/'saving').read_text())
     p.send_signal(signal.SIGINT)   # the graceful stop: a step checkpoint, written slowly
     wait_for(lambda: len((run/'saving').read_text()) > done and list((run/'checkpoints').glob('*_step_*.tmp')), p)

@@ -40,11 +40,24 @@ def load_generator(run_dir:Path|str, # a run directory (or a class-split ensembl
     g = sd.get('generator_ema', sd['generator'])
     info = json.loads((run_dir/'data.json').read_text()) if (run_dir/'data.json').exists() else {}
     args = sd.get('generator_args') or _inferred_generator_args(cfg, g, info)
+    _check_config_agrees(cfg, args, run_dir)
     G, _ = build_models(args['arch'], args['n_classes'], args['img_size'], args['channels'], 1 + args['n_classes'], args['nz'], width=args['width'], cond=args['cond'])
     _load_module(G, g, 'generator', ck)
     n_classes = args['n_classes']
     return G, cfg, dict(n_classes=n_classes, img_size=args['img_size'], channels=args['channels'], classes=info.get('classes', [str(k) for k in range(n_classes)]),
                         checkpoint=ck.name, epoch=int(sd.get('epoch', 0)))
+
+# %% ../../nbs/03f_sampling.ipynb #9d3d1145
+def _check_config_agrees(cfg:TrainConfig, # the run's config.json
+                         args:dict, # the generator arguments its checkpoint keeps
+                         run_dir:Path, # the run, for the message
+                        ):
+    "Refuse, in one line, a config.json whose architecture settings differ from those its checkpoint was built with."
+    said = generator_args(cfg, args['n_classes'], args['img_size'], args['channels'])
+    bad = [k for k in ('arch', 'nz', 'width', 'cond') if said[k] != args[k]]
+    if bad:
+        k = bad[0]
+        raise ACGANError(f"{run_dir/'config.json'} does not match this model's checkpoint ({k}: config {said[k]} vs checkpoint {args[k]}); restore config.json from the run")
 
 # %% ../../nbs/03f_sampling.ipynb #840b83ee
 def _inferred_generator_args(cfg:TrainConfig, # the run's settings
