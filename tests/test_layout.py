@@ -39,19 +39,26 @@ def room(mod:str) -> str|None:
     parts = mod.split('.')
     return parts[1].split('.')[0] if len(parts) > 1 else None
 
+def package_of(mod:str, path:Path) -> str:
+    "The package a module's relative imports start from."
+    return mod if path.name == '__init__.py' else mod.rsplit('.', 1)[0]
+
+def resolve_from(node:ast.ImportFrom, pkg:str) -> str|None:
+    "The absolute module a `from ... import` names (relative ones resolved against `pkg`)."
+    if not node.level: return node.module
+    base = pkg.split('.')[:len(pkg.split('.')) - (node.level - 1)]
+    return '.'.join(base + ([node.module] if node.module else []))
+
 def our_imports(mod:str, path:Path):
     "(line, imported module) for each import of one of our modules in `path`."
-    pkg = mod if path.name == '__init__.py' else mod.rsplit('.', 1)[0]
+    pkg = package_of(mod, path)
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             for a in node.names:
                 if a.name.split('.')[0] == 'acgan_nb': yield node.lineno, a.name
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = pkg.split('.')[:len(pkg.split('.')) - (node.level - 1)]
-                target = '.'.join(base + ([node.module] if node.module else []))
-            elif node.module and node.module.split('.')[0] == 'acgan_nb': target = node.module
-            else: continue
+            target = resolve_from(node, pkg)
+            if not node.level and not (target and target.split('.')[0] == 'acgan_nb'): continue
             if node.module is None or target.count('.') == 0:   # `from . import a, b`: the submodules themselves
                 for a in node.names: yield node.lineno, f'{target}.{a.name}'
             else: yield node.lineno, target
@@ -108,7 +115,7 @@ def test_core_names_come_from_core():
     "`ACGANError` and the other shared helpers are imported from `acgan_nb.core`, never through `data` or training."
     bad = []
     for mod, path in modules():
-        pkg = mod if path.name == '__init__.py' else mod.rsplit('.', 1)[0]
+        pkg = package_of(mod, path)
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.ImportFrom): continue
             target = resolve_from(node, pkg)
@@ -118,9 +125,3 @@ def test_core_names_come_from_core():
     defined = [f"{p.relative_to(PKG.parent)}: {n.name}" for m, p in modules() if m != 'acgan_nb.core'
                for n in ast.parse(p.read_text()).body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name in CORE_NAMES]
     assert not bad and not defined, '\n'.join(bad + defined)
-
-def resolve_from(node:ast.ImportFrom, pkg:str) -> str|None:
-    "The absolute module a `from ... import` names (relative ones resolved against `pkg`)."
-    if not node.level: return node.module
-    base = pkg.split('.')[:len(pkg.split('.')) - (node.level - 1)]
-    return '.'.join(base + ([node.module] if node.module else []))
