@@ -8,6 +8,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/config.html.md"""
 from __future__ import annotations
 import math
 from dataclasses import dataclass
+from fastcore.basics import patch
 from ..core import ACGANError
 from ..objectives import check_objective_options, get_objective, objective_options
 
@@ -52,46 +53,53 @@ class TrainConfig:
     cond:str='concat' # generator conditioning: concat (one-hot input, the paper's) or cbn (also class-conditional batch norm; small architecture)
     sn:bool=False # spectral normalisation in the discriminator (its batch norms removed)
 
-    def check(self):
-        "Raise `ACGANError` on a setting that cannot work."
-        for k in ('nz', 'bs', 'epochs', 'n_crit', 'grid_per_class', 'max_grids', 'keep_last', 'width'):
-            if getattr(self, k) <= 0: raise ACGANError(f"{k} must be positive, got {getattr(self, k)}")
-        if self.iters is not None and self.iters <= 0: raise ACGANError(f"iters must be positive, got {self.iters}")
-        for k in ('lr_g', 'lr_d'):
-            if not 0 < getattr(self, k) < 1: raise ACGANError(f"{k} must lie in (0, 1), got {getattr(self, k)}")
-        if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1): raise ACGANError(f"Adam betas must lie in [0, 1), got {self.beta1}, {self.beta2}")
-        if not (math.isfinite(self.class_weight) and self.class_weight >= 0): raise ACGANError(f"class_weight must be a finite number >= 0, got {self.class_weight}")
-        if not 0 <= self.seed < 2**63: raise ACGANError(f"seed must lie in 0..2**63-1, got {self.seed}")
-        if self.best_mode not in ('max', 'min'): raise ACGANError(f"best_mode must be 'max' or 'min', got {self.best_mode!r}")
-        if self.ema is not None and not 0 < self.ema < 1: raise ACGANError(f"ema decay must lie in (0, 1), got {self.ema}")
-        if self.dropout is not None and not 0 <= self.dropout < 1: raise ACGANError(f"dropout must lie in [0, 1), got {self.dropout}")
-        if self.mixed_batch is not None and not 0 < self.mixed_batch < 1: raise ACGANError(f"mixed_batch must lie in (0, 1), got {self.mixed_batch}")
-        if self.cond not in ('concat', 'cbn'): raise ACGANError(f"cond must be concat or cbn, got {self.cond!r}")
-        if self.cond == 'cbn' and self.arch != 'small': raise ACGANError(f"cond='cbn' (class-conditional batch norm) is built for the small architecture; use cond='concat' with arch {self.arch!r}")
-        obj = get_objective(self.objective, 2, self.adv, **self.objective_kwargs())  # the objective's own checks (flavours it takes, option values), before anything is written
-        if self.labelled is not None:
-            if self.labelled <= 0: raise ACGANError(f"labelled must be a positive number of labels per class, got {self.labelled}")
-            if not obj.semi_supervised: raise ACGANError(f"objective {self.objective!r} cannot learn from unlabelled images; use acgan, acgan_star, acgan_star_plus, gan_star, labelgan or amgan with labelled")
-            if self.mixed_batch is not None: raise ACGANError("labelled (semi-supervised) and mixed_batch cannot be combined; use separate batches")
-        return self
+# %% ../../nbs/03d_config.ipynb #d4177652
+@patch
+def objective_kwargs(self:TrainConfig) -> dict:
+    "The options passed to the objective: `objective_args`, plus `class_weight` where the objective has one (checked by name)."
+    opts, args = objective_options(self.objective), check_objective_options(self.objective, self.objective_args or {})
+    if 'class_weight' in opts: args.setdefault('class_weight', self.class_weight)
+    elif self.class_weight != 1.: raise ACGANError(f"objective {self.objective!r} has no class weight; use its own options ({', '.join(opts) or 'none'})")
+    return args
 
-    def objective_kwargs(self) -> dict:
-        "The options passed to the objective: `objective_args`, plus `class_weight` where the objective has one (checked by name)."
-        opts, args = objective_options(self.objective), check_objective_options(self.objective, self.objective_args or {})
-        if 'class_weight' in opts: args.setdefault('class_weight', self.class_weight)
-        elif self.class_weight != 1.: raise ACGANError(f"objective {self.objective!r} has no class weight; use its own options ({', '.join(opts) or 'none'})")
-        return args
+# %% ../../nbs/03d_config.ipynb #f0f4b78b
+@patch
+def check(self:TrainConfig) -> TrainConfig:
+    "Raise `ACGANError` on a setting that cannot work."
+    for k in ('nz', 'bs', 'epochs', 'n_crit', 'grid_per_class', 'max_grids', 'keep_last', 'width'):
+        if getattr(self, k) <= 0: raise ACGANError(f"{k} must be positive, got {getattr(self, k)}")
+    if self.iters is not None and self.iters <= 0: raise ACGANError(f"iters must be positive, got {self.iters}")
+    for k in ('lr_g', 'lr_d'):
+        if not 0 < getattr(self, k) < 1: raise ACGANError(f"{k} must lie in (0, 1), got {getattr(self, k)}")
+    if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1): raise ACGANError(f"Adam betas must lie in [0, 1), got {self.beta1}, {self.beta2}")
+    if not (math.isfinite(self.class_weight) and self.class_weight >= 0): raise ACGANError(f"class_weight must be a finite number >= 0, got {self.class_weight}")
+    if not 0 <= self.seed < 2**63: raise ACGANError(f"seed must lie in 0..2**63-1, got {self.seed}")
+    if self.best_mode not in ('max', 'min'): raise ACGANError(f"best_mode must be 'max' or 'min', got {self.best_mode!r}")
+    if self.ema is not None and not 0 < self.ema < 1: raise ACGANError(f"ema decay must lie in (0, 1), got {self.ema}")
+    if self.dropout is not None and not 0 <= self.dropout < 1: raise ACGANError(f"dropout must lie in [0, 1), got {self.dropout}")
+    if self.mixed_batch is not None and not 0 < self.mixed_batch < 1: raise ACGANError(f"mixed_batch must lie in (0, 1), got {self.mixed_batch}")
+    if self.cond not in ('concat', 'cbn'): raise ACGANError(f"cond must be concat or cbn, got {self.cond!r}")
+    if self.cond == 'cbn' and self.arch != 'small': raise ACGANError(f"cond='cbn' (class-conditional batch norm) is built for the small architecture; use cond='concat' with arch {self.arch!r}")
+    obj = get_objective(self.objective, 2, self.adv, **self.objective_kwargs())  # the objective's own checks (flavours it takes, option values), before anything is written
+    if self.labelled is not None:
+        if self.labelled <= 0: raise ACGANError(f"labelled must be a positive number of labels per class, got {self.labelled}")
+        if not obj.semi_supervised: raise ACGANError(f"objective {self.objective!r} cannot learn from unlabelled images; use acgan, acgan_star, acgan_star_plus, gan_star, labelgan or amgan with labelled")
+        if self.mixed_batch is not None: raise ACGANError("labelled (semi-supervised) and mixed_batch cannot be combined; use separate batches")
+    return self
 
-    def set_epochs(self, epochs:int):
-        "A new total number of epochs, keeping the iterations per epoch (for resuming a run for longer)."
-        if self.iters is not None: self.iters = math.ceil(self.iters/self.epochs) * epochs
-        self.epochs = epochs
-        return self
+# %% ../../nbs/03d_config.ipynb #8d2cd5ba
+@patch
+def set_epochs(self:TrainConfig, epochs:int) -> TrainConfig:
+    "A new total number of epochs, keeping the iterations per epoch (for resuming a run for longer)."
+    if self.iters is not None: self.iters = math.ceil(self.iters/self.epochs) * epochs
+    self.epochs = epochs
+    return self
 
-    @property
-    def n_batches(self) -> int|None:
-        "Batches per epoch (critic + generator) when `iters` is set."
-        return None if self.iters is None else (self.n_crit + 1)*math.ceil(self.iters/self.epochs)
+# %% ../../nbs/03d_config.ipynb #b9e9eb1b
+@patch(as_prop=True)
+def n_batches(self:TrainConfig) -> int|None:
+    "Batches per epoch (critic + generator) when `iters` is set."
+    return None if self.iters is None else (self.n_crit + 1)*math.ceil(self.iters/self.epochs)
 
 # %% ../../nbs/03d_config.ipynb #c7d06395
 MNIST_PRESET_V1 = dict(arch='small', bs=64, epochs=10, iters=8000)  # AC-GAN: the mnist/fashion_mnist preset before the search of 03h_preset_search; their AC-GAN preset, and what experiments designed with it pin
