@@ -20,7 +20,8 @@ from .core import ACGANError, atomic_write
 from .data import load_dataset
 from .ensemble.core import MembersFailed, check_ensemble, train_ensemble
 from .ensemble.distributed import _broadcast, init_distributed, train_distributed, train_ensemble_distributed, world
-from .metrics import INCEPTION_WEIGHTS_ENV, INCEPTION_WEIGHTS_URL, Judge, judge_for
+from .metrics.inception import INCEPTION_WEIGHTS_ENV, INCEPTION_WEIGHTS_URL
+from .metrics.judges import Judge, judge_for
 from .nets import ARCHS
 from .objectives import OBJECTIVES
 from .objectives.adversarial import ADVERSARIAL

@@ -8,7 +8,8 @@ import argparse, time
 import numpy as np, torch
 from pytorch_msssim import ms_ssim
 from fastai.torch_core import default_device
-from acgan_nb.metrics import ms_ssim_pairs, _msssim_prep, MSSSIM_WEIGHTS, MSSSIM_WIN, Judge, judge_logits
+from acgan_nb.metrics.ms_ssim import ms_ssim_pairs, _msssim_prep, MSSSIM_WEIGHTS, MSSSIM_WIN
+from acgan_nb.metrics.judges import Judge, judge_logits
 
 def per_pair(a, b):
     w = [v/sum(MSSSIM_WEIGHTS) for v in MSSSIM_WEIGHTS]  # three scales, luminance at the third

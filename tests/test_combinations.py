@@ -55,7 +55,7 @@ COMBOS = combinations()
 @pytest.fixture(scope='module')
 def digits_judge():
     "Train (or load) the digits judge once, so that the first tracked combination is not charged for it."
-    from acgan_nb.metrics import judge_for
+    from acgan_nb.metrics.judges import judge_for
     return judge_for('digits')
 
 def check_trained_run(run:Path, c:dict, member:bool=False):

@@ -14,7 +14,7 @@ import torch
 import matplotlib.pyplot as plt
 from .evaluate import evaluate_run
 from ..core import ACGANError
-from ..metrics import am_score, inception_score_parts
+from ..metrics.scores import am_score, inception_score_parts
 from ..objectives import OBJECTIVES, get_objective
 from ..train.config import TrainConfig, preset
 from ..train.runs import cache_key, kept_result, read_config, train

@@ -18,7 +18,8 @@ import matplotlib.pyplot as plt
 from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
 from ..data import ImageData, load_dataset, safe_name
 from fastai.callback.core import Callback
-from ..metrics import frechet_distance, judge_for, judge_logits
+from ..metrics.scores import frechet_distance
+from ..metrics.judges import judge_for, judge_logits
 from ..train.guards import TrainingDiverged
 from ..train.loop import generate, sampling_generator
 from ..core import num_threads

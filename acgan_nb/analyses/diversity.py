@@ -12,7 +12,8 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from ..core import ACGANError, atomic_write
 from ..data import images_to_tensor, load_dataset
-from ..metrics import diversity_classes, judge_accuracy, judge_for, ms_ssim_diversity, ms_ssim_pairs
+from ..metrics.judges import diversity_classes, judge_accuracy, judge_for
+from ..metrics.ms_ssim import ms_ssim_diversity, ms_ssim_pairs
 from ..train.sampling import eval_path, load_generator, sample_run
 from ..train.config import label_conditioned
 
@@ -169,7 +170,7 @@ def diversity_report(run_dir:str|Path, # a run directory
 from dataclasses import replace
 import torch.nn as nn
 from ..data import class_subset
-from ..metrics import judge_recipe
+from ..metrics.judges import judge_recipe
 from ..train.config import TrainConfig
 from ..train.runs import cache_key, cached_run, kept_result
 

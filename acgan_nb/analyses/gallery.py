@@ -13,7 +13,8 @@ import torch
 import matplotlib.pyplot as plt
 from ..core import ACGANError
 from ..data import load_dataset
-from ..metrics import intra_class_fid, judge_accuracy, judge_for, judge_logits
+from ..metrics.scores import intra_class_fid
+from ..metrics.judges import judge_accuracy, judge_for, judge_logits
 from ..train.sampling import load_generator, sample_run
 
 # %% auto #0

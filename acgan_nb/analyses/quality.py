@@ -15,7 +15,9 @@ import torch
 import matplotlib.pyplot as plt
 from ..core import ACGANError
 from ..data import ImageData, load_dataset, safe_name
-from ..metrics import judge_fid_accuracy, judge_for, judge_logits, judge_recipe, ms_ssim_diversity
+from ..metrics.scores import judge_fid_accuracy
+from ..metrics.judges import judge_for, judge_logits, judge_recipe
+from ..metrics.ms_ssim import ms_ssim_diversity
 from ..nets import build_models
 from ..objectives import get_objective
 from ..train.monitors import TimedSnapshots, fixed_samples

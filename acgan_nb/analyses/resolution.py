@@ -15,7 +15,7 @@ import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from ..core import ACGANError, atomic_write
 from ..data import images_to_tensor, load_dataset
-from ..metrics import judge_for, judge_logits
+from ..metrics.judges import judge_for, judge_logits
 from ..train.sampling import eval_path, load_generator, sample_run
 
 # %% auto #0

@@ -1,4 +1,4 @@
-"""What a run writes while it trains: class grids, the metrics log, TensorBoard and W&B, snapshots against the clock, and (from `04b_run_evaluation`) the measures of samples.
+"""What a run writes while it trains: class grids, the metrics log, TensorBoard and W&B, snapshots against the clock, and (from `04e_run_evaluation`) the measures of samples.
 
 Docs: https://acgan-nb.github.io/acgan_nb/monitors.html.md"""
 
@@ -166,12 +166,14 @@ class TimedSnapshots(Callback):
     def after_fit(self):
         if self.t0 is not None and (not self.snapshots or self.snapshots[-1]['batches'] < self.batches): self.snapshot()
 
-# %% ../../nbs/04b_run_evaluation.ipynb #49d27986
+# %% ../../nbs/04e_run_evaluation.ipynb #49d27986
 from fastai.callback.core import Callback
 from fastai.learner import Metric, Recorder
-from ..metrics import diversity_classes, judge_accuracy, judge_fid_accuracy, judge_logits, ms_ssim_diversity
+from ..metrics.judges import diversity_classes, judge_accuracy, judge_logits
+from ..metrics.scores import judge_fid_accuracy
+from ..metrics.ms_ssim import ms_ssim_diversity
 
-# %% ../../nbs/04b_run_evaluation.ipynb #79e73042
+# %% ../../nbs/04e_run_evaluation.ipynb #79e73042
 def fixed_samples(G:nn.Module, # the generator to draw from (in training: `sampling_generator(learn)`)
                   n_classes:int, # classes when the generator does not say (e.g. the judge's)
                   seed:int, # noise seed: the same noise at every call
@@ -184,7 +186,7 @@ def fixed_samples(G:nn.Module, # the generator to draw from (in training: `sampl
     z = torch.randn(len(y), G.nz, generator=torch.Generator().manual_seed(seed))
     return generate(G, z, y).cpu(), y
 
-# %% ../../nbs/04b_run_evaluation.ipynb #8a15f2e2
+# %% ../../nbs/04e_run_evaluation.ipynb #8a15f2e2
 class SampleTracker(Callback):
     "Every `every` epochs: per-class judge accuracy and MS-SSIM of fixed-noise samples, logged to `tracking.csv`; warns when a class collapses."
     order = 65  # after the metrics, before the CSV logger (order 70) and the checkpoints
@@ -229,7 +231,7 @@ class SampleTracker(Callback):
         out = [','.join(row)] + keep + [','.join(f'{v:.6g}' if isinstance(v, float) else str(v) for v in row.values())]
         atomic_write(path, lambda f: f.write('\n'.join(out) + '\n'), 'w')
 
-# %% ../../nbs/04b_run_evaluation.ipynb #c8e2a4b1
+# %% ../../nbs/04e_run_evaluation.ipynb #c8e2a4b1
 class EpochValue(Metric):
     "A `Metric` whose value a callback sets at the end of an epoch (NaN until it does, and after each reset)."
     def __init__(self, name:str):
