@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/checkpoints.html.md"""
 
 # %% ../../nbs/03a_checkpoints.ipynb #e3e01f1b
 from __future__ import annotations
-import os, json, copy, random, shutil
+import os, json, random, shutil
 from pathlib import Path
 import numpy as np
 import torch
@@ -20,7 +20,8 @@ from .loop import GANStat
 
 # %% auto #0
 __all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'BEST_NAME', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'rng_state', 'set_rng_state',
-           'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'restore_checkpoint', 'Checkpoint']
+           'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'write_checkpoint',
+           'restore_checkpoint', 'Checkpoint']
 
 # %% ../../nbs/03a_checkpoints.ipynb #2c04449c
 CKPT_NAME, CKPT_DIR, CKPT_FORMAT = 'checkpoint.pt', 'checkpoints', 'acgan_nb.checkpoint.v1'
@@ -94,6 +95,20 @@ def load_checkpoint(path:Path) -> dict:
         raise ACGANError(f"{path} is not an acgan_nb checkpoint (no format tag); give a checkpoint written by acgan-train")
     return sd
 
+# %% ../../nbs/03a_checkpoints.ipynb #51aca29e
+def write_checkpoint(run_dir:Path, # the run directory
+                     learn:Learner, # the learner to save
+                     epoch:int, # epochs done (with `step`: the epoch under way, counted from 0)
+                     config:dict|None=None, # saved with the checkpoint
+                     step:int=0, # batches done in that epoch (0: an epoch's end)
+                    ) -> Path:
+    "Save `learn` as `checkpoints/epoch_NNNN.pt` (inside an epoch: `epoch_NNNN_step_SSSSSS.pt`) and point `checkpoint.pt` at it."
+    name = f'epoch_{epoch:04d}_step_{step:06d}.pt' if step else f'epoch_{epoch:04d}.pt'
+    f = Path(run_dir)/CKPT_DIR/name
+    save_checkpoint(f, learn, epoch, config, step)
+    _atomic_link(f, Path(run_dir)/CKPT_NAME)
+    return f
+
 # %% ../../nbs/03a_checkpoints.ipynb #ad087a06
 def _check_module(m:nn.Module, sd:dict, what:str, path:Path):
     "Raise a one-line `ACGANError` unless every key and shape of `sd` matches `m`."
@@ -121,7 +136,7 @@ def restore_checkpoint(learn:Learner, sd:dict, path:Path='checkpoint'):
     G.load_state_dict(sd['generator'])
     D.load_state_dict(sd['critic'])
     if 'generator_ema' in sd:
-        learn.run_state.ema_generator, learn.run_state.ema_steps = copy.deepcopy(G).requires_grad_(False), int(sd['ema_steps'])
+        learn.run_state.start_ema(G, int(sd['ema_steps']))
         learn.run_state.ema_generator.load_state_dict(sd['generator_ema'])
     if learn.opt is None: learn.create_opt()
     if sd.get('opt'): learn.opt.load_state_dict(sd['opt'])
@@ -154,9 +169,7 @@ class Checkpoint(Callback):
     def after_epoch(self):
         ep = self.epoch + 1
         if ep % self.every and ep != self.n_epoch + self.learn.run_state.epoch_offset: return
-        f = self.run_dir/CKPT_DIR/f'epoch_{ep:04d}.pt'
-        save_checkpoint(f, self.learn, ep, self.config)
-        _atomic_link(f, self.run_dir/CKPT_NAME)
+        f = write_checkpoint(self.run_dir, self.learn, ep, self.config)
         if self.best_metric:
             v = dict(zip(self.recorder.metric_names[1:], self.recorder.log[1:]))[self.best_metric]
             if self._better(float(v)):

@@ -15,7 +15,7 @@ from ..core import ACGANError
 from fastai.callback.core import Callback, CancelFitException
 from fastai.vision.gan import FixedGANSwitcher
 from .loop import GANStat
-from .checkpoint import CKPT_DIR, CKPT_NAME, _atomic_link, save_checkpoint
+from .checkpoint import CKPT_DIR, write_checkpoint
 
 # %% auto #0
 __all__ = ['STOP', 'TrainingDiverged', 'divergence_message', 'DivergenceGuard', 'EpochOffset', 'ResumeLoop', 'TrainingStopped',
@@ -139,17 +139,12 @@ class GracefulStop(Callback):
     def after_batch(self):
         if not (self._asked() and self.training) or self.iter + 1 == self.n_iter: return  # an epoch's last batch: stop after its checkpoint
         epoch, step = self.epoch, self.learn.run_state.step_offset + self.iter + 1
-        f = self.run_dir/CKPT_DIR/f'epoch_{epoch:04d}_step_{step:06d}.pt'
-        save_checkpoint(f, self.learn, epoch, self.config, step)
-        _atomic_link(f, self.run_dir/CKPT_NAME)
+        write_checkpoint(self.run_dir, self.learn, epoch, self.config, step)
         self.learn.run_state.stopped_at = (epoch, step)
         raise CancelFitException()
     def after_epoch(self):
         if not self._asked(): return
         ep = self.epoch + 1
-        f = self.run_dir/CKPT_DIR/f'epoch_{ep:04d}.pt'
-        if not f.exists():
-            save_checkpoint(f, self.learn, ep, self.config)
-            _atomic_link(f, self.run_dir/CKPT_NAME)
+        if not (self.run_dir/CKPT_DIR/f'epoch_{ep:04d}.pt').exists(): write_checkpoint(self.run_dir, self.learn, ep, self.config)
         self.learn.run_state.stopped_at = (ep, 0)
         raise CancelFitException()

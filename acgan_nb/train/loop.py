@@ -146,9 +146,7 @@ class GeneratorEMA(Callback):
     order = 60
     def __init__(self, decay:float=0.999): self.decay = decay
     def before_fit(self):
-        if self.learn.run_state.ema_generator is None:
-            self.learn.run_state.ema_generator = copy.deepcopy(self.learn.model.generator).requires_grad_(False)
-            self.learn.run_state.ema_steps = 0
+        if self.learn.run_state.ema_generator is None: self.learn.run_state.start_ema(self.learn.model.generator)
     @torch.no_grad()
     def after_step(self):
         if not self.learn.gan_trainer.gen_mode: return
@@ -202,6 +200,13 @@ class RunState:
     data_info:dict|None=None # the dataset's classes, size and channels (`build_run`), written to `data.json`
     generator_args:dict|None=None # what rebuilds the generator (`generator_args` of `03d_config`), kept in each checkpoint
     train_seconds:float=0. # wall-clock seconds of the last `fit_run`
+
+    def start_ema(self, generator:nn.Module, # the generator to follow
+                  steps:int=0, # generator steps the average has already followed (a restored checkpoint's)
+                 ):
+        "Start the moving average as a frozen copy of `generator`."
+        self.ema_generator = copy.deepcopy(generator).requires_grad_(False)
+        self.ema_steps = steps
 
 # %% ../../nbs/03_training.ipynb #fc0d44d9
 class RunProgress(ProgressCallback):
