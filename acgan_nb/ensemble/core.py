@@ -19,8 +19,8 @@ from ..core import ACGANError, atomic_write  # first: it filters the torch.jit d
 from ..data import ImageData, class_grid, class_split, class_subset, load_dataset
 from fastai.torch_core import default_device
 from fastai.callback.core import Callback
-from ..train.checkpoint import CKPT_FORMAT, CKPT_NAME, Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT, rng_state
-from ..train.guards import STOP, TrainingStopped, stop_message, stop_on_signals, divergence_message
+from ..train.checkpoint import CKPT_NAME, Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT, checkpoint_record, loop_record
+from ..train.guards import STOP, TrainingStopped, stop_message, stop_on_signals, stop_point, divergence_message
 from ..train.loop import fixed_grid_inputs, generate
 from ..data import save_png
 from ..train.runs import LOCK_NAME, NothingToTrain, RunLock, run_parts, train
@@ -387,7 +387,8 @@ def _member_opt_state(G:nn.Module, D:nn.Module, cfg:TrainConfig, opts:tuple, WG:
 # %% ../../nbs/09_class_splits.ipynb #9d1e4cc1
 _METRICS = ('d_loss', 'g_loss', 'acc_real', 'acc_fake')
 
-def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D, opt_sd:dict, bat, gen_mode:bool, row:list|None, step:int=0, loop:dict|None=None):
+def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D, opt_sd:dict, bat, gen_mode:bool, row:list|None,
+                  loop:dict, step:int=0):
     "Member files after `epoch` epochs: config/data info (first time), a metrics row, the sample grid and checkpoint.pt; with `step`, only a checkpoint of that step of the next epoch, with the loop's state."
     run_dir.mkdir(parents=True, exist_ok=True)
     if not (run_dir/'config.json').exists():
@@ -402,10 +403,8 @@ def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D
         z, c = fixed_grid_inputs(data.n_classes, cfg.grid_per_class, cfg.nz, cfg.seed)
         g = class_grid(generate(G, z, c).permute(0, 2, 3, 1).numpy(), c.numpy(), data.n_classes, cfg.grid_per_class)
         save_png(g, run_dir/'samples'/f'epoch_{epoch:03d}.png', max(1, math.ceil(512 / g.shape[1])))
-    sd = dict(format=CKPT_FORMAT, epoch=epoch, step=step, config=json.dumps(asdict(cfg)), generator=G.state_dict(), critic=D.state_dict(), opt=opt_sd,
-              batches=bat.state_dict(), rng=rng_state(), gen_mode=gen_mode, vectorised=True,
-              generator_args=generator_args(cfg, data.n_classes, data.img_size, data.channels))
-    if loop is not None: sd['loop'] = loop
+    g_args = generator_args(cfg, data.n_classes, data.img_size, data.channels)
+    sd = checkpoint_record(epoch, step, asdict(cfg), G, D, opt_sd, bat.state_dict(), gen_mode, loop, g_args, vectorised=True)
     atomic_write(run_dir/CKPT_NAME, lambda f: torch.save(sd, f))
 
 def _check_members(cfgs:list[TrainConfig], datas:list[ImageData]):
@@ -465,15 +464,16 @@ class _WideRun:
 
     def member_loop(self, k:int) -> dict:
         "Member k's loop state as a fastai resume reads it (`loop_state`): smoothed loss, the epoch's metric sums, the switcher."
-        return dict(smooth=dict(val=self.smooth[k].detach().cpu().clone(), count=self.step),
-                    metrics=[[float(self.sums[k, j]), int(self.counts[j])] for j in range(len(_METRICS))], switcher=[self.n_c, self.n_g])
+        metrics = [(self.sums[k, j], self.counts[j]) for j in range(len(_METRICS))]
+        return loop_record(self.smooth[k], self.step, metrics, (self.n_c, self.n_g))
 
     def write_member(self, k:int, epoch:int, row:list|None=None, step:int=0):
         "Member k's run files (see `_write_member`), its weights copied out of the wide networks first."
         self.WG.members(self.Gs)
         self.WD.members(self.Ds)
         opt_sd = _member_opt_state(self.Gs[k], self.Ds[k], self.cfgs[k], self.opts, self.WG, self.WD, k, self.K)
-        _write_member(Path(self.run_dirs[k]), self.cfgs[k], self.datas[k], epoch, self.Gs[k], self.Ds[k], opt_sd, self.bats[k], self.gen_mode, row, step, self.member_loop(k))
+        parts = (self.cfgs[k], self.datas[k], epoch, self.Gs[k], self.Ds[k], opt_sd, self.bats[k], self.gen_mode)
+        _write_member(Path(self.run_dirs[k]), *parts, row, self.member_loop(k), step)
 
     def save_within_epoch(self, epoch:int, batches:int):
         "A stop inside an epoch: each healthy member's checkpoint of this step (a member whose loss went non-finite keeps its last good one)."
@@ -524,12 +524,12 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
                 if steps and run.step >= steps: break
                 if flag.signal is not None and it + 1 < run.n_batches:
                     run.save_within_epoch(epoch, it + 1)
-                    raise TrainingStopped(stop_message(flag.signal, f"at epoch {epoch + 1} of {c0.epochs}, batch {it + 1} of {run.n_batches}", where, held), flag.signal)
+                    raise TrainingStopped(stop_message(flag.signal, stop_point(epoch, c0.epochs, it + 1, run.n_batches), where, held), flag.signal)
             run.check_divergence(epoch)
             metrics = run.end_epoch(epoch)
             if on_epoch: on_epoch(epoch + 1, c0.epochs, metrics)
             if steps and run.step >= steps: break
             if flag.signal is not None and epoch + 1 < c0.epochs:
-                raise TrainingStopped(stop_message(flag.signal, f"after epoch {epoch + 1} of {c0.epochs}", where, held), flag.signal)
+                raise TrainingStopped(stop_message(flag.signal, stop_point(epoch + 1, c0.epochs), where, held), flag.signal)
     return run.results()
 

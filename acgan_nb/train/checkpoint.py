@@ -20,8 +20,8 @@ from .loop import GANStat
 
 # %% auto #0
 __all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'BEST_NAME', 'ENSEMBLE_FILE', 'ENSEMBLE_FORMAT', 'rng_state', 'set_rng_state',
-           'loop_state', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint', 'write_checkpoint',
-           'restore_checkpoint', 'Checkpoint']
+           'loop_record', 'loop_state', 'checkpoint_record', 'checkpoint_state', 'save_checkpoint', 'load_checkpoint',
+           'write_checkpoint', 'restore_checkpoint', 'Checkpoint']
 
 # %% ../../nbs/03a_checkpoints.ipynb #2c04449c
 CKPT_NAME, CKPT_DIR, CKPT_FORMAT = 'checkpoint.pt', 'checkpoints', 'acgan_nb.checkpoint.v1'
@@ -55,27 +55,55 @@ def _atomic_link(src:Path, dst:Path):
     except OSError: shutil.copyfile(src, tmp)
     os.replace(tmp, dst)
 
-# %% ../../nbs/03a_checkpoints.ipynb #f498c69d
+# %% ../../nbs/03a_checkpoints.ipynb #74571eba
+def loop_record(smooth_val, # the smoothed loss (fastai's `AvgSmoothLoss.val`), before debiasing
+                smooth_count:int, # steps it has averaged
+                metrics:list, # (total, count) of each epoch metric so far
+                switcher:tuple, # the switcher's counters (critic steps, generator steps) since its last switch
+               ) -> dict:
+    "The loop's state in a checkpoint (`loop`), as `ResumeLoop` reads it: every loop (single, vectorised) writes it so."
+    smooth = dict(val=torch.as_tensor(smooth_val).detach().float().cpu().clone(), count=int(smooth_count))
+    return dict(smooth=smooth, metrics=[[float(t), int(n)] for t, n in metrics], switcher=[int(s) for s in switcher])
+
+# %% ../../nbs/03a_checkpoints.ipynb #1a4386a9
 def loop_state(learn:Learner) -> dict:
     "The training loop's own state between two steps: fastai's smoothed loss, the current epoch's metric sums so far, the switcher's counters."
-    sl, sw = learn.recorder.smooth_loss, next((cb for cb in learn.cbs if isinstance(cb, FixedGANSwitcher)), None)
-    return dict(smooth=dict(val=torch.as_tensor(sl.val).detach().float().cpu().clone(), count=int(sl.count)),
-                metrics=[[float(m.total), int(m.count)] for m in learn.metrics if isinstance(m, GANStat)],
-                switcher=[int(getattr(sw, 'n_c', 0)), int(getattr(sw, 'n_g', 0))])
+    sl = learn.recorder.smooth_loss
+    sw = next((cb for cb in learn.cbs if isinstance(cb, FixedGANSwitcher)), None)
+    metrics = [(m.total, m.count) for m in learn.metrics if isinstance(m, GANStat)]
+    return loop_record(sl.val, sl.count, metrics, (getattr(sw, 'n_c', 0), getattr(sw, 'n_g', 0)))
 
-# %% ../../nbs/03a_checkpoints.ipynb #74d25b55
+# %% ../../nbs/03a_checkpoints.ipynb #7b043f37
+def checkpoint_record(epoch:int, # epochs done (with `step`: the epoch under way)
+                      step:int, # batches done in that epoch (0: an epoch's end)
+                      config:dict|None, # the run's settings, kept as JSON text
+                      generator:nn.Module, critic:nn.Module, # the networks
+                      opt:dict, # the optimiser's state dict
+                      batches:dict, # the batch sampler's state dict
+                      gen_mode:bool, # whether the next step is the generator's
+                      loop:dict, # `loop_record` of the loop
+                      generator_args:dict|None=None, # what rebuilds the generator (`generator_args`)
+                      **extra, # more entries (the moving average, the loss scaler, ...)
+                     ) -> dict:
+    "A checkpoint in the layout `CKPT_FORMAT`, with the RNG states of this moment: every loop (single, vectorised) writes it so."
+    sd = dict(format=CKPT_FORMAT, epoch=int(epoch), step=int(step), loop=loop, config=json.dumps(config or {}),
+              generator=generator.state_dict(), critic=critic.state_dict(), opt=opt, batches=batches, rng=rng_state(),
+              gen_mode=bool(gen_mode))
+    if generator_args is not None: sd['generator_args'] = dict(generator_args)
+    return {**sd, **extra}
+
+# %% ../../nbs/03a_checkpoints.ipynb #6f76b043
 def checkpoint_state(learn:Learner, epoch:int, config:dict|None=None, step:int=0) -> dict:
     "Everything needed to continue `learn` exactly after `epoch` epochs and `step` more batches."
-    sd = dict(format=CKPT_FORMAT, epoch=int(epoch), step=int(step), loop=loop_state(learn), config=json.dumps(config or {}),
-              generator=learn.model.generator.state_dict(), critic=learn.model.critic.state_dict(),
-              opt=learn.opt.state_dict() if learn.opt is not None else {},
-              batches=learn.dls.train.state_dict(), rng=rng_state(),
-              gen_mode=bool(getattr(getattr(learn, 'gan_trainer', None), 'gen_mode', False)))
-    if learn.run_state.generator_args is not None: sd['generator_args'] = dict(learn.run_state.generator_args)
-    if learn.run_state.ema_generator is not None: sd.update(generator_ema=learn.run_state.ema_generator.state_dict(), ema_steps=learn.run_state.ema_steps)
+    rs = learn.run_state
+    extra = {}
+    if rs.ema_generator is not None: extra.update(generator_ema=rs.ema_generator.state_dict(), ema_steps=rs.ema_steps)
     mp = getattr(learn, 'mixed_precision', None)
-    if mp is not None and getattr(mp, 'scaler', None) is not None: sd['scaler'] = mp.scaler.state_dict()
-    return sd
+    if mp is not None and getattr(mp, 'scaler', None) is not None: extra['scaler'] = mp.scaler.state_dict()
+    opt = learn.opt.state_dict() if learn.opt is not None else {}
+    gen_mode = getattr(getattr(learn, 'gan_trainer', None), 'gen_mode', False)
+    return checkpoint_record(epoch, step, config, learn.model.generator, learn.model.critic, opt, learn.dls.train.state_dict(),
+                             gen_mode, loop_state(learn), rs.generator_args, **extra)
 
 # %% ../../nbs/03a_checkpoints.ipynb #76edae5b
 def save_checkpoint(path:Path, learn:Learner, epoch:int, config:dict|None=None, step:int=0):

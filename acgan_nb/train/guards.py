@@ -19,7 +19,7 @@ from .checkpoint import CKPT_DIR, write_checkpoint
 
 # %% auto #0
 __all__ = ['STOP', 'TrainingDiverged', 'divergence_message', 'DivergenceGuard', 'EpochOffset', 'ResumeLoop', 'TrainingStopped',
-           'StopNow', 'stop_on_signals', 'stop_message', 'GracefulStop']
+           'StopNow', 'stop_on_signals', 'stop_message', 'stop_point', 'GracefulStop']
 
 # %% ../../nbs/03b_guards.ipynb #eda9b5df
 class TrainingDiverged(ACGANError):
@@ -126,6 +126,16 @@ def stop_on_signals(signals:tuple=(signal.SIGINT, signal.SIGTERM), # the signals
 def stop_message(signum:int, where:str, run_dir:Path, what:str='') -> str:
     "The one line of a stop: which signal, where, and the command that resumes."
     return f"stopped by {signal.Signals(signum).name} {where}{what}; resume with acgan-train --resume {run_dir}"
+
+# %% ../../nbs/03b_guards.ipynb #a5e4b680
+def stop_point(epochs_done:int, # epochs finished
+               n_epochs:int, # the run's epochs
+               batch:int=0, # batches done in the next epoch (0: stopped between epochs)
+               n_batches:int=0, # batches per epoch
+              ) -> str:
+    "Where a stop happened, as every loop (single, vectorised) words it in `stop_message`."
+    if batch: return f"at epoch {epochs_done + 1} of {n_epochs}, batch {batch} of {n_batches}"
+    return f"after epoch {epochs_done} of {n_epochs}"
 
 # %% ../../nbs/03b_guards.ipynb #519bab5b
 class GracefulStop(Callback):

@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 from ..nets import build_models
 from ..objectives import get_objective
 from .checkpoint import CKPT_NAME, Checkpoint, load_checkpoint, restore_checkpoint
-from .guards import DivergenceGuard, EpochOffset, GracefulStop, ResumeLoop, TrainingDiverged, TrainingStopped, stop_message, stop_on_signals
+from .guards import DivergenceGuard, EpochOffset, GracefulStop, ResumeLoop, TrainingDiverged, TrainingStopped, stop_message, stop_on_signals, stop_point
 from .loop import GeneratorEMA, MixedBatch, gan_learner
 from .monitors import RunCSVLogger, SampleGrid
 from .config import TrainConfig, generator_args
@@ -193,7 +193,7 @@ def fit_run(learn:Learner, # from `build_run`, with the checkpoint restored
         raise TrainingDiverged(f"{learn.run_state.diverged}; {last}; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")
     if learn.run_state.stopped_at and learn.run_state.stopped_at[0] < cfg.epochs:
         ep, st = learn.run_state.stopped_at
-        where = f"at epoch {ep + 1} of {cfg.epochs}, batch {st} of {learn.dls.train.n_batches}" if st else f"after epoch {ep} of {cfg.epochs}"
+        where = stop_point(ep, cfg.epochs, st, learn.dls.train.n_batches)
         raise TrainingStopped(stop_message(signum, where, run_dir, f"; {ck} holds it"), signum)
     return learn
 
