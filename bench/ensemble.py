@@ -29,7 +29,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from acgan_nb.data import load_dataset, class_subset
 from acgan_nb.train.config import TrainConfig
 from acgan_nb.train.runs import train
-from acgan_nb.ensemble.core import train_vectorised, member_config
+from acgan_nb.ensemble.core import member_config
+from acgan_nb.ensemble.vectorised import train_vectorised
 
 def sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)

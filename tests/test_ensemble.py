@@ -6,6 +6,7 @@ import json, os, signal, subprocess, sys, textwrap, time
 from pathlib import Path
 import numpy as np, pytest, torch
 import acgan_nb.ensemble.core as E
+import acgan_nb.ensemble.vectorised as V
 from acgan_nb.data import load_dataset, class_subset
 from acgan_nb.train.config import TrainConfig
 
@@ -103,16 +104,32 @@ def test_vectorised_member_that_diverges_fails_alone(monkeypatch):
     digits = load_dataset('digits')
     cfgs = [E.member_config(TrainConfig(epochs=1, iters=3, bs=16), i) for i in range(3)]
     datas = [class_subset(digits, [2*i, 2*i + 1]) for i in range(3)]
-    clean = E.train_vectorised(cfgs, datas, device='cpu')
-    forward = E.WideDiscriminator.forward
+    clean = V.train_vectorised(cfgs, datas, device='cpu')
+    forward = V.WideDiscriminator.forward
     def poisoned(self, x):  # member 1's outputs are NaN from its third step on
         out = forward(self, x); self.calls = getattr(self, 'calls', 0) + 1
         return torch.cat([out[:1], out[1:2]*float('nan'), out[2:]]) if self.calls >= 4 else out
-    monkeypatch.setattr(E.WideDiscriminator, 'forward', poisoned)
-    res = E.train_vectorised(cfgs, datas, device='cpu')
+    monkeypatch.setattr(V.WideDiscriminator, 'forward', poisoned)
+    res = V.train_vectorised(cfgs, datas, device='cpu')
     assert [r['status'] for r in res] == ['done', 'failed', 'done']
     assert res[1]['error'] == 'training diverged at epoch 1, batch 3: the discriminator loss is nan', res[1]['error']
     for k in (0, 2):
         for net in ('generator', 'critic'):
             for (n, a), b in zip(res[k][net].state_dict().items(), clean[k][net].state_dict().values()):
                 assert torch.allclose(a.float(), b.float(), atol=1e-6), (k, net, n)
+
+def test_vectorised_divergence_counts_the_epochs_batches(monkeypatch):
+    """In a later epoch the message names the batch of that epoch, as the single loop's `DivergenceGuard` does, not the run's step count."""
+    digits = load_dataset('digits')
+    cfgs = [E.member_config(TrainConfig(epochs=2, iters=6, bs=16), i) for i in range(2)]
+    datas = [class_subset(digits, [2*i, 2*i + 1]) for i in range(2)]
+    forward = V.WideDiscriminator.forward
+    def poisoned(self, x):  # member 1's outputs are NaN from the first step of epoch 2 on (a critic step calls D twice, a generator step once)
+        out = forward(self, x)
+        self.calls = getattr(self, 'calls', 0) + 1
+        return torch.cat([out[:1], out[1:2]*float('nan')]) if self.calls > self.epoch_calls else out
+    monkeypatch.setattr(V.WideDiscriminator, 'epoch_calls', 9, raising=False)  # epoch 1: 3 generator iterations, 6 batches, 9 calls of D
+    monkeypatch.setattr(V.WideDiscriminator, 'forward', poisoned)
+    res = V.train_vectorised(cfgs, datas, device='cpu')
+    assert [r['status'] for r in res] == ['done', 'failed']
+    assert res[1]['error'] == 'training diverged at epoch 2, batch 1: the discriminator loss is nan', res[1]['error']

@@ -6,33 +6,25 @@ Docs: https://acgan-nb.github.io/acgan_nb/class_splits.html.md"""
 
 # %% ../../nbs/09_class_splits.ipynb #4fb33fe3
 from __future__ import annotations
-import json, math, shutil, time, copy
+import json, math, shutil, time
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Callable
 import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-from torch import Tensor
 from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
-from ..data import ImageData, class_grid, class_split, class_subset, load_dataset
-from fastai.torch_core import default_device
+from ..data import ImageData, class_split, class_subset, load_dataset
 from fastai.callback.core import Callback
-from ..train.checkpoint import CKPT_NAME, Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT, checkpoint_record, loop_record
-from ..train.guards import STOP, TrainingStopped, stop_message, stop_on_signals, stop_point, divergence_message
-from ..train.loop import fixed_grid_inputs, generate
-from ..data import save_png
-from ..train.runs import LOCK_NAME, NothingToTrain, RunLock, run_parts, train
-from ..train.config import TrainConfig, generator_args
+from ..train.checkpoint import Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT
+from ..train.guards import STOP, TrainingStopped, stop_message, stop_on_signals
+from ..train.runs import LOCK_NAME, NothingToTrain, RunLock, train
+from ..train.config import TrainConfig
 from ..train.sampling import read_ensemble
+from .vectorised import check_vectorisable, train_vectorised
 
 # %% auto #0
 __all__ = ['split_classes', 'check_partition', 'parse_class_split', 'member_name', 'member_label', 'member_config',
            'write_ensemble', 'new_ensemble', 'error_line', 'train_member', 'EnsembleLog', 'EnsembleProgress',
-           'record_progress', 'open_ensemble', 'train_ensemble', 'ensemble_failures', 'MembersFailed', 'check_ensemble',
-           'GroupedLinear', 'widen', 'copy_weights', 'WideGenerator', 'WideDiscriminator', 'check_vectorisable',
-           'member_parts', 'train_vectorised']
+           'record_progress', 'open_ensemble', 'train_ensemble', 'ensemble_failures', 'MembersFailed', 'check_ensemble']
 
 # %% ../../nbs/09_class_splits.ipynb #28615de9
 def split_classes(n_classes:int, # classes in the dataset
@@ -273,263 +265,4 @@ def check_ensemble(man:dict, run_dir:Path):
     if bad := ensemble_failures(man):
         what = '; '.join(f"{member_label(m)}: {m['error'] or m['status']}" for m in bad)
         raise MembersFailed(f"{len(bad)} of {len(man['members'])} ensemble members did not finish ({what}); the others finished; retrain them with acgan-train --resume {run_dir}")
-
-
-# %% ../../nbs/09_class_splits.ipynb #c479a4ad
-class GroupedLinear(nn.Module):
-    "K independent `Linear(in_features, out_features)` layers on K blocks of the features: (B, K·in) → (B, K·out)."
-    def __init__(self, K:int, in_features:int, out_features:int, bias:bool=True):
-        super().__init__()
-        self.K, self.in_features, self.out_features = K, in_features, out_features
-        self.weight = nn.Parameter(torch.empty(K, out_features, in_features))
-        self.bias = nn.Parameter(torch.zeros(K, out_features)) if bias else None
-    def forward(self, x:Tensor) -> Tensor:
-        y = torch.bmm(x.view(len(x), self.K, self.in_features).transpose(0, 1), self.weight.transpose(1, 2))  # (K, B, out)
-        if self.bias is not None: y = y + self.bias[:, None]
-        return y.transpose(0, 1).reshape(len(x), -1)
-
-# %% ../../nbs/09_class_splits.ipynb #2d4a8671
-_PASS = (nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.Sigmoid, nn.Flatten, nn.Dropout, nn.Identity)
-
-def _wide_layer(m:nn.Module, K:int) -> nn.Module:
-    if isinstance(m, nn.Linear): return GroupedLinear(K, m.in_features, m.out_features, m.bias is not None)
-    if isinstance(m, nn.Conv2d):
-        return nn.Conv2d(K*m.in_channels, K*m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, K*m.groups, m.bias is not None, m.padding_mode)
-    if isinstance(m, nn.ConvTranspose2d):
-        return nn.ConvTranspose2d(K*m.in_channels, K*m.out_channels, m.kernel_size, m.stride, m.padding, m.output_padding, K*m.groups, m.bias is not None, m.dilation)
-    if isinstance(m, nn.BatchNorm2d): return nn.BatchNorm2d(K*m.num_features, m.eps, m.momentum, m.affine, m.track_running_stats)
-    if isinstance(m, nn.Unflatten) and m.dim == 1: return nn.Unflatten(1, (K*m.unflattened_size[0], *m.unflattened_size[1:]))
-    if isinstance(m, _PASS): return copy.deepcopy(m)
-    raise ACGANError(f"cannot vectorise a {type(m).__name__} layer; vectorised training takes Linear, Conv2d, ConvTranspose2d, BatchNorm2d and elementwise layers")
-
-def widen(ms:list[nn.Module]) -> nn.Module:
-    "One module that runs the same-shaped modules `ms` side by side on channel-stacked inputs, holding copies of their weights."
-    m0 = ms[0]
-    w = nn.Sequential(*[widen([m[j] for m in ms]) for j in range(len(m0))]) if isinstance(m0, nn.Sequential) else _wide_layer(m0, len(ms))
-    if not isinstance(m0, nn.Sequential):
-        if (p0 := next(m0.parameters(), None)) is not None: w = w.to(p0.device, p0.dtype)
-        copy_weights(w, ms, to_wide=True)
-    return w
-
-def _leaf_tensors(m:nn.Module) -> dict:
-    return dict(list(m.named_parameters(recurse=False)) + list(m.named_buffers(recurse=False)))
-
-@torch.no_grad()
-def copy_weights(wide:nn.Module, ms:list[nn.Module], to_wide:bool=False):
-    "Copy every parameter and buffer between `wide` (from `widen`) and the members `ms`: into the wide module, or back out to the members."
-    K = len(ms)
-    for w, *leaves in zip(wide.modules(), *(m.modules() for m in ms)):
-        for name, t in _leaf_tensors(w).items():
-            for k, leaf in enumerate(leaves):
-                mt = _leaf_tensors(leaf)[name]
-                if t.dim() == 0: (t if to_wide else mt).copy_(mt if to_wide else t)  # e.g. BatchNorm's num_batches_tracked: the same in every member
-                elif to_wide: t.view(K, -1)[k].copy_(mt.reshape(-1))
-                else: mt.copy_(t.view(K, -1)[k].view_as(mt))
-
-# %% ../../nbs/09_class_splits.ipynb #caadd836
-class WideGenerator(nn.Module):
-    "K same-shaped generators (`fc` then `body`) as one network: (K, B, nz), (K, B) → (K, B, C, H, W)."
-    def __init__(self, gens:list[nn.Module]):
-        super().__init__()
-        g = gens[0]
-        if not all(hasattr(h, 'fc') and hasattr(h, 'body') for h in gens): raise ACGANError("vectorised training needs generators made of `fc` and `body` (the architectures of build_models)")
-        self.K, self.n_classes, self.nz, self.img_size, self.channels = len(gens), g.n_classes, g.nz, g.img_size, g.channels
-        self.fc, self.body = widen([h.fc for h in gens]), widen([h.body for h in gens])
-    def forward(self, z:Tensor, c:Tensor) -> Tensor:
-        K, B = z.shape[:2]
-        x = torch.cat([z, F.one_hot(c.long(), self.n_classes).to(z.dtype)], 2).transpose(0, 1).reshape(B, -1)
-        return self.body(self.fc(x)).view(B, K, self.channels, self.img_size, self.img_size).transpose(0, 1)
-    def members(self, gens:list[nn.Module]) -> list[nn.Module]:
-        "Copy the wide weights back into `gens` (the members it was built from) and return them."
-        copy_weights(self.fc, [g.fc for g in gens])
-        copy_weights(self.body, [g.body for g in gens])
-        return gens
-
-class WideDiscriminator(nn.Module):
-    "K same-shaped discriminators (`body` then `head`) as one network: (K, B, C, H, W) → (K, B, n_out)."
-    def __init__(self, discs:list[nn.Module]):
-        super().__init__()
-        self.K = len(discs)
-        self.body, self.head = widen([d.body for d in discs]), widen([d.head for d in discs])
-    def forward(self, x:Tensor) -> Tensor:
-        K, B = x.shape[:2]
-        return self.head(self.body(x.transpose(0, 1).reshape(B, K*x.shape[2], *x.shape[3:]))).view(B, K, -1).transpose(0, 1)
-    def members(self, discs:list[nn.Module]) -> list[nn.Module]:
-        "Copy the wide weights back into `discs` and return them."
-        copy_weights(self.body, [d.body for d in discs])
-        copy_weights(self.head, [d.head for d in discs])
-        return discs
-
-# %% ../../nbs/09_class_splits.ipynb #0a7f48ee
-def check_vectorisable(cfg:TrainConfig) -> TrainConfig:
-    "Raise a one-line `ACGANError` if `cfg` uses something `train_vectorised` does not do."
-    why = [w for w, bad in (('the gradient penalty (--adv wgan-gp)', cfg.adv == 'wgan-gp'), ('mixed batches (--mixed-batch)', cfg.mixed_batch),
-                            ('a moving average of the generator (--ema)', cfg.ema), ('class-conditional batch norm (--cond cbn)', cfg.cond == 'cbn'),
-                            ('spectral normalisation (--sn)', cfg.sn)) if bad]
-    if why: raise ACGANError(f"vectorised ensemble training does not support {', '.join(why)}; drop --vectorise to train the members one by one")
-    return cfg
-
-def member_parts(cfg:TrainConfig, data:ImageData, device) -> tuple:
-    "Objective, generator, discriminator and training batches of one member, built by `run_parts` as for `train`; full batches only (members are stacked)."
-    if len(data.x_train) < cfg.bs: raise ACGANError(f"{data.name} has {len(data.x_train)} training images, fewer than a batch ({cfg.bs}); lower --bs")
-    obj, G, D, dls = run_parts(cfg, data, device)
-    return obj, G.to(device), D.to(device), dls.train
-
-def _member_opt_state(G:nn.Module, D:nn.Module, cfg:TrainConfig, opts:tuple, WG:nn.Module, WD:nn.Module, k:int, K:int) -> dict:
-    "Member k's slice of the wide Adam states, as the state dict of the member's own two-group Adam (fastai's layout in `gan_learner`)."
-    adam = torch.optim.Adam([dict(params=list(G.parameters()), lr=cfg.lr_g), dict(params=list(D.parameters()), lr=cfg.lr_d)], betas=(cfg.beta1, cfg.beta2))
-    for opt, wide, own in ((opts[0], WG, G), (opts[1], WD, D)):
-        for wp, p in zip(wide.parameters(), own.parameters()):
-            st = opt.state.get(wp)
-            if st: adam.state[p] = {n: (v.clone() if v.dim() == 0 else v.view(K, -1)[k].view_as(p).clone()) for n, v in st.items()}
-    return adam.state_dict()
-
-# %% ../../nbs/09_class_splits.ipynb #9d1e4cc1
-_METRICS = ('d_loss', 'g_loss', 'acc_real', 'acc_fake')
-
-def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D, opt_sd:dict, bat, gen_mode:bool, row:list|None,
-                  loop:dict, step:int=0):
-    "Member files after `epoch` epochs: config/data info (first time), a metrics row, the sample grid and checkpoint.pt; with `step`, only a checkpoint of that step of the next epoch, with the loop's state."
-    run_dir.mkdir(parents=True, exist_ok=True)
-    if not (run_dir/'config.json').exists():
-        (run_dir/'data.json').write_text(json.dumps(dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train)), indent=2))
-        (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
-    if row is not None:
-        new = not (run_dir/'metrics.csv').exists()
-        with open(run_dir/'metrics.csv', 'a') as f:
-            if new: f.write('epoch,train_loss,' + ','.join(_METRICS) + ',time\n')
-            f.write(','.join(map(str, row)) + '\n')
-    if not step:
-        z, c = fixed_grid_inputs(data.n_classes, cfg.grid_per_class, cfg.nz, cfg.seed)
-        g = class_grid(generate(G, z, c).permute(0, 2, 3, 1).numpy(), c.numpy(), data.n_classes, cfg.grid_per_class)
-        save_png(g, run_dir/'samples'/f'epoch_{epoch:03d}.png', max(1, math.ceil(512 / g.shape[1])))
-    g_args = generator_args(cfg, data.n_classes, data.img_size, data.channels)
-    sd = checkpoint_record(epoch, step, asdict(cfg), G, D, opt_sd, bat.state_dict(), gen_mode, loop, g_args, vectorised=True)
-    atomic_write(run_dir/CKPT_NAME, lambda f: torch.save(sd, f))
-
-def _check_members(cfgs:list[TrainConfig], datas:list[ImageData]):
-    "One-line errors unless the members can be stacked: settings `train_vectorised` supports, equal but for the seed, data of one shape."
-    for c in cfgs:
-        check_vectorisable(c.check())
-        if {**asdict(c), 'seed': 0} != {**asdict(cfgs[0]), 'seed': 0}: raise ACGANError("vectorised members must share every setting but the seed")
-    if len({(d.n_classes, d.img_size, d.channels) for d in datas}) != 1: raise ACGANError(f"vectorised members must have the same shape; got (classes, size, channels) {sorted({(d.n_classes, d.img_size, d.channels) for d in datas})}")
-
-class _WideRun:
-    "K members stacked into one wide generator and critic: their optimisers, the switcher, and per-member statistics of the epoch."
-    def __init__(self, cfgs, datas, run_dirs, device):
-        self.cfgs, self.datas, self.run_dirs, self.c0, self.K = cfgs, datas, run_dirs, cfgs[0], len(cfgs)
-        objs, self.Gs, self.Ds, self.bats = map(list, zip(*[member_parts(c, d, device) for c, d in zip(cfgs, datas)]))
-        if len({b.n_batches for b in self.bats}) != 1: raise ACGANError(f"vectorised members need the same number of batches per epoch (got {sorted({b.n_batches for b in self.bats})}); set --iters")
-        c0, K = self.c0, self.K
-        self.n_batches, self.device = self.bats[0].n_batches, device
-        self.WG, self.WD = WideGenerator(self.Gs).to(device).train(), WideDiscriminator(self.Ds).to(device).train()
-        self.opts = (torch.optim.Adam(self.WG.parameters(), lr=c0.lr_g, betas=(c0.beta1, c0.beta2)), torch.optim.Adam(self.WD.parameters(), lr=c0.lr_d, betas=(c0.beta1, c0.beta2)))
-        self.d_terms, self.g_terms = torch.func.vmap(objs[0].d_terms), torch.func.vmap(objs[0].g_terms)  # the members' objectives are equal (same settings and class count)
-        self.nan, self.smooth, self.beta = torch.full((K,), float('nan'), device=device), torch.zeros(K, device=device), 0.98  # train_loss: fastai's `AvgSmoothLoss`, per member
-        self.gen_mode, self.errors, self.rows, self.step = False, [None]*K, [[] for _ in range(K)], 0
-
-    def start_epoch(self):
-        self.t0, self.n_c, self.n_g = time.time(), 0, 0
-        self.sums, self.counts = torch.zeros(self.K, len(_METRICS), device=self.device), torch.zeros(len(_METRICS))  # counts stay on the host: no kernel for them in a step
-        self.bad = torch.full((self.K, 3), float('nan'), device=self.device)  # per member, its first non-finite loss: step, generator mode, value
-
-    def train_step(self):
-        "One step of the critic, or of the generator, of every member at once; the epoch's statistics and the switcher updated."
-        gen_mode, WG, WD = self.gen_mode, self.WG, self.WD
-        z, c, x, y = (torch.stack(t) for t in zip(*(b.one_batch() for b in self.bats)))
-        WG.requires_grad_(gen_mode)
-        WD.requires_grad_(not gen_mode)
-        if gen_mode: loss, parts = self.g_terms(WD(WG(z, c)), c)
-        else:
-            out_real = WD(x)
-            with torch.no_grad(): fake = WG(z, c)
-            loss, parts = self.d_terms(out_real, WD(fake), y, c)
-        opt = self.opts[0] if gen_mode else self.opts[1]
-        loss.sum().backward()
-        opt.step()
-        opt.zero_grad()
-        l = loss.detach().float()
-        self.bad = torch.where((self.bad[:, 0].isnan() & ~l.isfinite())[:, None], torch.stack([torch.full_like(l, self.step), torch.full_like(l, gen_mode), l], 1), self.bad)
-        self.smooth = torch.lerp(l, self.smooth, self.beta)
-        self.sums[:, 1 if gen_mode else 0] += l
-        self.counts[1 if gen_mode else 0] += 1
-        if not gen_mode:
-            self.sums[:, 2] += parts.get('acc_real', self.nan)
-            self.sums[:, 3] += parts.get('acc_fake', self.nan)
-            self.counts[2:] += 1
-        if gen_mode: self.n_g += 1; switch = self.n_g == 1
-        else: self.n_c += 1; switch = self.n_c == self.c0.n_crit
-        if switch: self.gen_mode, self.n_c, self.n_g = not gen_mode, 0, 0
-        self.step += 1
-
-    def member_loop(self, k:int) -> dict:
-        "Member k's loop state as a fastai resume reads it (`loop_state`): smoothed loss, the epoch's metric sums, the switcher."
-        metrics = [(self.sums[k, j], self.counts[j]) for j in range(len(_METRICS))]
-        return loop_record(self.smooth[k], self.step, metrics, (self.n_c, self.n_g))
-
-    def write_member(self, k:int, epoch:int, row:list|None=None, step:int=0):
-        "Member k's run files (see `_write_member`), its weights copied out of the wide networks first."
-        self.WG.members(self.Gs)
-        self.WD.members(self.Ds)
-        opt_sd = _member_opt_state(self.Gs[k], self.Ds[k], self.cfgs[k], self.opts, self.WG, self.WD, k, self.K)
-        parts = (self.cfgs[k], self.datas[k], epoch, self.Gs[k], self.Ds[k], opt_sd, self.bats[k], self.gen_mode)
-        _write_member(Path(self.run_dirs[k]), *parts, row, self.member_loop(k), step)
-
-    def save_within_epoch(self, epoch:int, batches:int):
-        "A stop inside an epoch: each healthy member's checkpoint of this step (a member whose loss went non-finite keeps its last good one)."
-        finite = self.bad[:, 0].isnan().tolist()
-        for k in range(self.K):
-            if self.run_dirs and not self.errors[k] and finite[k]: self.write_member(k, epoch, None, batches)
-
-    def check_divergence(self, epoch:int):
-        "Mark the members whose loss went non-finite in this epoch or whose largest weight passed `max_weight`."
-        for k, (s, g, v) in enumerate(self.bad.tolist()):
-            if not math.isnan(s): self.errors[k] = self.errors[k] or divergence_message(epoch + 1, int(s) + 1, f"the {'generator' if g else 'discriminator'} loss is {v}")
-        with torch.no_grad():
-            for wide in (self.WG, self.WD):
-                big = torch.stack([p.detach().view(self.K, -1).abs().amax(1) for p in wide.parameters()]).amax(0)
-                for k in torch.nonzero(~(big <= self.c0.max_weight)).flatten().tolist():
-                    self.errors[k] = self.errors[k] or divergence_message(epoch + 1, None, f"the largest weight is {big[k].item():.3g} (limit {self.c0.max_weight:g})")
-
-    def end_epoch(self, epoch:int) -> list:
-        "The epoch's metrics row of every member, written with its checkpoint; the metrics as dicts (None for a failed member)."
-        means = torch.cat([(self.smooth / (1 - self.beta**self.step))[:, None], self.sums / self.counts.clamp(min=1).to(self.device)], 1).tolist()  # fastai's debiased smooth loss, then epoch means
-        self.WG.members(self.Gs)
-        self.WD.members(self.Ds)
-        for k in range(self.K):
-            self.rows[k].append([epoch] + means[k] + [time.strftime('%M:%S', time.gmtime(time.time() - self.t0))])
-            if self.run_dirs and not self.errors[k]: self.write_member(k, epoch + 1, self.rows[k][-1])
-        return [None if self.errors[k] else dict(zip(('train_loss',) + _METRICS, means[k])) for k in range(self.K)]
-
-    def results(self) -> list[dict]:
-        return [dict(status='failed' if e else 'done', error=e, generator=g, critic=d, metrics=r) for e, g, d, r in zip(self.errors, self.Gs, self.Ds, self.rows)]
-
-def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same but for the seed)
-                     datas:list[ImageData], # one dataset per member (its classes only), all of one shape
-                     run_dirs:list|None=None, # where to write each member's run (None: write nothing)
-                     device=None, # training device (default: the first config's, else fastai's default)
-                     steps:int|None=None, # stop after this many steps in all (for benchmarks; default: every epoch)
-                     on_epoch:Callable|None=None, # after each epoch: on_epoch(epoch, n_epochs, metrics), one dict per member (None for a failed one)
-                    ) -> list[dict]:
-    "Train K same-shaped members in one pass on one device; each member's result: status, error, trained `generator` and `critic`, metrics rows."
-    _check_members(cfgs, datas)
-    c0 = cfgs[0]
-    run = _WideRun(cfgs, datas, run_dirs, torch.device(device or c0.device or default_device()))
-    where, held = (run_dirs[0].parent if run_dirs else '.'), "; each trained member's checkpoint.pt holds it"
-    with stop_on_signals() as flag:  # a stop asked for by SIGINT/SIGTERM: answered at the next step boundary
-        for epoch in range(c0.epochs):
-            run.start_epoch()
-            for it in range(run.n_batches):
-                run.train_step()
-                if steps and run.step >= steps: break
-                if flag.signal is not None and it + 1 < run.n_batches:
-                    run.save_within_epoch(epoch, it + 1)
-                    raise TrainingStopped(stop_message(flag.signal, stop_point(epoch, c0.epochs, it + 1, run.n_batches), where, held), flag.signal)
-            run.check_divergence(epoch)
-            metrics = run.end_epoch(epoch)
-            if on_epoch: on_epoch(epoch + 1, c0.epochs, metrics)
-            if steps and run.step >= steps: break
-            if flag.signal is not None and epoch + 1 < c0.epochs:
-                raise TrainingStopped(stop_message(flag.signal, stop_point(epoch + 1, c0.epochs), where, held), flag.signal)
-    return run.results()
 

@@ -24,7 +24,7 @@ from fastai.learner import Learner
 from fastai.vision.gan import GANModule
 from .core import EnsembleLog, EnsembleProgress, error_line, member_label, open_ensemble, record_progress, train_member, write_ensemble
 from ..train.checkpoint import CKPT_NAME, Checkpoint, load_checkpoint, restore_checkpoint
-from ..train.guards import EpochOffset, ResumeLoop, TrainingDiverged, TrainingStopped, divergence_message
+from ..train.guards import EpochOffset, ResumeLoop, TrainingDiverged, TrainingStopped, divergence_message, loss_reason
 from ..train.monitors import RunCSVLogger, SampleGrid
 from ..train.runs import NothingToTrain, RunLock, build_run, check_run_dir, resume_config, truncate_log, write_json
 from ..train.config import TrainConfig
@@ -155,7 +155,8 @@ class DistributedStats(Callback):
         v = torch.tensor([float(not torch.isfinite(loss).all()), loss.item()] + [float(st[k]) for k in keys], dtype=torch.float64, device=loss.device)
         dist.all_reduce(v)
         if v[0] > 0:
-            self.learn.run_state.diverged = divergence_message(self.epoch + 1, self.iter + 1, f"the {'generator' if self.learn.gan_trainer.gen_mode else 'discriminator'} loss is not finite on {int(v[0])} of {dist.get_world_size()} processes")
+            where = f"not finite on {int(v[0])} of {dist.get_world_size()} processes"
+            self.learn.run_state.diverged = divergence_message(self.epoch + 1, self.iter + 1, loss_reason(self.learn.gan_trainer.gen_mode, where))
             raise CancelFitException()
         v = v/dist.get_world_size()
         self.learn.loss = v[1].to(self.learn.loss.dtype)

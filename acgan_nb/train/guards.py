@@ -18,8 +18,8 @@ from .loop import GANStat
 from .checkpoint import CKPT_DIR, write_checkpoint
 
 # %% auto #0
-__all__ = ['STOP', 'TrainingDiverged', 'divergence_message', 'DivergenceGuard', 'EpochOffset', 'ResumeLoop', 'TrainingStopped',
-           'StopNow', 'stop_on_signals', 'stop_message', 'stop_point', 'GracefulStop']
+__all__ = ['STOP', 'TrainingDiverged', 'divergence_message', 'loss_reason', 'weight_reason', 'DivergenceGuard', 'EpochOffset',
+           'ResumeLoop', 'TrainingStopped', 'StopNow', 'stop_on_signals', 'stop_message', 'stop_point', 'GracefulStop']
 
 # %% ../../nbs/03b_guards.ipynb #eda9b5df
 class TrainingDiverged(ACGANError):
@@ -33,6 +33,21 @@ def divergence_message(epoch:int, # the epoch it happened in, counted from 1
     "The one line that says where and how training diverged: every loop (single, vectorised, distributed) words it so."
     return f"training diverged at epoch {epoch}" + ('' if batch is None else f", batch {batch}") + f": {why}"
 
+# %% ../../nbs/03b_guards.ipynb #d64c12f8
+def loss_reason(gen_mode:bool, # whether the generator's step computed the loss
+                value, # the loss (or what is known of it, e.g. 'not finite on 2 of 4 processes')
+               ) -> str:
+    "Why a loop diverged on a loss, for `divergence_message`."
+    return f"the {'generator' if gen_mode else 'discriminator'} loss is {value}"
+
+# %% ../../nbs/03b_guards.ipynb #43ba828f
+def weight_reason(network:str, # 'generator' or 'discriminator'
+                  weight:float, # its largest absolute weight
+                  limit:float, # `max_weight`
+                 ) -> str:
+    "Why a loop diverged on a weight, for `divergence_message`."
+    return f"the {network}'s largest weight is {weight:.3g} (limit {limit:g})"
+
 # %% ../../nbs/03b_guards.ipynb #f42f7872
 class DivergenceGuard(Callback):
     "Stop training on a non-finite loss or a weight above `max_weight` (checked every `check_every` steps)."
@@ -44,12 +59,12 @@ class DivergenceGuard(Callback):
         raise CancelFitException()
     def after_loss(self):
         if self.training and not torch.isfinite(self.learn.loss_grad).all():
-            self._stop(f"the {'generator' if self.learn.gan_trainer.gen_mode else 'discriminator'} loss is {self.learn.loss_grad.item()}")
+            self._stop(loss_reason(self.learn.gan_trainer.gen_mode, self.learn.loss_grad.item()))
     def after_step(self):
         if self.learn.train_iter % self.check_every: return
         for name, m in (('generator', self.learn.model.generator), ('discriminator', self.learn.model.critic)):
             w = max(p.detach().abs().max().item() for p in m.parameters())
-            if not math.isfinite(w) or w > self.max_weight: self._stop(f"the {name}'s largest weight is {w:.3g} (limit {self.max_weight:g})")
+            if not math.isfinite(w) or w > self.max_weight: self._stop(weight_reason(name, w, self.max_weight))
 
 # %% ../../nbs/03b_guards.ipynb #c9f668a5
 class EpochOffset(Callback):
