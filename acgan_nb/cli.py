@@ -7,7 +7,6 @@ Docs: https://acgan-nb.github.io/acgan_nb/cli.html.md"""
 # %% ../nbs/90_cli.ipynb #908b5c28
 from __future__ import annotations
 import argparse, json, sys, time, signal
-from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch
@@ -203,7 +202,7 @@ def train_command(args):
     else:
         cfg, run = config_from_args(args), args.out or default_run_dir(args.dataset)
         _check_best(cfg.best_metric, args.fid_every)
-        cbs = _tracker(cfg.dataset, cfg.img_size, args.track_every) + _sample_fid(cfg.dataset, args.fid_every, args.fid_samples) + _loggers(args, run, asdict(cfg))
+        cbs = _tracker(cfg.dataset, cfg.img_size, args.track_every) + _sample_fid(cfg.dataset, args.fid_every, args.fid_samples) + _loggers(args, run, cfg.flat())
         learn = train(cfg.check(), run, quiet=args.quiet, extra_cbs=cbs)
     secs = learn.run_state.train_seconds
     print(f"run directory: {run}  (trained {secs:.0f} s; samples in {Path(run)/'samples'}, metrics in {Path(run)/'metrics.csv'})")

@@ -7,7 +7,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/class_splits.html.md"""
 # %% ../../nbs/09_class_splits.ipynb #4fb33fe3
 from __future__ import annotations
 import json, math, shutil, time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 import numpy as np
@@ -76,7 +76,7 @@ def write_ensemble(run_dir:Path, man:dict):
 
 def new_ensemble(cfg:TrainConfig, data:ImageData, splits:list, vectorise:bool=False) -> dict:
     "The manifest of an untrained ensemble: every member pending."
-    return dict(format=ENSEMBLE_FORMAT, config=asdict(cfg), classes=data.classes, img_size=data.img_size, channels=data.channels, vectorise=vectorise,
+    return dict(format=ENSEMBLE_FORMAT, config=cfg.flat(), classes=data.classes, img_size=data.img_size, channels=data.channels, vectorise=vectorise,
                 members=[dict(name=member_name(i), classes=s, seed=cfg.seed + i, status='pending', error=None, seconds=None, epoch=0, metrics=None) for i, s in enumerate(splits)])
 
 # %% ../../nbs/09_class_splits.ipynb #27d66bb0
@@ -138,7 +138,7 @@ def open_ensemble(cfg:TrainConfig|None, # the shared settings (ignored when resu
         if epochs and min(trained) >= epochs or not epochs and all(m['status'] == 'done' for m in man['members']):
             how = f"not fewer than --epochs {epochs}" if epochs else f"all of their {cfg.epochs}"
             raise NothingToTrain(f"nothing to train: every member of {run_dir} has trained {min(trained)} epochs or more, {how}; give --epochs above {max(trained)} to train longer")
-        if epochs: man['config'] = asdict(cfg.set_epochs(epochs).check())
+        if epochs: man['config'] = cfg.set_epochs(epochs).check().flat()
         for stale in run_dir.glob('*.tmp'): stale.unlink()
     else:
         cfg = (cfg or TrainConfig()).check()

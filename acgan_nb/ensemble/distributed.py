@@ -7,7 +7,6 @@ Docs: https://acgan-nb.github.io/acgan_nb/distributed.html.md"""
 # %% ../../nbs/13_distributed.ipynb #4c07c1dd
 from __future__ import annotations
 import os, time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 import torch
@@ -207,7 +206,7 @@ def _prepare_run(cfg, run_dir:Path, resume:bool, epochs, lr_g, lr_d, W:int) -> t
     cfg = (cfg or TrainConfig()).check()
     check_shards(cfg.bs, W)  # before the run directory is made
     check_run_dir(run_dir, False)
-    write_json(run_dir/'config.json', asdict(cfg))
+    write_json(run_dir/'config.json', cfg.flat())
     return cfg, None
 
 # %% ../../nbs/13_distributed.ipynb #111e2703

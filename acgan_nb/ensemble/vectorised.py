@@ -7,7 +7,6 @@ Docs: https://acgan-nb.github.io/acgan_nb/vectorised.html.md"""
 # %% ../../nbs/09b_vectorised.ipynb #1ce6181c
 from __future__ import annotations
 import json, math, time, copy
-from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 import torch
@@ -149,7 +148,7 @@ def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D
     run_dir.mkdir(parents=True, exist_ok=True)
     if not (run_dir/'config.json').exists():
         (run_dir/'data.json').write_text(json.dumps(dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train)), indent=2))
-        (run_dir/'config.json').write_text(json.dumps(asdict(cfg), indent=2))
+        (run_dir/'config.json').write_text(json.dumps(cfg.flat(), indent=2))
     if row is not None:
         new = not (run_dir/'metrics.csv').exists()
         with open(run_dir/'metrics.csv', 'a') as f:
@@ -160,14 +159,14 @@ def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D
         g = class_grid(generate(G, z, c).permute(0, 2, 3, 1).numpy(), c.numpy(), data.n_classes, cfg.grid_per_class)
         save_png(g, run_dir/'samples'/f'epoch_{epoch:03d}.png', max(1, math.ceil(512 / g.shape[1])))
     g_args = generator_args(cfg, data.n_classes, data.img_size, data.channels)
-    sd = checkpoint_record(epoch, step, asdict(cfg), G, D, opt_sd, bat.state_dict(), gen_mode, loop, g_args, vectorised=True)
+    sd = checkpoint_record(epoch, step, cfg.flat(), G, D, opt_sd, bat.state_dict(), gen_mode, loop, g_args, vectorised=True)
     atomic_write(run_dir/CKPT_NAME, lambda f: torch.save(sd, f))
 
 def _check_members(cfgs:list[TrainConfig], datas:list[ImageData]):
     "One-line errors unless the members can be stacked: settings `train_vectorised` supports, equal but for the seed, data of one shape."
     for c in cfgs:
         check_vectorisable(c.check())
-        if {**asdict(c), 'seed': 0} != {**asdict(cfgs[0]), 'seed': 0}: raise ACGANError("vectorised members must share every setting but the seed")
+        if {**c.flat(), 'seed': 0} != {**cfgs[0].flat(), 'seed': 0}: raise ACGANError("vectorised members must share every setting but the seed")
     if len({(d.n_classes, d.img_size, d.channels) for d in datas}) != 1: raise ACGANError(f"vectorised members must have the same shape; got (classes, size, channels) {sorted({(d.n_classes, d.img_size, d.channels) for d in datas})}")
 
 class _WideRun:

@@ -7,7 +7,6 @@ Docs: https://acgan-nb.github.io/acgan_nb/runs.html.md"""
 # %% ../../nbs/03e_runs.ipynb #ce204e61
 from __future__ import annotations
 import os, json, time, hashlib, socket
-from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 try: import fcntl
@@ -114,8 +113,8 @@ def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra
     data = data or load_dataset(cfg.dataset, cfg.img_size)
     obj, G, D, dls = run_parts(cfg, data, torch.device(cfg.device) if cfg.device else default_device())
     cbs = [SampleGrid(run_dir, data.n_classes, cfg.nz, cfg.grid_per_class, cfg.seed, max_grids=cfg.max_grids),
-           Checkpoint(run_dir, asdict(cfg), keep_last=cfg.keep_last, best_metric=cfg.best_metric, best_mode=cfg.best_mode),
-           DivergenceGuard(cfg.max_weight), GracefulStop(run_dir, asdict(cfg)),
+           Checkpoint(run_dir, cfg.flat(), keep_last=cfg.keep_last, best_metric=cfg.best_metric, best_mode=cfg.best_mode),
+           DivergenceGuard(cfg.max_weight), GracefulStop(run_dir, cfg.flat()),
            RunCSVLogger('metrics.csv', append=True)] + ([GeneratorEMA(cfg.ema)] if cfg.ema else []) + \
           ([MixedBatch(cfg.mixed_batch)] if cfg.mixed_batch else []) + list(extra_cbs or [])
     learn = gan_learner(dls, G, D, obj, cfg.lr_g, cfg.lr_d, (cfg.beta1, cfg.beta2), cfg.n_crit, path=run_dir, cbs=cbs)
@@ -146,7 +145,7 @@ def resume_config(run_dir:Path, epochs:int|None=None, lr_g:float|None=None, lr_d
     if epochs: cfg.set_epochs(epochs)
     cfg.lr_g, cfg.lr_d = lr_g or cfg.lr_g, lr_d or cfg.lr_d
     cfg.check()
-    if epochs or lr_g or lr_d: write_json(run_dir/'config.json', asdict(cfg))
+    if epochs or lr_g or lr_d: write_json(run_dir/'config.json', cfg.flat())
     for stale in run_dir.rglob('*.tmp'): stale.unlink()
     return cfg
 
@@ -223,7 +222,7 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
             learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
             if sd: restore_checkpoint(learn, sd, run_dir/CKPT_NAME)
             if resume: truncate_log(run_dir/'metrics.csv', sd['epoch'] if sd else 0)
-            else: write_json(run_dir/'config.json', asdict(cfg)); write_json(run_dir/'data.json', learn.run_state.data_info)
+            else: write_json(run_dir/'config.json', cfg.flat()); write_json(run_dir/'data.json', learn.run_state.data_info)
             return fit_run(learn, cfg, run_dir, sd)
         finally:
             lock.release()
@@ -236,7 +235,7 @@ LATER_FIELDS = {'labelled': None, 'cond': 'concat', 'sn': False}  # TrainConfig 
 # %% ../../nbs/03e_runs.ipynb #b160590c
 def cache_key(cfg:TrainConfig) -> dict:
     "The settings that name a cached run: every field, except a later one at its default, so runs cached before it was added are found again."
-    return {k: v for k, v in asdict(cfg).items() if not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
+    return {k: v for k, v in cfg.flat().items() if not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
 
 # %% ../../nbs/03e_runs.ipynb #1636c1ae
 def cached_run(cfg:TrainConfig, # the run's settings
