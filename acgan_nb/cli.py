@@ -47,17 +47,23 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 def run_command(prog:str, f, args):
-    "Call `f(args)`; every way it can end is one line: an `ACGANError` (or an unwritable path) exit code 2; a diverged run or failed ensemble members 3; a stop by SIGINT/SIGTERM 128 + the signal (130/143); nothing to train 0."
+    ("Call `f(args)`; every way it can end is one line: an `ACGANError` (or an unwritable path) exit code 2; a "
+     "diverged run or failed ensemble members 3; a stop by SIGINT/SIGTERM 128 + the signal (130/143); nothing to train "
+     "0.")
     try: return f(args)
     except NothingToTrain as e: print(f"{prog}: {e}")
     except TrainingStopped as e: sys.stderr.write(f"{prog}: {e}\n"); sys.exit(128 + e.signum)
     except (TrainingDiverged, MembersFailed) as e: sys.stderr.write(f"{prog}: stopped: {e}\n"); sys.exit(3)
     except ACGANError as e: sys.stderr.write(f"{prog}: error: {e}\n"); sys.exit(2)
-    except OSError as e: sys.stderr.write(f"{prog}: error: {e.strerror or type(e).__name__}: {e.filename}; choose another path\n"); sys.exit(2)
+    except OSError as e:
+        sys.stderr.write(f"{prog}: error: {e.strerror or type(e).__name__}: {e.filename}; choose another path\n"); sys.exit(2)
     except KeyboardInterrupt as e:
         signum, what = getattr(e, 'signum', signal.SIGINT), ''
-        if isinstance(e, StopNow): what = "; the last checkpoint is intact; resume with acgan-train --resume"  # only training answers a first signal gracefully
-        sys.stderr.write(f"{'' if getattr(args, 'quiet', True) else chr(10)}{prog}: stopped at once by {signal.Signals(signum).name}{what}\n")
+        if isinstance(e, StopNow):
+            # only training answers a first signal gracefully
+            what = "; the last checkpoint is intact; resume with acgan-train --resume"
+        sys.stderr.write(f"{'' if getattr(args, 'quiet', True) else chr(10)}{prog}: stopped at once by "
+                         f"{signal.Signals(signum).name}{what}\n")
         sys.exit(128 + signum)
 
 def _key_value(s:str) -> tuple:
@@ -78,11 +84,16 @@ def _positive(kind):
 
 # %% ../nbs/90_cli.ipynb #08059032
 def _run_args(a):
-    a('--dataset', default='digits', help="digits (embedded, offline), mnist, fashion_mnist, cifar10, or folder:PATH (one subfolder per class). MNIST-style data is read from $ACGAN_DATA/<name>.npz when present, else downloaded (default: digits)")
-    a('--out', type=Path, help="run directory to create (default: runs/<dataset>-<timestamp>); refused if it exists and is not empty")
-    a('--resume', type=Path, metavar='RUN', help="continue the run in RUN from its last checkpoint (its config.json is used; other settings are ignored except --epochs, --lr-g and --lr-d)")
+    a('--dataset', default='digits', help="digits (embedded, offline), mnist, fashion_mnist, cifar10, or folder:PATH "
+                                          "(one subfolder per class). MNIST-style data is read from "
+                                          "$ACGAN_DATA/<name>.npz when present, else downloaded (default: digits)")
+    a('--out', type=Path, help="run directory to create (default: runs/<dataset>-<timestamp>); refused if it exists "
+                               "and is not empty")
+    a('--resume', type=Path, metavar='RUN', help="continue the run in RUN from its last checkpoint (its config.json is "
+                                                 "used; other settings are ignored except --epochs, --lr-g and --lr-d)")
     a('--epochs', type=_positive(int), help="epochs (with --resume: the new total)")
-    a('--iters', type=_positive(int), help="generator iterations in total, spread over the epochs (default: the preset's, or one pass of D over the data per epoch)")
+    a('--iters', type=_positive(int), help="generator iterations in total, spread over the epochs (default: the "
+                                           "preset's, or one pass of D over the data per epoch)")
     a('--seed', type=int, help="random seed (default 0)")
     a('--device', help="cpu, cuda, cuda:1, ... (default: a GPU if there is one)")
     a('--quiet', action='store_true', help="no progress bar or table")
@@ -93,16 +104,24 @@ def _optimiser_args(a):
     a('--lr-d', type=_positive(float), help="discriminator learning rate (Adam)")
     a('--beta1', type=float, help="Adam beta1 (default 0.5)")
     a('--n-crit', type=_positive(int), help="discriminator steps per generator step (default 1)")
-    a('--mixed-batch', type=float, metavar='REAL_FRAC', help="critic sees real and fake images in one batch, this fraction real (CA-GAN's mixed batches; default: separate batches)")
+    a('--mixed-batch', type=float, metavar='REAL_FRAC', help="critic sees real and fake images in one batch, this "
+                                                             "fraction real (CA-GAN's mixed batches; default: separate "
+                                                             "batches)")
     a('--ema', type=float, help="keep a moving average of the generator with this decay (e.g. 0.999) and sample from it")
 
 def _objective_args(a):
-    a('--objective', choices=sorted(OBJECTIVES), help="objective (default: the preset's: amgan for mnist and fashion_mnist, acgan for the others; --objective acgan on mnist or fashion_mnist selects their AC-GAN preset)")
+    a('--objective', choices=sorted(OBJECTIVES), help="objective (default: the preset's: amgan for mnist and "
+                                                      "fashion_mnist, acgan for the others; --objective acgan on mnist "
+                                                      "or fashion_mnist selects their AC-GAN preset)")
     a('--objective-arg', type=_key_value, action='append', metavar='KEY=VALUE', dest='objective_args',
       help="an option of the objective, e.g. dynamic=true or lambda_cls=10 (repeatable; see objective_options)")
     a('--adv', choices=list(ADVERSARIAL), help="adversarial flavour (default: ns, non-saturating)")
     a('--class-weight', type=float, help="weight on the auxiliary classifier terms (default 1)")
-    a('--labelled', type=_positive(int), metavar='N', help="semi-supervised: keep the labels of N random training images per class (from --seed) and use the others without theirs; half of every real batch is labelled (objectives acgan, acgan_star, acgan_star_plus, gan_star, labelgan, amgan)")
+    a('--labelled', type=_positive(int), metavar='N', help="semi-supervised: keep the labels of N random training "
+                                                           "images per class (from --seed) and use the others without "
+                                                           "theirs; half of every real batch is labelled (objectives "
+                                                           "acgan, acgan_star, acgan_star_plus, gan_star, labelgan, "
+                                                           "amgan)")
     a('--prior', choices=['data', 'uniform'], help="distribution of the generator's target classes (default: data)")
 
 def _model_args(a):
@@ -111,30 +130,54 @@ def _model_args(a):
     a('--nz', type=_positive(int), help="noise dimension (default 100)")
     a('--dropout', type=float, help="discriminator dropout (default: 0.5 for the paper's models, 0 for small)")
     a('--width', type=_positive(int), help="channel width of the small architecture (default 32)")
-    a('--cond', choices=['concat', 'cbn'], help="generator conditioning: concat (one-hot input, the paper's) or cbn (also class-conditional batch norm; small architecture) (default: the preset's)")
-    a('--sn', action=argparse.BooleanOptionalAction, help="spectral normalisation in the discriminator, its batch norms removed (--no-sn: without) (default: the preset's)")
+    a('--cond', choices=['concat', 'cbn'], help="generator conditioning: concat (one-hot input, the paper's) or cbn "
+                                                "(also class-conditional batch norm; small architecture) (default: the "
+                                                "preset's)")
+    a('--sn', action=argparse.BooleanOptionalAction, help="spectral normalisation in the discriminator, its batch "
+                                                          "norms removed (--no-sn: without) (default: the preset's)")
 
 def _record_args(a):
     a('--keep-last', type=_positive(int), help="epoch checkpoints kept in checkpoints/ (default 3)")
-    a('--best-metric', help="metrics.csv column that selects best.pt: fid (logged with --fid-every; use --best-mode min) or accuracy, acc_fake, ... (default: none)")
+    a('--best-metric', help="metrics.csv column that selects best.pt: fid (logged with --fid-every; use --best-mode "
+                            "min) or accuracy, acc_fake, ... (default: none)")
     a('--best-mode', choices=['max', 'min'], help="whether the best metric is the largest or the smallest (default max)")
-    a('--fid-every', type=_positive(int), metavar='N', help="every N epochs log the judge-FID of fixed samples against the real test images, and the judge's accuracy on them, as metrics.csv columns fid and accuracy (for --best-metric fid)")
-    a('--fid-samples', type=_positive(int), default=1000, metavar='N', help="samples --fid-every measures (default 1000; FID of fewer samples is biased upwards, so compare epochs of one run, not runs with eval.json)")
-    a('--track-every', type=_positive(int), metavar='N', help="every N epochs log per-class judge accuracy and MS-SSIM of samples to tracking.csv, warning when a class collapses")
-    a('--tensorboard', action='store_true', help="also log losses, metrics and the class grid for TensorBoard, in RUN/tensorboard (pip install 'acgan_nb[tensorboard]')")
-    a('--wandb', action='store_true', help="also log them to Weights & Biases: project $WANDB_PROJECT, else acgan_nb; a resumed run logs on into its W&B run; WANDB_MODE=offline needs no network (pip install 'acgan_nb[wandb]')")
+    a('--fid-every', type=_positive(int), metavar='N', help="every N epochs log the judge-FID of fixed samples against "
+                                                            "the real test images, and the judge's accuracy on them, "
+                                                            "as metrics.csv columns fid and accuracy (for "
+                                                            "--best-metric fid)")
+    a('--fid-samples', type=_positive(int), default=1000, metavar='N', help="samples --fid-every measures (default "
+                                                                            "1000; FID of fewer samples is biased "
+                                                                            "upwards, so compare epochs of one run, "
+                                                                            "not runs with eval.json)")
+    a('--track-every', type=_positive(int), metavar='N', help="every N epochs log per-class judge accuracy and MS-SSIM "
+                                                              "of samples to tracking.csv, warning when a class "
+                                                              "collapses")
+    a('--tensorboard', action='store_true', help="also log losses, metrics and the class grid for TensorBoard, in "
+                                                 "RUN/tensorboard (pip install 'acgan_nb[tensorboard]')")
+    a('--wandb', action='store_true', help="also log them to Weights & Biases: project $WANDB_PROJECT, else acgan_nb; "
+                                           "a resumed run logs on into its W&B run; WANDB_MODE=offline needs no "
+                                           "network (pip install 'acgan_nb[wandb]')")
 
 def _ensemble_args(a):
-    a('--class-split', metavar='SPEC', help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet model; the dataset's AC-GAN preset unless --objective is given): N contiguous groups, or a partition like 0,1,2/3,4/5,6,7,8,9; --out is then an ensemble directory that acgan-sample and acgan-evaluate read as one run")
-    a('--vectorise', action='store_true', help="with --class-split: train same-shaped members together in one vectorised pass (grouped convolutions; same arithmetic as one by one)")
+    a('--class-split', metavar='SPEC', help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet "
+                                            "model; the dataset's AC-GAN preset unless --objective is given): N "
+                                            "contiguous groups, or a partition like 0,1,2/3,4/5,6,7,8,9; --out is then "
+                                            "an ensemble directory that acgan-sample and acgan-evaluate read as one run")
+    a('--vectorise', action='store_true', help="with --class-split: train same-shaped members together in one "
+                                               "vectorised pass (grouped convolutions; same arithmetic as one by one)")
 
-def _presets_text(presets:dict) -> str: return '; '.join(f'{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()) for k, v in presets.items())
+def _presets_text(presets:dict) -> str:
+    return '; '.join(f'{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()) for k, v in presets.items())
 
 def train_parser() -> OneLineParser:
-    "The arguments of `acgan-train`, in groups: the run, the optimiser, the objective, the model, what is recorded, ensembles."
-    p = OneLineParser(prog='acgan-train', description="Train a conditional GAN (the dataset's preset: AM-GAN on mnist and fashion_mnist, AC-GAN on the others) and write a run directory: "
+    ("The arguments of `acgan-train`, in groups: the run, the optimiser, the objective, the model, what is recorded, "
+     "ensembles.")
+    p = OneLineParser(prog='acgan-train', description="Train a conditional GAN (the dataset's preset: AM-GAN on mnist "
+                                                      "and fashion_mnist, AC-GAN on the others) and write a run "
+                                                      "directory: "
                       "config.json, data.json, metrics.csv, samples/epoch_NNN.png and checkpoint.pt.",
-                      epilog=f"Presets: {_presets_text(PRESETS)}. By objective: {_presets_text({f'{d} --objective {o}': v for (d, o), v in OBJECTIVE_PRESETS.items()})}.")
+                      epilog=f"Presets: {_presets_text(PRESETS)}. By objective: "
+                             f"{_presets_text({f'{d} --objective {o}': v for (d, o), v in OBJECTIVE_PRESETS.items()})}.")
     for title, add in (('run', _run_args), ('optimiser', _optimiser_args), ('objective', _objective_args), ('model', _model_args),
                        ('checkpoints and tracking', _record_args), ('class-split ensembles', _ensemble_args)):
         add(p.add_argument_group(title).add_argument)
@@ -146,7 +189,8 @@ CONFIG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'a
              'width', 'ema', 'keep_last', 'best_metric', 'best_mode', 'labelled', 'cond', 'sn')
 
 def config_from_args(args) -> TrainConfig:
-    "The `TrainConfig` of a new run from parsed `acgan-train` arguments: the dataset's preset with every setting given; a class-split ensemble is of AC-GANs (the paper's model) unless `--objective` says otherwise."
+    ("The `TrainConfig` of a new run from parsed `acgan-train` arguments: the dataset's preset with every setting "
+     "given; a class-split ensemble is of AC-GANs (the paper's model) unless `--objective` says otherwise.")
     given = {k: getattr(args, k) for k in CONFIG_KEYS}
     if getattr(args, 'class_split', None) and given['objective'] is None: given['objective'] = 'acgan'
     return preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **given)
@@ -166,17 +210,22 @@ def _sample_fid(dataset:str, every:int|None, n:int) -> list:
     return [SampleFID(judge_for(dataset), load_dataset(dataset).x_test, every, n)] if every else []
 
 def _check_best(best_metric:str|None, fid_every:int|None):
-    "A one-line error, before anything is written, for a best metric that only `--fid-every` logs, asked for without it."
-    if best_metric in ('fid', 'accuracy') and not fid_every: raise ACGANError(f"--best-metric {best_metric} is logged only with --fid-every N; add it (e.g. --fid-every 1)")
+    ("A one-line error, before anything is written, for a best metric that only `--fid-every` logs, asked for without "
+     "it.")
+    if best_metric in ('fid', 'accuracy') and not fid_every:
+        raise ACGANError(f"--best-metric {best_metric} is logged only with --fid-every N; add it (e.g. --fid-every 1)")
 
 def _loggers(args, run:Path, config:dict) -> list:
     "The TensorBoard and W&B callbacks asked for (`--tensorboard`, `--wandb`)."
     return (tensorboard_callbacks(Path(run)/'tensorboard') if args.tensorboard else []) + (wandb_callbacks(run, config) if args.wandb else [])
 
 def _train_ensemble(args):
-    "`--class-split`, or `--resume` of an ensemble directory: train the (unfinished) members; exit 3 naming any member that failed."
+    ("`--class-split`, or `--resume` of an ensemble directory: train the (unfinished) members; exit 3 naming any "
+     "member that failed.")
     for flag in ('track_every', 'fid_every', 'tensorboard', 'wandb', 'labelled'):
-        if getattr(args, flag): raise ACGANError(f"--{flag.replace('_', '-')} is not supported for ensembles (--class-split); use it with a single run")
+        if getattr(args, flag):
+            raise ACGANError(f"--{flag.replace('_', '-')} is not supported for ensembles (--class-split); use it with "
+                             f"a single run")
     _check_best(args.best_metric, None)
     if args.resume:
         run = args.resume
@@ -185,11 +234,13 @@ def _train_ensemble(args):
         cfg, run = config_from_args(args), args.out or default_run_dir(args.dataset, ensemble=True)
         man = train_ensemble(cfg.check(), run, args.class_split, quiet=args.quiet, vectorise=args.vectorise)
     check_ensemble(man, run)
-    print(f"ensemble directory: {run}  ({len(man['members'])} members; manifest {Path(run)/ENSEMBLE_FILE}, log {Path(run)/'ensemble.log'})")
+    print(f"ensemble directory: {run}  ({len(man['members'])} members; manifest {Path(run)/ENSEMBLE_FILE}, log "
+          f"{Path(run)/'ensemble.log'})")
     return run
 
 def train_command(args):
-    "`acgan-train` on parsed arguments: a new or resumed run, or an ensemble (`--class-split`, or `--resume` of an ensemble directory)."
+    ("`acgan-train` on parsed arguments: a new or resumed run, or an ensemble (`--class-split`, or `--resume` of an "
+     "ensemble directory).")
     if args.class_split or (args.resume and (Path(args.resume)/ENSEMBLE_FILE).exists()): return _train_ensemble(args)
     if args.vectorise: raise ACGANError("--vectorise trains the members of an ensemble; give --class-split too")
     if args.resume:
@@ -205,7 +256,8 @@ def train_command(args):
         cbs = _tracker(cfg.dataset, cfg.img_size, args.track_every) + _sample_fid(cfg.dataset, args.fid_every, args.fid_samples) + _loggers(args, run, cfg.flat())
         learn = train(cfg.check(), run, quiet=args.quiet, extra_cbs=cbs)
     secs = learn.run_state.train_seconds
-    print(f"run directory: {run}  (trained {secs:.0f} s; samples in {Path(run)/'samples'}, metrics in {Path(run)/'metrics.csv'})")
+    print(f"run directory: {run}  (trained {secs:.0f} s; samples in {Path(run)/'samples'}, metrics in "
+          f"{Path(run)/'metrics.csv'})")
     return run
 
 def acgan_train(argv:list|None=None):
@@ -215,7 +267,8 @@ def acgan_train(argv:list|None=None):
 # %% ../nbs/90_cli.ipynb #238b3fdd
 def sample_parser() -> OneLineParser:
     "The arguments of `acgan-sample`."
-    p = OneLineParser(prog='acgan-sample', description="Draw samples from a trained run into an .npz with x (uint8, N×H×W or N×H×W×C) and y (int labels).")
+    p = OneLineParser(prog='acgan-sample', description="Draw samples from a trained run into an .npz with x (uint8, "
+                                                       "N×H×W or N×H×W×C) and y (int labels).")
     p.add_argument('run', type=Path, help="run directory written by acgan-train")
     p.add_argument('--n', type=_positive(int), default=1000, help="number of samples (default 1000)")
     p.add_argument('--out', type=Path, required=True, help="output .npz file (refused if it exists)")
@@ -223,14 +276,17 @@ def sample_parser() -> OneLineParser:
     p.add_argument('--seed', type=int, default=0, help="noise seed (default 0)")
     p.add_argument('--device', help="where to generate (default: a GPU if there is one)")
     p.add_argument('--overwrite', action='store_true', help="replace --out if it exists")
-    p.add_argument('--best', action='store_true', help="sample the run's best.pt (the best epoch by its --best-metric) instead of its newest checkpoint")
+    p.add_argument('--best', action='store_true', help="sample the run's best.pt (the best epoch by its --best-metric) "
+                                                       "instead of its newest checkpoint")
     return p
 
 def _sample(args):
     out = Path(args.out)
     if out.suffix != '.npz': raise ACGANError(f"--out {out} must end in .npz")
-    if out.exists() and not args.overwrite: raise ACGANError(f"{out} already exists; pass --overwrite or choose another --out")
-    if not out.parent.exists(): raise ACGANError(f"folder {out.parent} does not exist; create it or choose another --out")
+    if out.exists() and not args.overwrite:
+        raise ACGANError(f"{out} already exists; pass --overwrite or choose another --out")
+    if not out.parent.exists():
+        raise ACGANError(f"folder {out.parent} does not exist; create it or choose another --out")
     x, y = sample_run(args.run, args.n, args.classes, args.seed, args.device, best=args.best)
     atomic_write(out, lambda f: np.savez_compressed(f, x=x, y=y))
     print(f"wrote {len(x)} samples {x.shape[1:]} to {out}")
@@ -243,23 +299,44 @@ def acgan_sample(argv:list|None=None):
 # %% ../nbs/90_cli.ipynb #07912c80
 def evaluate_parser() -> OneLineParser:
     "The arguments of `acgan-evaluate`."
-    p = OneLineParser(prog='acgan-evaluate', description="Measure a trained run and write eval.json, eval_samples.png and the analysis figures (eval_resolution.png, eval_diversity.png, eval_overfitting.png) into it.",
-                      epilog="eval.json holds: accuracy (overall and per class); inception_score over random splits with its parts, beside inception_score_real_baseline (the real test images' IS); am_score; in the judge's feature space "
-                             "fid_judge, kid_judge (± kid_judge_std), precision_judge, recall_judge, density_judge, coverage_judge (k=3) and intra_fid_judge (mean and per class), "
-                             "each with its real-vs-real value (key + _real_baseline: real training images against the test images); cas, the real test accuracy of a classifier "
-                             "trained only on the samples, beside cas_real (the same trained on as many real images); per-class MS-SSIM of samples and of real images; with "
-                             "--inception the same distances in Inception-v3's space (*_inception) and its Inception Score; and, unless --no-figures, the analyses' numbers.")
+    p = OneLineParser(prog='acgan-evaluate', description="Measure a trained run and write eval.json, eval_samples.png "
+                                                         "and the analysis figures (eval_resolution.png, "
+                                                         "eval_diversity.png, eval_overfitting.png) into it.",
+                      epilog="eval.json holds: accuracy (overall and per class); inception_score over random splits "
+                             "with its parts, beside inception_score_real_baseline (the real test images' IS); "
+                             "am_score; in the judge's feature space "
+                             "fid_judge, kid_judge (± kid_judge_std), precision_judge, recall_judge, density_judge, "
+                             "coverage_judge (k=3) and intra_fid_judge (mean and per class), "
+                             "each with its real-vs-real value (key + _real_baseline: real training images against the "
+                             "test images); cas, the real test accuracy of a classifier "
+                             "trained only on the samples, beside cas_real (the same trained on as many real images); "
+                             "per-class MS-SSIM of samples and of real images; with "
+                             "--inception the same distances in Inception-v3's space (*_inception) and its Inception "
+                             "Score; and, unless --no-figures, the analyses' numbers.")
     p.add_argument('run', type=Path, help="run directory written by acgan-train")
-    p.add_argument('--n', type=_positive(int), default=50000, help="samples to draw (default 50000: the Inception Score over 10 random splits of 5000, as in the paper)")
-    p.add_argument('--n-real', type=_positive(int), default=10000, help="real training and test images for the baselines (default 10000, or all there are)")
+    p.add_argument('--n', type=_positive(int), default=50000, help="samples to draw (default 50000: the Inception "
+                                                                   "Score over 10 random splits of 5000, as in the "
+                                                                   "paper)")
+    p.add_argument('--n-real', type=_positive(int), default=10000, help="real training and test images for the "
+                                                                        "baselines (default 10000, or all there are)")
     p.add_argument('--seed', type=int, default=0, help="noise seed (default 0)")
-    p.add_argument('--judge', type=Path, help="a cached judge file (default: the dataset's own judge, trained on first use)")
-    p.add_argument('--inception', action='store_true', help="also every distance in Inception-v3's feature space, and FID and Inception Score with that network (weights downloaded once, or --inception-weights)")
-    p.add_argument('--inception-weights', type=Path, metavar='PATH', help=f"a local copy of torch-fidelity's FID Inception weights ({INCEPTION_WEIGHTS_URL.rsplit('/', 1)[1]}), for offline machines; implies --inception (default: ${INCEPTION_WEIGHTS_ENV}, else torch hub's cache)")
-    p.add_argument('--no-cas', action='store_true', help="skip the classification accuracy score (it trains two classifiers: minutes on a CPU)")
-    p.add_argument('--best', action='store_true', help="measure the run's best.pt (the best epoch by its --best-metric, e.g. fid) instead of its newest checkpoint, into eval_best.json and eval_best_*.png beside the newest's")
-    p.add_argument('--no-figures', action='store_true', help="only eval.json's core metrics and eval_samples.png, no analysis figures")
-    p.add_argument('--quiet', action='store_true', help="print only the result line (no notice or progress table when the judge is trained first)")
+    p.add_argument('--judge', type=Path, help="a cached judge file (default: the dataset's own judge, trained on first "
+                                              "use)")
+    p.add_argument('--inception', action='store_true', help="also every distance in Inception-v3's feature space, and "
+                                                            "FID and Inception Score with that network (weights "
+                                                            "downloaded once, or --inception-weights)")
+    p.add_argument('--inception-weights', type=Path, metavar='PATH', help=f"a local copy of torch-fidelity's FID "
+                                                                          f"Inception weights "
+                                                                          f"({INCEPTION_WEIGHTS_URL.rsplit('/', 1)[1]}), for offline machines; implies --inception (default: ${INCEPTION_WEIGHTS_ENV}, else torch hub's cache)")
+    p.add_argument('--no-cas', action='store_true', help="skip the classification accuracy score (it trains two "
+                                                         "classifiers: minutes on a CPU)")
+    p.add_argument('--best', action='store_true', help="measure the run's best.pt (the best epoch by its "
+                                                       "--best-metric, e.g. fid) instead of its newest checkpoint, "
+                                                       "into eval_best.json and eval_best_*.png beside the newest's")
+    p.add_argument('--no-figures', action='store_true', help="only eval.json's core metrics and eval_samples.png, no "
+                                                             "analysis figures")
+    p.add_argument('--quiet', action='store_true', help="print only the result line (no notice or progress table when "
+                                                        "the judge is trained first)")
     return p
 
 def _evaluate(args):
@@ -271,17 +348,23 @@ def _evaluate(args):
             judge = Judge(w['head.1.weight'].shape[0], w['body.0.weight'].shape[1], int(sd.get('img_size', 28)), w['body.0.weight'].shape[0])
             judge.load_state_dict(w)
             judge.test_accuracy = float(sd.get('test_accuracy', float('nan')))
-        except Exception as e: raise ACGANError(f"{args.judge} is not a judge file ({type(e).__name__}); give one written by judge_for") from None
+        except Exception as e:
+            raise ACGANError(f"{args.judge} is not a judge file ({type(e).__name__}); give one written by judge_for") from None
         if (judge.n_classes, judge.channels) != (info['n_classes'], info['channels']):
-            raise ACGANError(f"judge {args.judge} takes {judge.channels}-channel images of {judge.n_classes} classes but the run makes {info['channels']}-channel images of {info['n_classes']}; use a matching judge")
-    else:  # the dataset's judges (at the run's size, and at the dataset's own for the analyses), trained here with a notice if not cached
+            raise ACGANError(f"judge {args.judge} takes {judge.channels}-channel images of {judge.n_classes} classes "
+                             f"but the run makes {info['channels']}-channel images of {info['n_classes']}; use a "
+                             f"matching judge")
+    # the dataset's judges (at the run's size, and at the dataset's own for the analyses), trained here with a notice if
+    # not cached
+    else:
         say = None if args.quiet else lambda s: print(f"acgan-evaluate: {s}", flush=True)
         for size in dict.fromkeys([info['img_size'], None]): judge_for(cfg.dataset, size, quiet=args.quiet, log=say)
     res = evaluate_run(args.run, args.n, args.seed, judge, args.n_real, inception=args.inception or args.inception_weights is not None,
                        inception_weights=args.inception_weights, cas=not args.no_cas, best=args.best)
     out = eval_path(args.run, 'eval.json', args.best)
     if not args.no_figures:
-        for report in (resolution_report, diversity_report): res.update(report(args.run, judge, min(args.n, 5000), args.seed, best=args.best))
+        for report in (resolution_report, diversity_report):
+            res.update(report(args.run, judge, min(args.n, 5000), args.seed, best=args.best))
         res.update(overfitting_report(args.run, min(args.n, 1000), args.seed, best=args.best))
         atomic_write(out, lambda f: f.write(json.dumps(res, indent=2)), 'w')
     print(_evaluate_line(out, res))
@@ -289,8 +372,11 @@ def _evaluate(args):
 def _evaluate_line(path:Path, res:dict) -> str:
     "The one line `acgan-evaluate` prints: the headline measures, each distance with its real-vs-real value."
     def dist(k, fmt): return f"{res[k]:{fmt}} (real vs real {res[k + '_real_baseline']:{fmt}})"
-    return (f"wrote {path}: accuracy {res['accuracy']:.4f}, IS {res['inception_score']:.2f} (real {res['inception_score_real_baseline']:.2f}), AM {res['am_score']:.3f}, judge-FID {dist('fid_judge', '.2f')}, "
-            f"KID {dist('kid_judge', '.4f')}, intra-FID {dist('intra_fid_judge', '.2f')}, precision {dist('precision_judge', '.3f')}, recall {dist('recall_judge', '.3f')}"
+    return (f"wrote {path}: accuracy {res['accuracy']:.4f}, IS {res['inception_score']:.2f} (real "
+            f"{res['inception_score_real_baseline']:.2f}), AM {res['am_score']:.3f}, judge-FID "
+            f"{dist('fid_judge', '.2f')}, "
+            f"KID {dist('kid_judge', '.4f')}, intra-FID {dist('intra_fid_judge', '.2f')}, precision "
+            f"{dist('precision_judge', '.3f')}, recall {dist('recall_judge', '.3f')}"
             + (f", CAS {res['cas']:.4f} (real {res['cas_real']:.4f})" if 'cas' in res else '')
             + (f", Inception FID {dist('fid_inception', '.2f')}" if 'fid_inception' in res else ''))
 
@@ -303,16 +389,23 @@ def distributed_parser() -> OneLineParser:
     "`acgan-train`'s parser, plus the options of data-parallel training."
     p = train_parser()
     p.prog = 'acgan-train-distributed'
-    p.description = ("acgan-train on every process started by torchrun: one data-parallel run (--bs is the global batch, split evenly over the processes), "
-                     "or with --class-split the ensemble's members dealt out over the processes. Started without torchrun it is acgan-train.")
-    p.add_argument('--no-sync-bn', action='store_true', help="keep BatchNorm statistics per process (faster on many GPUs; no longer the single-process computation)")
+    p.description = ("acgan-train on every process started by torchrun: one data-parallel run (--bs is the global "
+                     "batch, split evenly over the processes), "
+                     "or with --class-split the ensemble's members dealt out over the processes. Started without "
+                     "torchrun it is acgan-train.")
+    p.add_argument('--no-sync-bn', action='store_true', help="keep BatchNorm statistics per process (faster on many "
+                                                             "GPUs; no longer the single-process computation)")
     return p
 
 def _train_distributed(args):
     rank, _, W = world()
-    if args.vectorise: raise ACGANError("--vectorise is for one process; under torchrun the members are spread over the processes instead")
+    if args.vectorise:
+        raise ACGANError("--vectorise is for one process; under torchrun the members are spread over the processes "
+                         "instead")
     for flag in ('track_every', 'fid_every'):
-        if getattr(args, flag): raise ACGANError(f"--{flag.replace('_', '-')} is not supported under torchrun; measure a single-process run instead")
+        if getattr(args, flag):
+            raise ACGANError(f"--{flag.replace('_', '-')} is not supported under torchrun; measure a single-process "
+                             f"run instead")
     _check_best(args.best_metric, None)
     ens = args.class_split or (args.resume and (Path(args.resume)/ENSEMBLE_FILE).exists())
     cfg = None if args.resume else config_from_args(args)
@@ -321,10 +414,14 @@ def _train_distributed(args):
     if ens:
         man = train_ensemble_distributed(cfg, run, args.class_split, resume=bool(args.resume), quiet=args.quiet, log=print if rank == 0 else None, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
         check_ensemble(man, run)
-        if rank == 0: print(f"ensemble directory: {run}  ({len(man['members'])} members over {W} processes; manifest {Path(run)/ENSEMBLE_FILE})")
+        if rank == 0:
+            print(f"ensemble directory: {run}  ({len(man['members'])} members over {W} processes; manifest "
+                  f"{Path(run)/ENSEMBLE_FILE})")
         return run
     learn = train_distributed(cfg, run, resume=bool(args.resume), quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d, sync_bn=not args.no_sync_bn)
-    if rank == 0: print(f"run directory: {run}  (trained {learn.run_state.train_seconds:.0f} s on {W} processes, global batch {learn.dls.train.bs}; samples in {Path(run)/'samples'})")
+    if rank == 0:
+        print(f"run directory: {run}  (trained {learn.run_state.train_seconds:.0f} s on {W} processes, global batch "
+              f"{learn.dls.train.bs}; samples in {Path(run)/'samples'})")
     return run
 
 def acgan_train_distributed(argv:list|None=None):

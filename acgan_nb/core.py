@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 import warnings
-warnings.filterwarnings('ignore', message=r'`torch.jit.script` is deprecated', category=FutureWarning)  # raised by fastai's imports on torch 2.14
+# raised by fastai's imports on torch 2.14
+warnings.filterwarnings('ignore', message=r'`torch.jit.script` is deprecated', category=FutureWarning)
 import torch
 
 # %% auto #0
@@ -26,7 +27,8 @@ def atomic_write(path:Path, # the file to (re)write
                  write:Callable, # called with the open temporary file
                  mode:str='wb', # 'wb' or 'w'
                 ):
-    "Write `path` through `write(f)` on a unique temporary file beside it, flushed, fsynced and renamed: a crash never leaves half a file."
+    ("Write `path` through `write(f)` on a unique temporary file beside it, flushed, fsynced and renamed: a crash "
+     "never leaves half a file.")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')

@@ -13,7 +13,8 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+# first: it filters the torch.jit deprecation warning that importing fastai raises
+from .core import ACGANError, atomic_write
 from fastai.data.core import DataLoaders
 from fastai.torch_core import default_device
 import torchvision.datasets as tvd
@@ -45,8 +46,11 @@ def cache_dir() -> Path:
 def _as_nhwc(x:np.ndarray, what:str) -> np.ndarray:
     x = np.asarray(x)
     if x.ndim == 3: x = x[..., None]
-    if x.ndim != 4 or x.shape[-1] not in (1, 3): raise ACGANError(f"{what} has shape {x.shape}: expected N×H×W (grayscale) or N×H×W×C with C of 1 or 3")
-    if x.dtype != np.uint8: raise ACGANError(f"{what} has dtype {x.dtype}: expected uint8 pixels 0–255; convert with (x*255).round().astype('uint8')")
+    if x.ndim != 4 or x.shape[-1] not in (1, 3):
+        raise ACGANError(f"{what} has shape {x.shape}: expected N×H×W (grayscale) or N×H×W×C with C of 1 or 3")
+    if x.dtype != np.uint8:
+        raise ACGANError(f"{what} has dtype {x.dtype}: expected uint8 pixels 0–255; convert with "
+                         f"(x*255).round().astype('uint8')")
     return x
 
 @dataclass
@@ -66,13 +70,19 @@ class ImageData:
         for split in ('train', 'test'):
             x = _as_nhwc(getattr(self, f'x_{split}'), f"{self.name} x_{split}")
             y = np.asarray(getattr(self, f'y_{split}')).reshape(-1)
-            if not np.issubdtype(y.dtype, np.integer): raise ACGANError(f"{self.name} y_{split} has dtype {y.dtype}: labels must be integers 0..{K-1}")
-            if len(x) != len(y): raise ACGANError(f"{self.name}: {len(x)} images but {len(y)} labels in the {split} split")
-            if len(y) and (y.min() < 0 or y.max() >= K): raise ACGANError(f"{self.name} y_{split} has labels {y.min()}..{y.max()} but {K} classes: labels must lie in 0..{K-1}")
+            if not np.issubdtype(y.dtype, np.integer):
+                raise ACGANError(f"{self.name} y_{split} has dtype {y.dtype}: labels must be integers 0..{K-1}")
+            if len(x) != len(y):
+                raise ACGANError(f"{self.name}: {len(x)} images but {len(y)} labels in the {split} split")
+            if len(y) and (y.min() < 0 or y.max() >= K):
+                raise ACGANError(f"{self.name} y_{split} has labels {y.min()}..{y.max()} but {K} classes: labels must "
+                                 f"lie in 0..{K-1}")
             setattr(self, f'x_{split}', x)
             setattr(self, f'y_{split}', y.astype(np.int64))
         if len(self.x_train) == 0: raise ACGANError(f"{self.name}: the training split is empty")
-        if self.x_train.shape[1:] != self.x_test.shape[1:] and len(self.x_test): raise ACGANError(f"{self.name}: train images are {self.x_train.shape[1:]} but test images {self.x_test.shape[1:]}")
+        if self.x_train.shape[1:] != self.x_test.shape[1:] and len(self.x_test):
+            raise ACGANError(f"{self.name}: train images are {self.x_train.shape[1:]} but test images "
+                             f"{self.x_test.shape[1:]}")
 
     @property
     def n_classes(self) -> int: return len(self.classes)
@@ -134,11 +144,14 @@ def read_keras_npz(path:Path) -> dict:
     try:
         with np.load(path, allow_pickle=False) as f:
             missing = [k for k in _KERAS_KEYS if k not in f.files]
-            if missing: raise ACGANError(f"{path} lacks {', '.join(missing)}: a dataset .npz needs x_train, y_train, x_test, y_test (Keras layout)")
+            if missing:
+                raise ACGANError(f"{path} lacks {', '.join(missing)}: a dataset .npz needs x_train, y_train, x_test, "
+                                 f"y_test (Keras layout)")
             return {k: f[k] for k in _KERAS_KEYS}
     except ACGANError: raise
     except Exception as e:
-        raise ACGANError(f"{path} is not a readable .npz ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'corrupt'}); replace or delete it") from None
+        raise ACGANError(f"{path} is not a readable .npz ({type(e).__name__}: "
+                         f"{str(e).splitlines()[0] if str(e) else 'corrupt'}); replace or delete it") from None
 
 # %% ../nbs/00_data.ipynb #f791a43a
 def torchvision_to_arrays(ds) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +178,8 @@ def keras_npz_path(name:str) -> Path:
         if p.exists(): return p
     where = f"${DATA_ENV}={data_dir()}" if data_dir() else f"${DATA_ENV} is unset"
     if os.environ.get(OFFLINE_ENV):
-        raise ACGANError(f"{name}: no {name}.npz found ({where}) and downloads are off (${OFFLINE_ENV}); set {DATA_ENV} to a folder holding {name}.npz")
+        raise ACGANError(f"{name}: no {name}.npz found ({where}) and downloads are off (${OFFLINE_ENV}); set "
+                         f"{DATA_ENV} to a folder holding {name}.npz")
     try: return download_keras_dataset(name, cands[-1])
     except Exception as e:
         raise ACGANError(f"{name}: no {name}.npz found ({where}) and the download failed ({type(e).__name__}); "
@@ -185,12 +199,15 @@ IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp', '.tif', '.tiff')
 FOLDER_SIZES = (32, 64, 128)
 
 def _folder_files(root:Path) -> list[tuple[str, list[Path]]]:
-    if not root.is_dir(): raise ACGANError(f"folder:{root} is not a directory; give a folder with one subfolder of images per class")
+    if not root.is_dir():
+        raise ACGANError(f"folder:{root} is not a directory; give a folder with one subfolder of images per class")
     out = []
     for c in sorted(p for p in root.iterdir() if p.is_dir()):
         fs = sorted(f for f in c.iterdir() if f.suffix.lower() in IMG_EXTS)
         if fs: out.append((c.name, fs))
-    if len(out) < 2: raise ACGANError(f"folder:{root} has {len(out)} class subfolder(s) with images; AC-GAN needs at least 2 (one subfolder per class)")
+    if len(out) < 2:
+        raise ACGANError(f"folder:{root} has {len(out)} class subfolder(s) with images; AC-GAN needs at least 2 (one "
+                         f"subfolder per class)")
     return out
 
 def _load_square(f:Path, size:int) -> np.ndarray:
@@ -205,7 +222,8 @@ def load_image_folder(path:str|Path, # folder with one subfolder of images per c
                       size:int=64, # output size: 32, 64 or 128
                      ) -> ImageData:
     "A class-per-subfolder image folder, centre-cropped and resized to `size`, cached as uint8."
-    if size not in FOLDER_SIZES: raise ACGANError(f"folder image size {size} is not supported; use one of {', '.join(map(str, FOLDER_SIZES))}")
+    if size not in FOLDER_SIZES:
+        raise ACGANError(f"folder image size {size} is not supported; use one of {', '.join(map(str, FOLDER_SIZES))}")
     root = Path(path).expanduser().resolve()
     groups = _folder_files(root)
     key = hashlib.sha1(json.dumps([str(root), size, [(c, [(f.name, f.stat().st_mtime_ns) for f in fs]) for c, fs in groups]]).encode()).hexdigest()[:16]
@@ -216,7 +234,8 @@ def load_image_folder(path:str|Path, # folder with one subfolder of images per c
         for k, (_, fs) in enumerate(groups):
             for i, f in enumerate(fs):
                 try: xs.append(_load_square(f, size))
-                except Exception as e: raise ACGANError(f"{f} could not be read as an image ({type(e).__name__}); remove it or fix it") from None
+                except Exception as e:
+                    raise ACGANError(f"{f} could not be read as an image ({type(e).__name__}); remove it or fix it") from None
                 ys.append(k)
                 test.append(i % 10 == 9)
         x, y, test = np.stack(xs), np.array(ys, np.int64), np.array(test)
@@ -230,8 +249,10 @@ def load_dataset(name:str, # a registered name (`digits`, `mnist`, `fashion_mnis
                 ) -> ImageData:
     "Load a dataset by name, resized to `img_size` if given."
     if name.startswith('folder:'): return load_image_folder(name[len('folder:'):], img_size or 64)
-    if name not in DATASETS: raise ACGANError(f"unknown dataset {name!r}; choose one of {', '.join(sorted(DATASETS))} or folder:PATH")
-    if img_size is not None and img_size <= 0: raise ACGANError(f"image size {img_size} must be a positive number of pixels")
+    if name not in DATASETS:
+        raise ACGANError(f"unknown dataset {name!r}; choose one of {', '.join(sorted(DATASETS))} or folder:PATH")
+    if img_size is not None and img_size <= 0:
+        raise ACGANError(f"image size {img_size} must be a positive number of pixels")
     d = DATASETS[name]()
     if img_size and img_size != d.img_size:
         d = ImageData(d.name, resize_images(d.x_train, img_size), d.y_train, resize_images(d.x_test, img_size), d.y_test, d.classes)
@@ -242,7 +263,9 @@ def class_subset(data:ImageData, classes:Sequence[int|str]) -> ImageData:
     "Keep only `classes` (indices or names), relabelled 0..k-1 in the order given."
     idx = [data.classes.index(c) if isinstance(c, str) and c in data.classes else c for c in classes]
     bad = [c for c in idx if not isinstance(c, (int, np.integer)) or not 0 <= c < data.n_classes]
-    if bad: raise ACGANError(f"{data.name}: classes {bad} do not exist; use indices 0..{data.n_classes-1} or names from {data.classes[:5]}...")
+    if bad:
+        raise ACGANError(f"{data.name}: classes {bad} do not exist; use indices 0..{data.n_classes-1} or names from "
+                         f"{data.classes[:5]}...")
     if len(set(idx)) != len(idx): raise ACGANError(f"{data.name}: class list {list(classes)} repeats a class")
     remap = np.full(data.n_classes, -1)
     remap[idx] = np.arange(len(idx))
@@ -256,16 +279,20 @@ def class_split(n_classes:int, # classes in the dataset
                 per_split:int, # classes per group (the paper: 10)
                ) -> list[list[int]]:
     "Contiguous groups of about `per_split` classes covering 0..n_classes-1."
-    if per_split <= 0 or n_classes <= 0: raise ACGANError(f"class_split needs positive sizes, got n_classes={n_classes}, per_split={per_split}")
+    if per_split <= 0 or n_classes <= 0:
+        raise ACGANError(f"class_split needs positive sizes, got n_classes={n_classes}, per_split={per_split}")
     n = math.ceil(n_classes / per_split)
     return [g.tolist() for g in np.array_split(np.arange(n_classes), n)]
 
 # %% ../nbs/00_data.ipynb #71461e7a
 def unbalanced_subset(data:ImageData, counts:Sequence[int], seed:int=0) -> ImageData:
     "A training split with `counts[k]` images of class k (drawn without replacement); the test split is kept."
-    if len(counts) != data.n_classes: raise ACGANError(f"{data.name}: {len(counts)} counts given for {data.n_classes} classes")
+    if len(counts) != data.n_classes:
+        raise ACGANError(f"{data.name}: {len(counts)} counts given for {data.n_classes} classes")
     have = data.class_counts()
-    if any(c < 0 or c > h for c, h in zip(counts, have)): raise ACGANError(f"{data.name}: counts {list(counts)} exceed the images per class {have.tolist()} or are negative")
+    if any(c < 0 or c > h for c, h in zip(counts, have)):
+        raise ACGANError(f"{data.name}: counts {list(counts)} exceed the images per class {have.tolist()} or are "
+                         f"negative")
     rng = np.random.default_rng(seed)
     idx = np.sort(np.concatenate([rng.choice(np.flatnonzero(data.y_train == k), c, replace=False) for k, c in enumerate(counts)]))
     return ImageData(f"{data.name}-unbalanced", data.x_train[idx], data.y_train[idx], data.x_test, data.y_test, data.classes)
@@ -307,7 +334,8 @@ class ConditionalBatches:
         self.to(device or x.device)
 
     def to(self, device):
-        "Move the data and the generator to `device`, keeping the generator's position where the device type is unchanged."
+        ("Move the data and the generator to `device`, keeping the generator's position where the device type is "
+         "unchanged.")
         old = getattr(self, 'device', None)
         state = self.rng.get_state() if hasattr(self, 'rng') and old is not None and old.type == torch.device(device).type else None
         self.device = torch.device(device)
@@ -323,8 +351,11 @@ class ConditionalBatches:
     def __len__(self): return self.n_batches - self._skip
 
     def skip_batches(self, n:int):
-        "Make the next pass yield only its last `n_batches - n` batches: the rest of an epoch that was stopped after `n` steps."
-        if not 0 <= n < self.n_batches: raise ACGANError(f"cannot resume at batch {n} of an epoch of {self.n_batches}; the checkpoint does not fit this run's epoch length")
+        ("Make the next pass yield only its last `n_batches - n` batches: the rest of an epoch that was stopped after "
+         "`n` steps.")
+        if not 0 <= n < self.n_batches:
+            raise ACGANError(f"cannot resume at batch {n} of an epoch of {self.n_batches}; the checkpoint does not fit "
+                             f"this run's epoch length")
         self._skip = n
 
     def _real_idx(self):
@@ -358,10 +389,12 @@ class ConditionalBatches:
     def load_state_dict(self, sd:dict):
         "Restore `state_dict()`; refuse a state from another device type or another dataset size."
         if len(sd['perm']) and len(sd['perm']) != len(self.x):
-            raise ACGANError(f"the saved batch order covers {len(sd['perm'])} images but the data has {len(self.x)}; resume with the data the run was trained on")
+            raise ACGANError(f"the saved batch order covers {len(sd['perm'])} images but the data has {len(self.x)}; "
+                             f"resume with the data the run was trained on")
         try: self.rng.set_state(sd['rng'].cpu())
         except RuntimeError:
-            raise ACGANError(f"the saved sampler state is not for a {self.device.type} generator; resume on the kind of device the run was trained on (--device)") from None
+            raise ACGANError(f"the saved sampler state is not for a {self.device.type} generator; resume on the kind "
+                             f"of device the run was trained on (--device)") from None
         self._perm = sd['perm'].to(self.device) if len(sd['perm']) else None
         self._pos = int(sd['pos'])
 
@@ -376,12 +409,15 @@ def labelled_indices(y:np.ndarray, # training labels
     "Sorted indices of `n_per_class` random images of each class: the labels a semi-supervised run keeps."
     y = np.asarray(y)
     have = np.bincount(y, minlength=n_classes)
-    if n_per_class <= 0 or n_per_class >= have.min(): raise ACGANError(f"labelled images per class must lie in 1..{have.min() - 1} (the smallest class has {have.min()}), got {n_per_class}")
+    if n_per_class <= 0 or n_per_class >= have.min():
+        raise ACGANError(f"labelled images per class must lie in 1..{have.min() - 1} (the smallest class has "
+                         f"{have.min()}), got {n_per_class}")
     rng = np.random.default_rng(seed)
     return np.sort(np.concatenate([rng.choice(np.flatnonzero(y == k), n_per_class, replace=False) for k in range(n_classes)]))
 
 class SemiSupervisedBatches(ConditionalBatches):
-    "`ConditionalBatches` whose real half-batches are labelled images (drawn with replacement) and the rest of the training set, labelled `UNLABELLED`."
+    ("`ConditionalBatches` whose real half-batches are labelled images (drawn with replacement) and the rest of the "
+     "training set, labelled `UNLABELLED`.")
     def __init__(self, x:torch.Tensor, # uint8 training images, N×C×H×W
                  y:torch.Tensor, # int64 labels, N (only those of `labelled` are used)
                  n_classes:int, # number of classes K
@@ -476,5 +512,6 @@ def condition_vector(c:Tensor, # int labels (B,) or float condition vectors (B, 
                     ) -> Tensor:
     "One-hot float (B, K) from integer labels; float condition vectors pass through."
     if c.dim() == 1: return F.one_hot(c.long(), n_classes).float()
-    if c.shape[1] != n_classes: raise ACGANError(f"condition vectors have {c.shape[1]} entries but the model has {n_classes} classes")
+    if c.shape[1] != n_classes:
+        raise ACGANError(f"condition vectors have {c.shape[1]} entries but the model has {n_classes} classes")
     return c.float()

@@ -40,8 +40,10 @@ class ACGANGenerator(nn.Module):
                 ):
         super().__init__()
         n_up = int(round(math.log2(img_size / 4)))
-        if img_size < 8 or 4 * 2**n_up != img_size: raise ACGANError(f"ACGANGenerator makes 4·2^k px images (8, 16, 32, 64, 128); {img_size} is not one")
-        if len(widths) != n_up: raise ACGANError(f"{img_size} px needs {n_up} widths (one per 2× upsampling), got {len(widths)}")
+        if img_size < 8 or 4 * 2**n_up != img_size:
+            raise ACGANError(f"ACGANGenerator makes 4·2^k px images (8, 16, 32, 64, 128); {img_size} is not one")
+        if len(widths) != n_up:
+            raise ACGANError(f"{img_size} px needs {n_up} widths (one per 2× upsampling), got {len(widths)}")
         self.n_classes, self.nz, self.img_size, self.channels = n_classes, nz, img_size, channels
         self.fc = nn.Sequential(nn.Linear(nz + n_classes, widths[0]*16, bias=False), nn.Unflatten(1, (widths[0], 4, 4)), nn.BatchNorm2d(widths[0]), nn.ReLU(True))
         layers = []
@@ -55,7 +57,8 @@ class ACGANGenerator(nn.Module):
 
 # %% ../nbs/02b_networks.ipynb #853a2612
 class ACGANDiscriminator(nn.Module):
-    "The paper's discriminator: 3×3 convs (strides 2,1,2,1,2,1), LeakyReLU 0.2, dropout, BN after the first; one linear head."
+    ("The paper's discriminator: 3×3 convs (strides 2,1,2,1,2,1), LeakyReLU 0.2, dropout, BN after the first; one "
+     "linear head.")
     def __init__(self, n_out:int, # head outputs (the objective's `head_size`)
                  img_size:int=32, # input size, a multiple of 8
                  channels:int=3, # input channels
@@ -65,7 +68,9 @@ class ACGANDiscriminator(nn.Module):
                 ):
         super().__init__()
         down = math.prod(strides)
-        if img_size % down: raise ACGANError(f"ACGANDiscriminator with strides {strides} takes multiples of {down} px; {img_size} is not one")
+        if img_size % down:
+            raise ACGANError(f"ACGANDiscriminator with strides {strides} takes multiples of {down} px; {img_size} is "
+                             f"not one")
         layers, ni = [], channels
         for i, (nf, s) in enumerate(zip(widths, strides)):
             layers += [nn.Conv2d(ni, nf, 3, s, 1, bias=i == 0)] + ([nn.BatchNorm2d(nf)] if i else []) + [nn.LeakyReLU(0.2, True), nn.Dropout(dropout)]
@@ -79,7 +84,8 @@ class ACGANDiscriminator(nn.Module):
 
 # %% ../nbs/02b_networks.ipynb #4f06e5ae
 class ClassBatchNorm2d(nn.Module):
-    "Batch norm whose per-channel scale and shift depend on the condition vector: (1 + vΓ)·BN(h) + vB, with Γ and B starting at zero."
+    ("Batch norm whose per-channel scale and shift depend on the condition vector: (1 + vΓ)·BN(h) + vB, with Γ and B "
+     "starting at zero.")
     def __init__(self, num_features:int, # channels C
                  n_classes:int, # K, the length of the condition vector
                 ):
@@ -102,8 +108,10 @@ class SmallGenerator(nn.Module):
                  cond:str='concat', # 'concat': one-hot at the input only (the paper's); 'cbn': also class-conditional batch norm in every layer
                 ):
         super().__init__()
-        if img_size % 4 or img_size < 8: raise ACGANError(f"SmallGenerator makes multiples of 4 px of at least 8 (16, 28, 32); {img_size} is not one")
-        if cond not in ('concat', 'cbn'): raise ACGANError(f"unknown generator conditioning {cond!r}; choose concat or cbn")
+        if img_size % 4 or img_size < 8:
+            raise ACGANError(f"SmallGenerator makes multiples of 4 px of at least 8 (16, 28, 32); {img_size} is not one")
+        if cond not in ('concat', 'cbn'):
+            raise ACGANError(f"unknown generator conditioning {cond!r}; choose concat or cbn")
         s, bn = img_size // 4, (lambda c: ClassBatchNorm2d(c, n_classes)) if cond == 'cbn' else nn.BatchNorm2d
         self.n_classes, self.nz, self.img_size, self.channels = n_classes, nz, img_size, channels
         self.fc = nn.Sequential(nn.Linear(nz + n_classes, 2*ngf*s*s, bias=False), nn.Unflatten(1, (2*ngf, s, s)), bn(2*ngf), nn.ReLU(True))
@@ -125,7 +133,9 @@ class SmallDiscriminator(nn.Module):
                  dropout:float=0., # dropout after each conv
                 ):
         super().__init__()
-        if img_size % 4 or img_size < 8: raise ACGANError(f"SmallDiscriminator takes multiples of 4 px of at least 8 (16, 28, 32); {img_size} is not one")
+        if img_size % 4 or img_size < 8:
+            raise ACGANError(f"SmallDiscriminator takes multiples of 4 px of at least 8 (16, 28, 32); {img_size} is "
+                             f"not one")
         self.body = nn.Sequential(nn.Conv2d(channels, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True), nn.Dropout(dropout),
                                   nn.Conv2d(ndf, 2*ndf, 4, 2, 1, bias=False), nn.BatchNorm2d(2*ndf), nn.LeakyReLU(0.2, True), nn.Dropout(dropout),
                                   nn.Flatten())
@@ -138,10 +148,12 @@ class SmallDiscriminator(nn.Module):
 # %% ../nbs/02b_networks.ipynb #6674cb58
 def spectral_normed(D:nn.Module, # a discriminator (changed in place)
                    ) -> nn.Module:
-    "`D` with spectral normalisation on every convolution and linear layer, its batch norms removed, and a bias for each layer that had relied on its batch norm's (SN-GAN's discriminator)."
+    ("`D` with spectral normalisation on every convolution and linear layer, its batch norms removed, and a bias for "
+     "each layer that had relied on its batch norm's (SN-GAN's discriminator).")
     for name, m in D.named_children():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
-            if m.bias is None: m.bias = nn.Parameter(torch.zeros(m.weight.shape[0]))  # the batch norm's shift did this job
+            if m.bias is None:
+                m.bias = nn.Parameter(torch.zeros(m.weight.shape[0]))  # the batch norm's shift did this job
             setattr(D, name, nn.utils.parametrizations.spectral_norm(m))
         elif isinstance(m, nn.BatchNorm2d): setattr(D, name, nn.Identity())
         else: spectral_normed(m)
@@ -168,8 +180,11 @@ def build_models(arch:str, # 'small', 'cifar' or 'imagenet'
     "A generator and a discriminator of architecture `arch` for `img_size`×`img_size`×`channels` data."
     if arch not in ARCHS: raise ACGANError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHS)}")
     if img_size not in ARCHS[arch]['sizes']:
-        raise ACGANError(f"architecture {arch!r} takes {'/'.join(map(str, ARCHS[arch]['sizes']))} px images, not {img_size}; pass a matching image size or another architecture")
-    if cond != 'concat' and arch != 'small': raise ACGANError(f"generator conditioning {cond!r} is built for the small architecture; use cond='concat' with {arch!r}")
+        raise ACGANError(f"architecture {arch!r} takes {'/'.join(map(str, ARCHS[arch]['sizes']))} px images, not "
+                         f"{img_size}; pass a matching image size or another architecture")
+    if cond != 'concat' and arch != 'small':
+        raise ACGANError(f"generator conditioning {cond!r} is built for the small architecture; use cond='concat' with "
+                         f"{arch!r}")
     if arch == 'small':
         G, D = SmallGenerator(n_classes, img_size, channels, nz, width, cond), SmallDiscriminator(head_size, img_size, channels, width, dropout or 0.)
     else:

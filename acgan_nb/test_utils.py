@@ -34,7 +34,8 @@ def small_learner_for(data:ImageData, # the dataset
                       obj:Objective, # the objective
                       nz:int=32, # latent size (G's)
                      ):
-    "`small_learner(cbs=(), n_batches=4, critic=None)`: a CPU learner of `G` and `critic or D` on `data`, batch 32, `n_batches` per epoch."
+    ("`small_learner(cbs=(), n_batches=4, critic=None)`: a CPU learner of `G` and `critic or D` on `data`, batch 32, "
+     "`n_batches` per epoch.")
     def small_learner(cbs=(), n_batches=4, critic=None):
         dls = make_dataloaders(data, bs=32, nz=nz, n_batches=n_batches, device='cpu')
         return gan_learner(dls, G, critic or D, obj, cbs=list(cbs))
@@ -44,7 +45,8 @@ def small_learner_for(data:ImageData, # the dataset
 def random_inception_weights(path:str|Path, # the file to write (a state dict of tensors)
                              seed:int=0, # the initialisation's seed
                             ) -> Path:
-    "Write randomly initialised weights of torch-fidelity's FID Inception-v3 (every tensor, the right shapes) to `path`; test use only."
+    ("Write randomly initialised weights of torch-fidelity's FID Inception-v3 (every tensor, the right shapes) to "
+     "`path`; test use only.")
     import torch_fidelity.feature_extractor_inceptionv3 as fe
     torch.manual_seed(seed)
     with patch.object(fe, 'load_state_dict_from_url', lambda *a, **k: {}), patch.object(fe.FeatureExtractorInceptionV3, 'load_state_dict', lambda self, sd, *a, **k: None):

@@ -33,7 +33,8 @@ def mode_dropping_scores(n_classes:int=100, # number of classes N
                          seed:int=0, # random seed
                         ) -> pd.DataFrame:
     "log IS, its two entropy terms and the AM Score of a synthetic generator that keeps k of N classes (AM-GAN Fig. 5)."
-    if density not in ('uniform', 'gaussian'): raise ACGANError(f"density must be 'uniform' or 'gaussian', got {density!r}")
+    if density not in ('uniform', 'gaussian'):
+        raise ACGANError(f"density must be 'uniform' or 'gaussian', got {density!r}")
     if not 0 < confidence <= 1: raise ACGANError(f"confidence must lie in (0, 1], got {confidence}")
     N = n_classes
     idx = np.arange(N)
@@ -63,8 +64,10 @@ def plot_mode_dropping(curves:dict[str, pd.DataFrame], # label → `mode_droppin
             m, lo, hi = g.mean(), g.min(), g.max()
             line, = ax.plot(m.index, m.values, label=label)
             ax.fill_between(m.index, lo.values, hi.values, color=line.get_color(), alpha=.25)
-    axs[0].set(title='log Inception Score (higher: more diverse)', xlabel='number of kept classes', ylabel='E KL(C(x) || C_G)')
-    axs[1].set(title='AM Score (lower is better)', xlabel='number of kept classes', ylabel='KL(C_train || C_G) + E H(C(x))')
+    axs[0].set(title='log Inception Score (higher: more diverse)', xlabel='number of kept classes', ylabel='E KL(C(x) '
+                                                                                                           '|| C_G)')
+    axs[1].set(title='AM Score (lower is better)', xlabel='number of kept classes', ylabel='KL(C_train || C_G) + E '
+                                                                                           'H(C(x))')
     axs[1].set_yscale('symlog', linthresh=0.1)
     for ax in axs: ax.legend(fontsize=8)
     if title: fig.suptitle(title)
@@ -80,8 +83,11 @@ def parse_variant(spec:str, # 'name' or 'name:opt,opt=value,...'
     for item in filter(None, rest.split(',')):
         key, eq, val = item.partition('=')
         try: opts[key.strip()] = json.loads(val) if eq else True
-        except json.JSONDecodeError: raise ACGANError(f"variant {spec!r}: option {key}={val} is not a JSON value; write e.g. {key}=0.1 or {key}=true") from None
-    if name not in OBJECTIVES: raise ACGANError(f"variant {spec!r}: unknown objective {name!r}; choose one of {', '.join(OBJECTIVES)}")
+        except json.JSONDecodeError:
+            raise ACGANError(f"variant {spec!r}: option {key}={val} is not a JSON value; write e.g. {key}=0.1 or "
+                             f"{key}=true") from None
+    if name not in OBJECTIVES:
+        raise ACGANError(f"variant {spec!r}: unknown objective {name!r}; choose one of {', '.join(OBJECTIVES)}")
     return name, opts
 
 # %% ../../nbs/11b_amgan_experiments.ipynb #5d6846b6
@@ -93,13 +99,17 @@ def _last_logged(run_dir:Path, col:str) -> float:
 def _train_variant(c, run_dir:Path):
     "Train run `c` into `run_dir`, or finish the run already there; a run with other settings is an error."
     if not (run_dir/'config.json').exists(): return train(c, run_dir, quiet=True)
-    old, new = cache_key(read_config(run_dir)), cache_key(c)  # a field added since the run was trained, at its default, is no difference
+    # a field added since the run was trained, at its default, is no difference
+    old, new = cache_key(read_config(run_dir)), cache_key(c)
     diff = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-    if diff: raise ACGANError(f"{run_dir} holds a run with other settings ({', '.join(diff)}); delete it or choose another out_dir")
+    if diff:
+        raise ACGANError(f"{run_dir} holds a run with other settings ({', '.join(diff)}); delete it or choose another "
+                         f"out_dir")
     train(run_dir=run_dir, resume=True, quiet=True)
 
 def _measure_variant(spec:str, name:str, opts:dict, seed:int, run_dir:Path, n:int, judge) -> dict:
-    "One row of `compare_objectives`: `evaluate_run` of the run, with accuracy only where the generator follows its label."
+    ("One row of `compare_objectives`: `evaluate_run` of the run, with accuracy only where the generator follows its "
+     "label.")
     ev = evaluate_run(run_dir, n, seed, judge)
     cond = ev['label_conditioned']
     return dict(variant=spec, objective=name, dynamic=bool(opts.get('dynamic', False)), seed=seed, label_conditioned=cond, judge_test_accuracy=ev['judge_test_accuracy'],
@@ -120,7 +130,8 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
                        base:dict|None=None, # settings under the variant's (None: the dataset's preset)
                        **cfg, # more `TrainConfig` settings (bs, epochs, lr_g, ...)
                       ) -> pd.DataFrame:
-    "Train and measure each variant for each seed (seed by seed): IS (and its two entropies), AM Score, judge accuracy, judge-FID, max per-class MS-SSIM."
+    ("Train and measure each variant for each seed (seed by seed): IS (and its two entropies), AM Score, judge "
+     "accuracy, judge-FID, max per-class MS-SSIM.")
     variants = [(spec, *parse_variant(spec)) for spec in names]
     for spec, name, opts in variants: get_objective(name, 2, cfg.get('adv', 'ns'), **opts)
     rows = []
@@ -142,7 +153,8 @@ def seed_table(results:pd.DataFrame, # `compare_objectives` output
                cols:tuple=('inception_score', 'am_score', 'fid_judge', 'accuracy', 'ms_ssim_max'), # measures to summarise
                digits:int=3, # rounding
               ) -> pd.DataFrame:
-    "Per variant (in the order first seen): 'mean ± sd' over seeds of each measure (sd with n-1), and the number of seeds."
+    ("Per variant (in the order first seen): 'mean ± sd' over seeds of each measure (sd with n-1), and the number of "
+     "seeds.")
     order = list(dict.fromkeys(results['variant']))
     g = results.groupby('variant', sort=False)
     fmt = lambda m, s: 'n/a' if np.isnan(m) else f"{m:.{digits}f} ± {s:.{digits}f}" if not np.isnan(s) else f"{m:.{digits}f}"
@@ -167,8 +179,10 @@ def ranking(results:pd.DataFrame, # `compare_objectives` output
             higher_is_better:bool=True, # direction of "better"
             variants:list|None=None, # variants to rank (default: all)
            ) -> pd.DataFrame:
-    "Variants ordered by their mean on `col` (best first), with sd, seeds, and whether every seed beats every seed of the next one."
-    r = results[results.variant.isin(variants or results.variant.unique())].dropna(subset=[col])  # a measure that does not apply (NaN) ranks nothing
+    ("Variants ordered by their mean on `col` (best first), with sd, seeds, and whether every seed beats every seed of "
+     "the next one.")
+    # a measure that does not apply (NaN) ranks nothing
+    r = results[results.variant.isin(variants or results.variant.unique())].dropna(subset=[col])
     g = r.groupby('variant')[col].agg(['mean', 'std', 'count']).sort_values('mean', ascending=not higher_is_better)
     sep = set(separated_pairs(r, col, higher_is_better))
     g['separated_from_next'] = [(a, b) in sep for a, b in zip(g.index, list(g.index[1:]) + [None])]

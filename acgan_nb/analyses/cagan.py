@@ -15,7 +15,8 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 import matplotlib.pyplot as plt
-from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+# first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError, atomic_write
 from ..data import ImageData, load_dataset, safe_name
 from fastai.callback.core import Callback
 from ..metrics.scores import frechet_distance
@@ -42,7 +43,8 @@ def class_features(judge:nn.Module, # a classifier with `features`
     out = {}
     for k in range(n_classes):
         idx = np.flatnonzero(y == k)[:n_max]
-        if len(idx) < 2: raise ACGANError(f"class {k} has {len(idx)} reference images; per-class FID needs at least 2 per class")
+        if len(idx) < 2:
+            raise ACGANError(f"class {k} has {len(idx)} reference images; per-class FID needs at least 2 per class")
         out[k] = judge_logits(judge, x[idx], features=True)
     return out
 
@@ -64,7 +66,8 @@ def class_fid(generator:nn.Module, # G(z, c)
 
 # %% ../../nbs/12b_cagan_experiments.ipynb #5466e456
 class ClassFID(Callback):
-    "After every epoch: per-class FID of the (averaged, if any) generator, kept in `rows` and written to `run_dir/fid.csv`."
+    ("After every epoch: per-class FID of the (averaged, if any) generator, kept in `rows` and written to "
+     "`run_dir/fid.csv`.")
     order = 66
     def __init__(self, judge:nn.Module, # the judge
                  real_feats:dict[int, Tensor], # class → judge features of real test images
@@ -87,24 +90,31 @@ class ClassFID(Callback):
 # %% ../../nbs/12b_cagan_experiments.ipynb #9c4fd2fd
 def _check_fid_configs(configs:dict):
     "One-line errors for a `fid_curves` config set: at least one, each a dict, each name usable as a folder."
-    if not configs: raise ACGANError("fid_curves needs at least one config; pass e.g. {'cagan': dict(objective='cagan')}")
+    if not configs:
+        raise ACGANError("fid_curves needs at least one config; pass e.g. {'cagan': dict(objective='cagan')}")
     for name, cfg in configs.items():
-        if not isinstance(cfg, dict): raise ACGANError(f"config {name!r} must be a dict of TrainConfig overrides, got {type(cfg).__name__}")
-        if not name or '/' in name or name.startswith('.'): raise ACGANError(f"config name {name!r} cannot be a directory name; use letters, digits, '=', '_' or spaces")
+        if not isinstance(cfg, dict):
+            raise ACGANError(f"config {name!r} must be a dict of TrainConfig overrides, got {type(cfg).__name__}")
+        if not name or '/' in name or name.startswith('.'):
+            raise ACGANError(f"config name {name!r} cannot be a directory name; use letters, digits, '=', '_' or spaces")
 
 FID_COLUMNS = ['config', 'seed', 'epoch', 'class', 'fid']
 
 def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, real:dict, counts:dict, key:dict, quiet:bool, kept:Path|None=None) -> pd.DataFrame:
-    "One run of `fid_curves`: its rows kept at `kept` if they were measured with these settings; else read back if the run directory is finished (fid.json), refused if unfinished, or trained with `ClassFID`."
+    ("One run of `fid_curves`: its rows kept at `kept` if they were measured with these settings; else read back if "
+     "the run directory is finished (fid.json), refused if unfinished, or trained with `ClassFID`.")
     settings = dict(config=cache_key(cfg), name=key['config'], data=data.name, n_train=len(data.x_train), counts=counts, n_real={k: len(v) for k, v in real.items()},
                     judge=getattr(judge, 'recipe', type(judge).__name__))
     settings = json.loads(json.dumps(settings))  # as fid.json and the kept file hold it
     def measure() -> dict:
         if (run_dir/'fid.json').exists():  # a finished run: its rows, if it was measured with these settings
             done = json.loads((run_dir/'fid.json').read_text())
-            if done.get('settings') != settings: raise ACGANError(f"{run_dir} holds a finished run measured with other settings (or before they were recorded); delete it to train and measure it again")
+            if done.get('settings') != settings:
+                raise ACGANError(f"{run_dir} holds a finished run measured with other settings (or before they were "
+                                 f"recorded); delete it to train and measure it again")
             return dict(rows=pd.read_csv(run_dir/'fid.csv').to_dict('records'), diverged=done['diverged'])
-        if run_dir.exists() and any(run_dir.iterdir()): raise ACGANError(f"{run_dir} holds an unfinished run (no fid.json); delete it to train it again")
+        if run_dir.exists() and any(run_dir.iterdir()):
+            raise ACGANError(f"{run_dir} holds an unfinished run (no fid.json); delete it to train it again")
         cb, diverged = ClassFID(judge, real, counts, cfg.nz, run_dir, key), None
         try: train(cfg, run_dir, data=data, extra_cbs=[cb], quiet=quiet)
         except TrainingDiverged as e: diverged = str(e); warnings.warn(f"{key['config']}, seed {key['seed']}: {e}")
@@ -129,7 +139,8 @@ def fid_curves(configs:dict[str, dict], # name → `TrainConfig` overrides for `
                base:dict|None=None, # settings under every config's overrides (None: the dataset's preset)
                results_dir:Path|str|None=None, # keep each run's FID rows here as JSON (`kept_result`) and read back rows measured with the same settings
               ) -> pd.DataFrame:
-    "Train every config for every seed; per-class FID after every epoch as a DataFrame (config, seed, epoch, class, fid)."
+    ("Train every config for every seed; per-class FID after every epoch as a DataFrame (config, seed, epoch, class, "
+     "fid).")
     _check_fid_configs(configs)
     data = data if data is not None else load_dataset(dataset)
     judge = judge if judge is not None else judge_for(dataset, data.img_size)
@@ -155,7 +166,8 @@ def plot_fid_curves(df:pd.DataFrame, # `fid_curves` output
     per_seed = df.groupby(['config', 'seed', 'epoch'], sort=False)['fid'].mean().reset_index()
     for name, d in per_seed.groupby('config', sort=False):
         s = d.groupby('epoch')['fid'].agg(['mean', 'std', 'count']).reset_index()
-        ax.plot(s['epoch'], s['mean'], marker='o', ms=3, label=f"{name} ({s['count'].max()} seed{'s' if s['count'].max() > 1 else ''})")
+        ax.plot(s['epoch'], s['mean'], marker='o', ms=3, label=f"{name} ({s['count'].max()} "
+                                                               f"seed{'s' if s['count'].max() > 1 else ''})")
         ax.fill_between(s['epoch'], s['mean'] - s['std'].fillna(0), s['mean'] + s['std'].fillna(0), alpha=0.2)
     ax.set(xlabel='epoch', ylabel='FID per class, mean over classes (judge features)', title=title)
     if log: ax.set_yscale('log')
@@ -167,7 +179,8 @@ def plot_fid_curves(df:pd.DataFrame, # `fid_curves` output
 def final_fid(df:pd.DataFrame, # `fid_curves` output
               epoch:int|None=None, # the epoch to read (default: each config's last)
              ) -> pd.DataFrame:
-    "Per config: mean FID over classes at `epoch` (default: the last), as mean and sd over seeds, and the seeds' values."
+    ("Per config: mean FID over classes at `epoch` (default: the last), as mean and sd over seeds, and the seeds' "
+     "values.")
     rows = []
     for name, d in df.groupby('config', sort=False):
         e = d['epoch'].max() if epoch is None else epoch
@@ -177,5 +190,6 @@ def final_fid(df:pd.DataFrame, # `fid_curves` output
 
 def print_final_fid(df:pd.DataFrame, epoch:int|None=None):
     "One line per config: 'name: mean ± sd at epoch E (seeds: a, b, c)'."
-    for name, r in final_fid(df, epoch).iterrows(): print(f"{name}: {r['mean']:,.0f} ± {r['sd']:,.0f} at epoch {r['epoch']} (seeds: {r['seeds']})")
+    for name, r in final_fid(df, epoch).iterrows():
+        print(f"{name}: {r['mean']:,.0f} ± {r['sd']:,.0f} at epoch {r['epoch']} (seeds: {r['seeds']})")
 

@@ -39,7 +39,8 @@ def plot_diversity_scatter(df:pd.DataFrame, # `diversity_table` output
     "Per-class MS-SSIM, real (x) against samples (y), with equality (blue) and the real maximum (red) (Fig. 4)."
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(4, 3.8))
     ax.scatter(df['real'], df['samples'], s=18, zorder=3)
-    for k, (a, b) in df[['real', 'samples']].iterrows(): ax.annotate(str(k), (a, b), fontsize=7, xytext=(3, 2), textcoords='offset points')
+    for k, (a, b) in df[['real', 'samples']].iterrows():
+        ax.annotate(str(k), (a, b), fontsize=7, xytext=(3, 2), textcoords='offset points')
     lo, hi = 0, max(1., df.values.max())
     ax.plot([lo, hi], [lo, hi], color='tab:blue', lw=1)
     ax.axhline(df['real'].max(), color='tab:red', lw=1)
@@ -88,7 +89,8 @@ def plot_pairs(rows:dict[str, list], # label → `pairs_near` output
 def read_tracking(run_dir:str|Path) -> pd.DataFrame:
     "A run's `tracking.csv` (written by `SampleTracker`)."
     p = Path(run_dir)/'tracking.csv'
-    if not p.exists(): raise ACGANError(f"{run_dir} has no tracking.csv; train it with a SampleTracker (acgan-train --track-every 1)")
+    if not p.exists():
+        raise ACGANError(f"{run_dir} has no tracking.csv; train it with a SampleTracker (acgan-train --track-every 1)")
     return pd.read_csv(p)
 
 def plot_tracking(log:pd.DataFrame, # `read_tracking` output
@@ -143,7 +145,8 @@ def diversity_report(run_dir:str|Path, # a run directory
                      seed:int=0, # noise and pair seed
                      best:bool=False, # the best epoch's checkpoint (`best.pt`), into `eval_best_diversity.png`
                     ) -> dict:
-    "§4.2–4.3 for a run: per-class MS-SSIM against real data, accuracy–diversity correlation; writes `eval_diversity.png`."
+    ("§4.2–4.3 for a run: per-class MS-SSIM against real data, accuracy–diversity correlation; writes "
+     "`eval_diversity.png`.")
     run_dir = Path(run_dir)
     _, cfg, info = load_generator(run_dir, best)
     judge = judge or judge_for(cfg.dataset)
@@ -180,7 +183,9 @@ def class_count_run(cfg:TrainConfig, # the fixed model and schedule (dataset, ar
                    ) -> Path:
     "The cached run of `cfg` trained on the first `n_classes` classes of its dataset."
     data = load_dataset(cfg.dataset, cfg.img_size)
-    if not 2 <= n_classes <= data.n_classes: raise ACGANError(f"{cfg.dataset} has {data.n_classes} classes; a class count of {n_classes} is not possible for an AC-GAN, choose 2..{data.n_classes}")
+    if not 2 <= n_classes <= data.n_classes:
+        raise ACGANError(f"{cfg.dataset} has {data.n_classes} classes; a class count of {n_classes} is not possible "
+                         f"for an AC-GAN, choose 2..{data.n_classes}")
     return cached_run(cfg, f"{cfg.dataset}-first{n_classes}", data=class_subset(data, range(n_classes)) if n_classes < data.n_classes else data)
 
 def real_ms_ssim(dataset:str, n_pairs:int=200, seed:int=0, img_size:int|None=None) -> dict[int, float]:
@@ -209,13 +214,18 @@ def class_count_table(cfg:TrainConfig, # the fixed model and schedule; its seed 
                       results_dir:Path|str|None=None, # keep each run's row here (`kept_result`) and reuse rows whose settings match
                      ) -> pd.DataFrame:
     "One row per (class count, restart): mean MS-SSIM and judge accuracy of the samples of the first classes."
-    if restarts < 1 or not counts: raise ACGANError(f"the class-count experiment needs at least one class count and one restart (got counts={list(counts)}, restarts={restarts})")
-    if first > min(counts): raise ACGANError(f"cannot measure the first {first} classes of a model trained on {min(counts)}; choose first <= {min(counts)}")
+    if restarts < 1 or not counts:
+        raise ACGANError(f"the class-count experiment needs at least one class count and one restart (got "
+                         f"counts={list(counts)}, restarts={restarts})")
+    if first > min(counts):
+        raise ACGANError(f"cannot measure the first {first} classes of a model trained on {min(counts)}; choose first "
+                         f"<= {min(counts)}")
     rows = []
     for n in counts:
         for c in (replace(cfg, seed=cfg.seed + r) for r in range(restarts)):
             key = dict(config=cache_key(c), n_classes=n, first=first, n_per_class=n_per_class, n_pairs=n_pairs, judge=judge_recipe(c.dataset, c.img_size))
-            measure = lambda: first_classes_diversity(class_count_run(c, n), judge_for(c.dataset, c.img_size), first, n_per_class, n_pairs)  # the judge is loaded only when a row is measured
+            # the judge is loaded only when a row is measured
+            measure = lambda: first_classes_diversity(class_count_run(c, n), judge_for(c.dataset, c.img_size), first, n_per_class, n_pairs)
             rows.append(dict(dataset=cfg.dataset, n_classes=n, seed=c.seed, **kept_result(Path(results_dir)/f'{c.dataset}-first{n}-s{c.seed}.json' if results_dir else None, key, measure)))
     return pd.DataFrame(rows)
 

@@ -41,11 +41,15 @@ def tracked_run(cfg:TrainConfig, # the run's settings
 
 # %% ../../nbs/04e_run_evaluation.ipynb #88b8271d
 def _run_to_evaluate(run_dir:Path, n:int, best:bool=False) -> tuple:
-    "The config, the generator's info and the dataset of a run, checked: its classes are the dataset's, and n gives 2 samples per class."
+    ("The config, the generator's info and the dataset of a run, checked: its classes are the dataset's, and n gives 2 "
+     "samples per class.")
     _, cfg, info = load_generator(run_dir, best)
     data = load_dataset(cfg.dataset, info['img_size'])
-    if info['classes'] != data.classes: raise ACGANError(f"{run_dir} was trained on classes {info['classes'][:5]}... but {cfg.dataset} has {data.classes[:5]}...; evaluate it with a matching judge and data")
-    if n < 2*data.n_classes: raise ACGANError(f"evaluation needs at least 2 samples per class ({2*data.n_classes}), got n={n}")
+    if info['classes'] != data.classes:
+        raise ACGANError(f"{run_dir} was trained on classes {info['classes'][:5]}... but {cfg.dataset} has "
+                         f"{data.classes[:5]}...; evaluate it with a matching judge and data")
+    if n < 2*data.n_classes:
+        raise ACGANError(f"evaluation needs at least 2 samples per class ({2*data.n_classes}), got n={n}")
     return cfg, info, data
 
 class RealSubset(NamedTuple):
@@ -66,7 +70,8 @@ def feature_measures(space:str, # the feature space's name in the keys: 'judge' 
                      real:RealSubset, groups:np.ndarray, # the real images' labels; the samples' classes
                      n_classes:int, seed:int, # K; the KID subsets' seed
                     ) -> dict:
-    "KID (± sd over subsets), precision, recall, density, coverage (k = 3) and intra-class FID of the samples against the real test images, each with its real-vs-real value (key + `_real_baseline`: training against test images)."
+    ("KID (± sd over subsets), precision, recall, density, coverage (k = 3) and intra-class FID of the samples against "
+     "the real test images, each with its real-vs-real value (key + `_real_baseline`: training against test images).")
     out = {}
     for suffix, f, y in (('', f_fake, groups), ('_real_baseline', f_train, real.y_train)):
         kid, kid_sd = kernel_distance(f_test, f, seed=seed)
@@ -85,13 +90,17 @@ def judge_measures(judge:nn.Module, # a classifier with `features`
                    splits:int, seed:int, # Inception Score splits and their seed
                    logits:Tensor|None=None, # the judge's logits of x, when already computed (`judge_logits`)
                   ) -> dict:
-    "`eval.json`'s judge measures of samples: accuracy, IS over random splits with its parts (and the real test images' IS), AM Score, FID and the `feature_measures` in the judge's feature space (with real baselines), per-class MS-SSIM."
+    ("`eval.json`'s judge measures of samples: accuracy, IS over random splits with its parts (and the real test "
+     "images' IS), AM Score, FID and the `feature_measures` in the judge's feature space (with real baselines), "
+     "per-class MS-SSIM.")
     logits, feats = judge_logits(judge, x) if logits is None else logits, judge_logits(judge, x, features=True)
     probs, train_probs = logits.softmax(1), judge_logits(judge, real.x_train).softmax(1)
     f_tr, f_te = judge_logits(judge, real.x_train, features=True), judge_logits(judge, real.x_test, features=True)
     acc, parts = judge_accuracy(judge, x, y, logits), inception_score_parts(probs, splits, seed)
-    real_splits = max(1, len(real.x_test) // (len(x) // splits))  # real splits of the samples' split size: the IS of a split grows with its size
-    real_is = inception_score_parts(judge_logits(judge, real.x_test).softmax(1), real_splits, seed)  # the scale: the real test images' own IS
+    # real splits of the samples' split size: the IS of a split grows with its size
+    real_splits = max(1, len(real.x_test) // (len(x) // splits))
+    # the scale: the real test images' own IS
+    real_is = inception_score_parts(judge_logits(judge, real.x_test).softmax(1), real_splits, seed)
     return dict(label_conditioned=conditioned, accuracy=acc['overall'], accuracy_per_class=acc['per_class'],
                 inception_score=parts['inception_score'], inception_score_std=parts['inception_score_std'], inception_score_splits=splits,
                 inception_score_real_baseline=real_is['inception_score'], inception_score_std_real_baseline=real_is['inception_score_std'], inception_score_real_splits=real_splits,
@@ -108,7 +117,8 @@ def inception_measures(x:np.ndarray, groups:np.ndarray, # uint8 samples; their c
                        weights:str|Path|None=None, # local Inception weights (`inception_state_dict`)
                        feature_net:nn.Module|None=None, logits_net:nn.Module|None=None, # stand-ins for the networks (tests)
                       ) -> dict:
-    "In Inception-v3's space: FID (with its real baseline), the Inception Score (torchmetrics), and the `feature_measures`; each image goes through each network once, and the weights file is read once."
+    ("In Inception-v3's space: FID (with its real baseline), the Inception Score (torchmetrics), and the "
+     "`feature_measures`; each image goes through each network once, and the weights file is read once.")
     if feature_net is None or logits_net is None: weights = inception_state_dict(weights)
     net = feature_net or inception_network('2048', weights)
     f_tr, f_te, f_x = (inception_features(a, net=net) for a in (real.x_train, real.x_test, x))
@@ -127,13 +137,15 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                  cas:bool=True, # also the classification accuracy score (trains two classifiers)
                  best:bool=False, # the best epoch's checkpoint (`best.pt`), into `eval_best.json` and `eval_best_samples.png`
                 ) -> dict:
-    "Measure a run (accuracy, IS, AM Score, FID, KID, precision/recall, density/coverage, intra-class FID, MS-SSIM, CAS) and write `eval.json` and `eval_samples.png`."
+    ("Measure a run (accuracy, IS, AM Score, FID, KID, precision/recall, density/coverage, intra-class FID, MS-SSIM, "
+     "CAS) and write `eval.json` and `eval_samples.png`.")
     run_dir = Path(run_dir)
     cfg, info, data = _run_to_evaluate(run_dir, n, best)
     judge = judge or judge_for(cfg.dataset, info['img_size'])
     x, y = sample_run(run_dir, n, seed=seed, best=best)
     real, splits, conditioned = real_subset(data, n_real, seed), (splits if n >= 1000 else 1), label_conditioned(cfg)
-    logits = judge_logits(judge, x)  # one pass over the samples for the accuracy, the IS and (unconditioned) the classes
+    # one pass over the samples for the accuracy, the IS and (unconditioned) the classes
+    logits = judge_logits(judge, x)
     groups = diversity_classes(judge, x, y, by_input=conditioned, logits=logits)
     res = dict(run=str(run_dir), checkpoint=info.get('checkpoint'), epoch=info.get('epoch'), dataset=cfg.dataset, n_samples=n, seed=seed, judge_test_accuracy=float(getattr(judge, 'test_accuracy', float('nan'))),
                **judge_measures(judge, x, y, groups, real, conditioned, splits, seed, logits))
@@ -152,7 +164,8 @@ FEATURE_MEASURES = (('fid', 'FID', '.2f', 'lower'), ('kid', 'KID', '.4f', 'lower
 
 def evaluation_table(ev:dict, # an `evaluate_run` result (`eval.json`)
                     ) -> pd.DataFrame:
-    "Every measure of `eval.json`, one row each: the samples' value, the real-vs-real value where there is one, and which way is better."
+    ("Every measure of `eval.json`, one row each: the samples' value, the real-vs-real value where there is one, and "
+     "which way is better.")
     def val(k, f, suffix=''):
         v = f"{ev[k + suffix]:{f}}"
         return v + f" ± {ev[k + '_std' + suffix]:{f}}" if k + '_std' + suffix in ev else v
@@ -162,8 +175,10 @@ def evaluation_table(ev:dict, # an `evaluate_run` result (`eval.json`)
             ('AM Score', val('am_score', '.3f'), '—', 'lower')]
     for space, net in (('judge', 'judge'), ('inception', 'Inception-v3')):
         if f'fid_{space}' not in ev: continue
-        if space == 'inception': rows.append((f"Inception Score, Inception-v3 ({ev['inception_score_splits']} splits)", val('inception_score_inception', '.2f'), '—', 'higher'))
+        if space == 'inception':
+            rows.append((f"Inception Score, Inception-v3 ({ev['inception_score_splits']} splits)", val('inception_score_inception', '.2f'), '—', 'higher'))
         rows += [(f"{label}, {net} features", val(f'{k}_{space}', f), val(f'{k}_{space}', f, '_real_baseline'), better) for k, label, f, better in FEATURE_MEASURES]
     rows.append(('per-class MS-SSIM (mean of classes)', f"{class_mean('ms_ssim_per_class'):.3f}", f"{class_mean('ms_ssim_real_per_class'):.3f}", 'close to real (lower: more varied)'))
-    if 'cas' in ev: rows.append(('CAS: classifier trained on samples, accuracy on real test images', f"{ev['cas']:.4f}", f"{ev['cas_real']:.4f}", 'higher (real: trained on as many real images)'))
+    if 'cas' in ev:
+        rows.append(('CAS: classifier trained on samples, accuracy on real test images', f"{ev['cas']:.4f}", f"{ev['cas_real']:.4f}", 'higher (real: trained on as many real images)'))
     return pd.DataFrame(rows, columns=['measure', 'samples', 'real vs real', 'better']).set_index('measure')

@@ -26,12 +26,16 @@ def class_measures(run:Path|str, # a run directory (or a class-split ensemble)
                    n_per_class:int=1000, # samples per class
                    seed:int=0, # noise seed
                   ) -> pd.DataFrame:
-    "Per class of a run: its name, the judge's accuracy on `n_per_class` samples and their intra-class FID against the real test images of the class."
+    ("Per class of a run: its name, the judge's accuracy on `n_per_class` samples and their intra-class FID against "
+     "the real test images of the class.")
     _, cfg, info = load_generator(run)
     K = info['n_classes']
-    if n_per_class < 2: raise ACGANError(f"intra-class FID needs at least 2 samples per class, got n_per_class={n_per_class}")
+    if n_per_class < 2:
+        raise ACGANError(f"intra-class FID needs at least 2 samples per class, got n_per_class={n_per_class}")
     data = load_dataset(cfg.dataset, info['img_size'])
-    if data.n_classes != K: raise ACGANError(f"{run} draws {K} classes but {cfg.dataset} has {data.n_classes}; measure a run trained on the whole dataset")
+    if data.n_classes != K:
+        raise ACGANError(f"{run} draws {K} classes but {cfg.dataset} has {data.n_classes}; measure a run trained on "
+                         f"the whole dataset")
     judge = judge or judge_for(cfg.dataset, info['img_size'])
     x, y = sample_run(run, n_per_class*K, seed=seed)
     acc = judge_accuracy(judge, x, y)['per_class']
@@ -44,7 +48,8 @@ def plot_gallery(run:Path|str, # a run directory (or a class-split ensemble)
                  n_show:int=10, # samples shown per class
                  seed:int=0, # noise seed: the first `n_show` samples of each class drawn with it
                  title:str|None=None):
-    "One row per class: the first `n_show` samples drawn with `seed`, captioned with the class name, the judge's accuracy and the intra-class FID."
+    ("One row per class: the first `n_show` samples drawn with `seed`, captioned with the class name, the judge's "
+     "accuracy and the intra-class FID.")
     K = len(measures)
     x, y = sample_run(run, n_show*K, seed=seed)
     fig, axs = plt.subplots(K, 1, figsize=(n_show*0.75, K*1.02), squeeze=False)
@@ -55,7 +60,8 @@ def plot_gallery(run:Path|str, # a run directory (or a class-split ensemble)
         ax.set_yticks([])
         m = measures.iloc[k]
         f = m.intra_fid
-        ax.set_xlabel(f"{m['name']}: judge accuracy {100*m.accuracy:.1f} %, intra-class FID {'n/a' if f is None or f != f else f'{f:.2f}'}", fontsize=8, labelpad=2)
+        ax.set_xlabel(f"{m['name']}: judge accuracy {100*m.accuracy:.1f} %, intra-class FID "
+                      f"{'n/a' if f is None or f != f else f'{f:.2f}'}", fontsize=8, labelpad=2)
     if title: fig.suptitle(title, fontsize=10)
     fig.tight_layout(h_pad=0.3)
     return fig

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import matplotlib.pyplot as plt
-from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+# first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError, atomic_write
 from ..data import load_dataset
 from fastai.torch_core import default_device
 from ..train.loop import fixed_grid_inputs, generate
@@ -33,7 +34,8 @@ def nearest_neighbours(queries:np.ndarray, # uint8 images N×H×W(×C)
                        device=None) -> tuple[np.ndarray, np.ndarray]:
     "Indices (N, k) into `pool` of each query's `k` nearest images in L1 pixel distance, and the distances (N, k)."
     queries, pool = _nhwc(queries), _nhwc(pool)
-    if queries.shape[1:] != pool.shape[1:]: raise ACGANError(f"queries are {queries.shape[1:]} but the pool is {pool.shape[1:]}; resize one to the other")
+    if queries.shape[1:] != pool.shape[1:]:
+        raise ACGANError(f"queries are {queries.shape[1:]} but the pool is {pool.shape[1:]}; resize one to the other")
     dev = torch.device(device or default_device())
     q = torch.as_tensor(queries, device=dev).flatten(1).float()/255
     best_d = torch.full((len(q), k), float('inf'), device=dev)
@@ -124,7 +126,8 @@ def overfitting_report(run_dir:str|Path, # a run directory
                        seed:int=0, # noise and subset seed
                        best:bool=False, # the best epoch's checkpoint (`best.pt`), into `eval_best_overfitting.png`
                       ) -> dict:
-    "§4.5 for a run: L1 distances to the nearest training image (samples vs test images); writes `eval_overfitting.png`."
+    ("§4.5 for a run: L1 distances to the nearest training image (samples vs test images); writes "
+     "`eval_overfitting.png`.")
     run_dir = Path(run_dir)
     G, cfg, info = load_generator(run_dir, best)
     real = load_dataset(cfg.dataset, info['img_size'])
@@ -140,8 +143,12 @@ def overfitting_report(run_dir:str|Path, # a run directory
     fig = plt.figure(figsize=(12, 5.5))
     sub = fig.subfigures(1, 3, width_ratios=[1.1, 1.3, 1.3])
     idx, dist = nearest_neighbours(x[:6], real.x_train, k=4)
-    _panel(sub[0], [np.concatenate([_nhwc(x)[i:i+1], _nhwc(real.x_train)[idx[i]]]) for i in range(6)], 'sample | nearest training images (L1)')
-    _panel(sub[1], [interpolate(G, z[i], z[i + K], int(c[i]), 8) for i in range(min(6, K))], 'interpolation in z (class fixed)')
+    _panel(sub[0], [np.concatenate([_nhwc(x)[i:i+1], _nhwc(real.x_train)[idx[i]]]) for i in range(6)], 'sample | '
+                                                                                                       'nearest '
+                                                                                                       'training '
+                                                                                                       'images (L1)')
+    _panel(sub[1], [interpolate(G, z[i], z[i + K], int(c[i]), 8) for i in range(min(6, K))], 'interpolation in z '
+                                                                                             '(class fixed)')
     _panel(sub[2], fixed_z_grid(G, 6, seed), 'one z per row, one class per column')
     atomic_write(eval_path(run_dir, 'eval_overfitting.png', best), lambda f: fig.savefig(f, format='png', dpi=100))
     plt.close(fig)

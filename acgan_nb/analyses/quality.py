@@ -38,7 +38,8 @@ def snapshot_quality(G:torch.nn.Module, # the run's generator (its weights are r
                      n:int=10000, # samples, classes cycled
                      seed:int=0, # noise and MS-SSIM pair seed
                     ) -> dict:
-    "Judge accuracy, judge-FID against `f_real` and mean per-class MS-SSIM of `n` samples of the generator with weights `sd`."
+    ("Judge accuracy, judge-FID against `f_real` and mean per-class MS-SSIM of `n` samples of the generator with "
+     "weights `sd`.")
     G.load_state_dict(sd)
     x, y = fixed_samples(G, G.n_classes, seed, n=n)
     fid, acc = judge_fid_accuracy(judge, x.permute(0, 2, 3, 1).numpy(), y.numpy(), f_real)
@@ -54,7 +55,8 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
                   judge:torch.nn.Module|None=None, # instead of `judge_for(cfg.dataset, size)` (then not named in the kept settings: pass `results` only with the default judge)
                   warmup:float|None=None, # untimed seconds of training first, to bring the machine up to speed (None: a fifth of `budget`, at most 60); not in the kept settings
                  ) -> dict:
-    "Train `cfg` for `budget` seconds and measure its generator every `every` seconds: the settings, the machine, the speed and a row per snapshot (and, if it diverged, why)."
+    ("Train `cfg` for `budget` seconds and measure its generator every `every` seconds: the settings, the machine, the "
+     "speed and a row per snapshot (and, if it diverged, why).")
     cfg = cfg.check(); key = dict(config=cache_key(cfg), budget=budget, every=every, n=n, judge=judge_recipe(cfg.dataset, cfg.img_size) if judge is None else type(judge).__name__,
                data=None if data is None else dict(name=data.name, n_train=len(data.x_train), classes=data.classes))
     def measure():
@@ -65,13 +67,21 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
             def train_until(name, clock, when):  # one training until `clock` ends it: None, or why it diverged (the snapshots before are measured; the run's folder is gone)
                 try: train(long, Path(tmp)/name, data=d, quiet=True, extra_cbs=[clock])
                 except TrainingDiverged as e: return str(e).split('; ')[0]
-                except TrainingStopped: raise ACGANError(f"quality_curve of {cfg.dataset} was stopped {when}; nothing was kept; run it again") from None
-            if warm > 0: train_until('warmup', TimedSnapshots(warm, warm), 'in its warm-up')  # thrown away: `train` seeds the timed run afresh, so only the clock sees the warm-up (a divergence here recurs below, and is said there)
+                except TrainingStopped:
+                    raise ACGANError(f"quality_curve of {cfg.dataset} was stopped {when}; nothing was kept; run it "
+                                     f"again") from None
+            if warm > 0:
+                # thrown away: `train` seeds the timed run afresh, so only the clock sees the warm-up (a divergence here
+                # recurs below, and is said there)
+                train_until('warmup', TimedSnapshots(warm, warm), 'in its warm-up')
             load0, clock = os.getloadavg()[0], TimedSnapshots(every, budget)
             diverged = train_until('run', clock, f'before its {budget:g} s budget')
         load1 = os.getloadavg()[0]
-        snaps = [s for s in clock.snapshots if all(v.isfinite().all() for v in s['generator'].values() if v.is_floating_point())]  # a diverged generator is not measured
-        if not snaps: raise ACGANError(f"quality_curve of {cfg.dataset}: no snapshot was taken ({diverged or 'no training step'}); give a longer budget or other settings")
+        # a diverged generator is not measured
+        snaps = [s for s in clock.snapshots if all(v.isfinite().all() for v in s['generator'].values() if v.is_floating_point())]
+        if not snaps:
+            raise ACGANError(f"quality_curve of {cfg.dataset}: no snapshot was taken "
+                             f"({diverged or 'no training step'}); give a longer budget or other settings")
         j = judge or judge_for(cfg.dataset, d.img_size)
         obj = get_objective(cfg.objective, d.n_classes, cfg.adv, **cfg.objective_kwargs())
         G = build_models(cfg.arch, d.n_classes, d.img_size, d.channels, obj.head_size, cfg.nz, width=cfg.width, cond=cfg.cond)[0]
@@ -89,10 +99,13 @@ def read_curve(path:Path|str, # a JSON file written by `quality_curve(..., resul
               ) -> dict:
     "The `quality_curve` result kept at `path` (its settings and its measurements), read without training."
     path = Path(path)
-    if not path.is_file(): raise ACGANError(f"{path} does not exist; give a file written by quality_curve(..., results=...)")
+    if not path.is_file():
+        raise ACGANError(f"{path} does not exist; give a file written by quality_curve(..., results=...)")
     try: kept = json.loads(path.read_text()); r = {**kept['key'], **kept['row']}
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError): r = {}
-    if not {'config', 'budget', 'curve'} <= set(r): raise ACGANError(f"{path} does not hold a quality_curve result (settings under 'key', curve under 'row'); give a file written by quality_curve(..., results=...)")
+    if not {'config', 'budget', 'curve'} <= set(r):
+        raise ACGANError(f"{path} does not hold a quality_curve result (settings under 'key', curve under 'row'); give "
+                         f"a file written by quality_curve(..., results=...)")
     return r
 
 # %% ../../nbs/03g_quality.ipynb #a72b2692
@@ -100,7 +113,8 @@ def time_to_quality(r:dict, # a `quality_curve` result
                     accuracy:tuple=(0.90, 0.95, 0.99), # accuracy levels to reach
                     minutes:tuple=(2, 5, 10), # when to read the FID
                    ) -> dict:
-    "Minutes of training until the judge's accuracy first reaches each level (NaN: never, within the budget), and the FID of the snapshot nearest each time (NaN: none within half a snapshot interval)."
+    ("Minutes of training until the judge's accuracy first reaches each level (NaN: never, within the budget), and the "
+     "FID of the snapshot nearest each time (NaN: none within half a snapshot interval).")
     c = pd.DataFrame(r['curve'])
     out = {}
     for a in accuracy:
@@ -117,7 +131,8 @@ GOALS = dict(accuracy=0.99, fid=8.0, ms_ssim_gap=0.03)  # #15's goals for 10 min
 def goal_ratio(r:dict, # a `quality_curve` result
                goals:dict=GOALS, # accuracy (fraction), fid, ms_ssim_gap
               ) -> float:
-    "The worst of the last snapshot's accuracy error, judge-FID and MS-SSIM distance from the real images', each as a multiple of its goal (≤ 1: all met; inf: diverged)."
+    ("The worst of the last snapshot's accuracy error, judge-FID and MS-SSIM distance from the real images', each as a "
+     "multiple of its goal (≤ 1: all met; inf: diverged).")
     if r.get('diverged'): return float('inf')
     last = r['curve'][-1]
     return max((1 - last['accuracy']) / (1 - goals['accuracy']), last['fid'] / goals['fid'], abs(last['ms_ssim'] - r['real_ms_ssim']) / goals['ms_ssim_gap'])
@@ -130,14 +145,17 @@ def _fmt(v:pd.Series, digits:int) -> str:
     return s + (f" ± {v.std(ddof=1):.{digits}f}" if v.notna().sum() > 1 else '') + (f" ({int(v.isna().sum())} never)" if v.isna().any() else '')
 
 def _curve_end(r:dict) -> dict:
-    "A curve's last snapshot, as the tables show it: speed, minutes, accuracy (%), judge-FID, MS-SSIM, its gap to the real images', minutes to 99 %, `goal_ratio`."
+    ("A curve's last snapshot, as the tables show it: speed, minutes, accuracy (%), judge-FID, MS-SSIM, its gap to the "
+     "real images', minutes to 99 %, `goal_ratio`.")
     last = r['curve'][-1]
     return dict(speed=r['iters_per_second'], minutes=last['seconds'] / 60, accuracy=100*last['accuracy'], fid=last['fid'], ms_ssim=last['ms_ssim'],
                 gap=last['ms_ssim'] - r['real_ms_ssim'], to99=time_to_quality(r)['min_to_99%'], goal=goal_ratio(r))
 
 def quality_table(results:dict, # setting label → one `quality_curve` result, or a list of them (seeds)
                  ) -> pd.DataFrame:
-    "One row per setting: seeds, iterations per second, and the last snapshot's accuracy, FID, MS-SSIM and its gap to the real images' (mean ± sd over seeds), the minutes to 99 % accuracy, the `goal_ratio` (a diverged seed counts as never), and how many seeds diverged (their last finite snapshot counts)."
+    ("One row per setting: seeds, iterations per second, and the last snapshot's accuracy, FID, MS-SSIM and its gap to "
+     "the real images' (mean ± sd over seeds), the minutes to 99 % accuracy, the `goal_ratio` (a diverged seed counts "
+     "as never), and how many seeds diverged (their last finite snapshot counts).")
     rows = []
     for label, rs in results.items():
         rs = rs if isinstance(rs, (list, tuple)) else [rs]
@@ -150,16 +168,22 @@ def quality_table(results:dict, # setting label → one `quality_curve` result, 
 def plot_quality_curves(results:dict, # setting label → one `quality_curve` result, or a list of them (seeds)
                         goals:dict|None=None, # optional goal lines: accuracy (fraction), fid
                         title:str|None=None):
-    "Accuracy, judge-FID and mean per-class MS-SSIM against training minutes, a colour per setting (one line per seed), the real images' MS-SSIM dotted."
+    ("Accuracy, judge-FID and mean per-class MS-SSIM against training minutes, a colour per setting (one line per "
+     "seed), the real images' MS-SSIM dotted.")
     fig, axs = plt.subplots(1, 3, figsize=(13, 3.6))
     for i, (label, rs) in enumerate(results.items()):
         for j, r in enumerate(rs if isinstance(rs, (list, tuple)) else [rs]):
             c = pd.DataFrame(r['curve'])
             t = c.seconds / 60
-            for ax, col in zip(axs, ('accuracy', 'fid', 'ms_ssim')): ax.plot(t, 100*c[col] if col == 'accuracy' else c[col], color=f'C{i}', lw=1.4, alpha=.85, label=label if j == 0 else None)
-            if i == 0 and j == 0: axs[2].axhline(r['real_ms_ssim'], color='grey', ls=':', label=f"real test images ({r['real_ms_ssim']:.3f})")
-    if goals and 'accuracy' in goals: axs[0].axhline(100*goals['accuracy'], color='red', ls='--', lw=1, label=f"goal {100*goals['accuracy']:.0f} %")
-    if goals and 'fid' in goals: axs[1].axhline(goals['fid'], color='red', ls='--', lw=1, label=f"goal {goals['fid']:g}")
+            for ax, col in zip(axs, ('accuracy', 'fid', 'ms_ssim')):
+                ax.plot(t, 100*c[col] if col == 'accuracy' else c[col], color=f'C{i}', lw=1.4, alpha=.85, label=label if j == 0 else None)
+            if i == 0 and j == 0:
+                axs[2].axhline(r['real_ms_ssim'], color='grey', ls=':', label=f"real test images "
+                                                                              f"({r['real_ms_ssim']:.3f})")
+    if goals and 'accuracy' in goals:
+        axs[0].axhline(100*goals['accuracy'], color='red', ls='--', lw=1, label=f"goal {100*goals['accuracy']:.0f} %")
+    if goals and 'fid' in goals:
+        axs[1].axhline(goals['fid'], color='red', ls='--', lw=1, label=f"goal {goals['fid']:g}")
     axs[1].set_yscale('log')
     for ax, yl in zip(axs, ('judge accuracy (%)', 'judge-FID (log scale)', 'mean per-class MS-SSIM')):
         ax.set_xlabel('training minutes')
@@ -179,7 +203,8 @@ def lever_search(base:TrainConfig, # the starting preset (dataset, epochs, itera
                  results_dir:Path|str|None=None, # keep each curve here as JSON (`kept_result`)
                  seeds:tuple=(0,), # seeds per lever
                 ) -> dict[str, list[dict]]:
-    "A `quality_curve` of `base` changed by each lever, for each seed; every lever's settings are checked before anything trains."
+    ("A `quality_curve` of `base` changed by each lever, for each seed; every lever's settings are checked before "
+     "anything trains.")
     cfgs = {label: replace(base, **over).check() for label, over in levers.items()}
     return {label: [quality_curve(replace(c, seed=s), budget, every, n, Path(results_dir)/f'{safe_name(label)}-s{s}.json' if results_dir else None) for s in seeds]
             for label, c in cfgs.items()}
@@ -189,7 +214,9 @@ def rank_levers(results:dict, # `lever_search` output: label → curves (one per
                 baseline:str='old preset', # the label of the unchanged preset
                ) -> list[str]:
     "The levers whose mean `goal_ratio` over seeds is below the unchanged preset's, best first."
-    if baseline not in results: raise ACGANError(f"rank_levers needs the unchanged preset's curve, labelled {baseline!r}; add {{{baseline!r}: {{}}}} to the levers")
+    if baseline not in results:
+        raise ACGANError(f"rank_levers needs the unchanged preset's curve, labelled {baseline!r}; add {{{baseline!r}: "
+                         f"{{}}}} to the levers")
     score = {k: float(np.mean([goal_ratio(r) for r in rs])) for k, rs in results.items()}
     return sorted((k for k in score if k != baseline and score[k] < score[baseline]), key=score.get)
 
@@ -203,7 +230,8 @@ def combine_levers(base:TrainConfig, # the starting preset
                    seed:int=0, # the seed of every trial
                   ) -> tuple[dict, dict, pd.DataFrame]:
     "Greedy forward selection of `levers`: the settings kept, the best trial's curve, and one row per trial."
-    if unknown := [k for k in order if k not in levers]: raise ACGANError(f"combine_levers: {unknown} are not among the levers; pass labels of `levers`")
+    if unknown := [k for k in order if k not in levers]:
+        raise ACGANError(f"combine_levers: {unknown} are not among the levers; pass labels of `levers`")
     file = lambda i, label: Path(results_dir)/f'combo{i:02d}-{safe_name(label)}-s{seed}.json' if results_dir else None
     best = quality_curve(replace(base, seed=seed).check(), budget, every, n, file(0, 'start'))
     kept, labels, rows = {}, [], [dict(trial='start', settings='(the starting preset)', kept=True, **_curve_end(best), diverged=best.get('diverged'))]

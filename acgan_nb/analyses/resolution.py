@@ -27,7 +27,8 @@ def round_trip(x:np.ndarray, # uint8 images N×H×W or N×H×W×C
                size:int, # the reduced resolution
                out_size:int|None=None, # the resolution to return (default: the images' own)
               ) -> np.ndarray:
-    "Images reduced to `size` px (bilinear, anti-aliased) and enlarged back to `out_size` (bilinear), uint8 in the input's layout."
+    ("Images reduced to `size` px (bilinear, anti-aliased) and enlarged back to `out_size` (bilinear), uint8 in the "
+     "input's layout.")
     x = np.asarray(x)
     grey = x.ndim == 3
     if size <= 0: raise ACGANError(f"resolution must be a positive number of pixels, got {size}")
@@ -49,7 +50,8 @@ def accuracy_by_resolution(judge:nn.Module, # a classifier with `img_size` and `
                            n_subsets:int=10, # subsets for the error bar
                            seed:int=0, # subset split seed
                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    "Judge accuracy after a round trip through each size: overall (mean, std over subsets) and per class (rows) × size (columns)."
+    ("Judge accuracy after a round trip through each size: overall (mean, std over subsets) and per class (rows) × "
+     "size (columns).")
     y = np.asarray(y)
     K = judge.n_classes
     parts = np.array_split(np.random.default_rng(seed).permutation(len(x)), n_subsets)
@@ -92,7 +94,8 @@ def plot_resolution_scatter(per_class:pd.DataFrame, # `accuracy_by_resolution` p
     "Per-class accuracy at `full` vs `reduced` px with the line of equality (Fig. 2 bottom-right)."
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(3.8, 3.6))
     ax.scatter(100*per_class[full], 100*per_class[reduced], s=18)
-    for k, (a, b) in enumerate(zip(per_class[full], per_class[reduced])): ax.annotate(str(k), (100*a, 100*b), fontsize=7, xytext=(3, 2), textcoords='offset points')
+    for k, (a, b) in enumerate(zip(per_class[full], per_class[reduced])):
+        ax.annotate(str(k), (100*a, 100*b), fontsize=7, xytext=(3, 2), textcoords='offset points')
     ax.plot([0, 100], [0, 100], color='tab:blue', lw=1)
     ax.set_xlabel(f'accuracy at {full}×{full} (%)')
     ax.set_ylabel(f'accuracy at {reduced}×{reduced} (%)')

@@ -41,8 +41,10 @@ def load_discriminator(run_dir:Path|str, # a run directory written by `train`
     run_dir = Path(run_dir)
     cfg = read_config(run_dir)
     sd = load_checkpoint(run_dir/CKPT_NAME)
-    if (run_dir/'data.json').exists(): info = json.loads((run_dir/'data.json').read_text())  # what the run trained on, without loading the dataset
-    else: d = load_dataset(cfg.dataset, cfg.img_size); info = dict(classes=d.classes, img_size=d.img_size, channels=d.channels)
+    if (run_dir/'data.json').exists():
+        info = json.loads((run_dir/'data.json').read_text())  # what the run trained on, without loading the dataset
+    else:
+        d = load_dataset(cfg.dataset, cfg.img_size); info = dict(classes=d.classes, img_size=d.img_size, channels=d.channels)
     obj = get_objective(cfg.objective, len(info['classes']), cfg.adv, **cfg.objective_kwargs())
     _, D = build_models(cfg.arch, len(info['classes']), info['img_size'], info['channels'], obj.head_size, cfg.nz, cfg.dropout, cfg.width, cfg.cond, cfg.sn)
     _load_module(D, sd['critic'], 'discriminator', run_dir/CKPT_NAME)
@@ -51,8 +53,10 @@ def load_discriminator(run_dir:Path|str, # a run directory written by `train`
 def class_logits(obj:Objective, # the run's objective
                  out:Tensor, # the discriminator's outputs (B, head_size)
                 ) -> Tensor:
-    "The (B, K) class logits of the discriminator's head: after the source logit (AC-GAN family), or the first K of K+1 (LabelGAN, AM-GAN)."
-    if not hasattr(obj, 'class_logits'): raise ACGANError(f"objective {obj.name!r} has no class head to read; use an AC-GAN, LabelGAN or AM-GAN run")
+    ("The (B, K) class logits of the discriminator's head: after the source logit (AC-GAN family), or the first K of "
+     "K+1 (LabelGAN, AM-GAN).")
+    if not hasattr(obj, 'class_logits'):
+        raise ACGANError(f"objective {obj.name!r} has no class head to read; use an AC-GAN, LabelGAN or AM-GAN run")
     return obj.class_logits(out)
 
 @torch.no_grad()
@@ -69,7 +73,8 @@ def classifier_accuracy(D:nn.Module, obj:Objective, # a discriminator and its ob
 
 # %% ../../nbs/14_semi_supervised.ipynb #5a0e1b08
 class DrawnBatches:
-    "Exactly `steps` batches of `bs` labelled images drawn with replacement (one fastai epoch), on the device: a few hundred labels make no sensible epoch of their own."
+    ("Exactly `steps` batches of `bs` labelled images drawn with replacement (one fastai epoch), on the device: a few "
+     "hundred labels make no sensible epoch of their own.")
     def __init__(self, x:Tensor, y:Tensor, bs:int, steps:int, seed:int=0, device=None):
         self.device = torch.device(device or x.device)
         self.x, self.y, self.bs, self.steps, self.seed = x.to(self.device), y.to(self.device), bs, steps, seed
@@ -99,11 +104,14 @@ def supervised_baseline(cfg:TrainConfig, # the semi-supervised run's config (`la
                         data:ImageData|None=None, # the dataset (default: `cfg.dataset`)
                         device=None, # training device
                        ) -> float:
-    "Real test accuracy of the run's discriminator network trained on the run's labelled images only (class cross-entropy, batches of `cfg.bs` drawn with replacement, the run's Adam settings)."
-    if not cfg.labelled: raise ACGANError("supervised_baseline compares with a semi-supervised run; give a config with labelled set")
+    ("Real test accuracy of the run's discriminator network trained on the run's labelled images only (class "
+     "cross-entropy, batches of `cfg.bs` drawn with replacement, the run's Adam settings).")
+    if not cfg.labelled:
+        raise ACGANError("supervised_baseline compares with a semi-supervised run; give a config with labelled set")
     data = data or load_dataset(cfg.dataset, cfg.img_size)
     device = torch.device(device or default_device())
-    obj, _, D, _ = run_parts(cfg, data, device)  # the run's discriminator as the run initialised it (same seed, same order)
+    # the run's discriminator as the run initialised it (same seed, same order)
+    obj, _, D, _ = run_parts(cfg, data, device)
     lab = labelled_indices(data.y_train, cfg.labelled, data.n_classes, cfg.seed)
     x, y = images_to_tensor(data.x_train[lab]), torch.from_numpy(data.y_train[lab])
     batches = DrawnBatches(x, y, cfg.bs, steps, cfg.seed, device)
@@ -120,7 +128,8 @@ def semi_supervised_table(base:TrainConfig, # the GAN settings (without `labelle
                           objectives:tuple=('acgan', 'amgan'), # semi-supervised objectives to compare
                           seeds:tuple=(0, 1, 2), # seeds (each draws its own labelled images)
                          ) -> pd.DataFrame:
-    "Per run: the real test accuracy of the semi-supervised GAN's classifier (`gan`) and of its supervised twin (`supervised`); runs are cached."
+    ("Per run: the real test accuracy of the semi-supervised GAN's classifier (`gan`) and of its supervised twin "
+     "(`supervised`); runs are cached.")
     rows = []
     for n in labels:
         for o in objectives:
@@ -133,7 +142,8 @@ def semi_supervised_table(base:TrainConfig, # the GAN settings (without `labelle
     return pd.DataFrame(rows)
 
 def summarise_semi(df:pd.DataFrame) -> pd.DataFrame:
-    "Mean ± sd over seeds of each objective's GAN classifier and its supervised twin, and of their difference (paired by seed)."
+    ("Mean ± sd over seeds of each objective's GAN classifier and its supervised twin, and of their difference (paired "
+     "by seed).")
     df = df.assign(gain=df.gan - df.supervised)
     g = df.groupby(['labels', 'objective'])
     return pd.concat({c: g[c].agg(lambda v: f"{v.mean():.4f} ± {v.std(ddof=1) if len(v) > 1 else float('nan'):.4f}") for c in ('gan', 'supervised', 'gain')}, axis=1).assign(seeds=g.size())

@@ -11,7 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 import numpy as np
-from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+# first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError, atomic_write
 from ..data import ImageData, class_split, class_subset, load_dataset
 from fastai.callback.core import Callback
 from ..train.checkpoint import Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT
@@ -32,17 +33,25 @@ def split_classes(n_classes:int, # classes in the dataset
                  ) -> list[list[int]]:
     "Classes 0..n_classes-1 in `n_groups` contiguous groups whose sizes differ by at most one."
     if not 1 <= n_groups <= n_classes // 2:
-        raise ACGANError(f"cannot split {n_classes} classes into {n_groups} groups of at least 2 classes; choose 1..{n_classes // 2} groups")
+        raise ACGANError(f"cannot split {n_classes} classes into {n_groups} groups of at least 2 classes; choose "
+                         f"1..{n_classes // 2} groups")
     return [g.tolist() for g in np.array_split(np.arange(n_classes), n_groups)]
 
 def check_partition(splits:list, n_classes:int) -> list[list[int]]:
-    "`splits` as lists of ints if they partition 0..n_classes-1 into groups of at least 2 classes; else a one-line `ACGANError`."
+    ("`splits` as lists of ints if they partition 0..n_classes-1 into groups of at least 2 classes; else a one-line "
+     "`ACGANError`.")
     splits = [[int(c) for c in s] for s in splits]
     flat = [c for s in splits for c in s]
-    if bad := sorted({c for c in flat if not 0 <= c < n_classes}): raise ACGANError(f"class split names classes {bad} but the dataset has classes 0..{n_classes-1}")
-    if dup := sorted({c for c in flat if flat.count(c) > 1}): raise ACGANError(f"class split puts classes {dup} in more than one group; each class belongs to exactly one group")
-    if miss := sorted(set(range(n_classes)) - set(flat)): raise ACGANError(f"class split leaves out classes {miss}; every class of the dataset must belong to a group")
-    if small := [s for s in splits if len(s) < 2]: raise ACGANError(f"class split has groups {small} of fewer than 2 classes; an AC-GAN member needs at least 2 classes")
+    if bad := sorted({c for c in flat if not 0 <= c < n_classes}):
+        raise ACGANError(f"class split names classes {bad} but the dataset has classes 0..{n_classes-1}")
+    if dup := sorted({c for c in flat if flat.count(c) > 1}):
+        raise ACGANError(f"class split puts classes {dup} in more than one group; each class belongs to exactly one "
+                         f"group")
+    if miss := sorted(set(range(n_classes)) - set(flat)):
+        raise ACGANError(f"class split leaves out classes {miss}; every class of the dataset must belong to a group")
+    if small := [s for s in splits if len(s) < 2]:
+        raise ACGANError(f"class split has groups {small} of fewer than 2 classes; an AC-GAN member needs at least 2 "
+                         f"classes")
     return splits
 
 def parse_class_split(spec:str|int|list, # N (contiguous groups), 'a,b,c/d,e/...' (a partition), or a list of groups
@@ -54,7 +63,8 @@ def parse_class_split(spec:str|int|list, # N (contiguous groups), 'a,b,c/d,e/...
     s = str(spec).strip()
     if s.isdigit(): return split_classes(n_classes, int(s))
     try: groups = [[int(c) for c in g.split(',') if c.strip()] for g in s.split('/')]
-    except ValueError: raise ACGANError(f"class split {spec!r} is neither a number of groups nor a partition like 0,1,2/3,4/5,6,7,8,9") from None
+    except ValueError:
+        raise ACGANError(f"class split {spec!r} is neither a number of groups nor a partition like 0,1,2/3,4/5,6,7,8,9") from None
     return check_partition(groups, n_classes)
 
 # %% ../../nbs/09_class_splits.ipynb #b2ca7d5d
@@ -81,7 +91,8 @@ def new_ensemble(cfg:TrainConfig, data:ImageData, splits:list, vectorise:bool=Fa
 
 # %% ../../nbs/09_class_splits.ipynb #27d66bb0
 def error_line(e:BaseException) -> str:
-    "The first line of an error for a member's status: an `ACGANError`'s own message, other errors prefixed by their type."
+    ("The first line of an error for a member's status: an `ACGANError`'s own message, other errors prefixed by their "
+     "type.")
     s = (str(e).strip().splitlines() or [''])[0].split('; resume with acgan-train')[0]
     return s if isinstance(e, ACGANError) else f"{type(e).__name__}: {s}"
 
@@ -101,7 +112,8 @@ class EnsembleLog:
 
 # %% ../../nbs/09_class_splits.ipynb #148a7699
 class EnsembleProgress(Callback):
-    "After each epoch of an ensemble member: `report(epoch, n_epochs, metrics)`, with the epoch's row of `metrics.csv` as a dict."
+    ("After each epoch of an ensemble member: `report(epoch, n_epochs, metrics)`, with the epoch's row of "
+     "`metrics.csv` as a dict.")
     order = Checkpoint.order + 1  # the epoch reported is on disk
     def __init__(self, report:Callable): self.report = report
     def after_epoch(self):
@@ -137,20 +149,24 @@ def open_ensemble(cfg:TrainConfig|None, # the shared settings (ignored when resu
         trained = [m.get('epoch', 0) for m in man['members']]
         if epochs and min(trained) >= epochs or not epochs and all(m['status'] == 'done' for m in man['members']):
             how = f"not fewer than --epochs {epochs}" if epochs else f"all of their {cfg.epochs}"
-            raise NothingToTrain(f"nothing to train: every member of {run_dir} has trained {min(trained)} epochs or more, {how}; give --epochs above {max(trained)} to train longer")
+            raise NothingToTrain(f"nothing to train: every member of {run_dir} has trained {min(trained)} epochs or "
+                                 f"more, {how}; give --epochs above {max(trained)} to train longer")
         if epochs: man['config'] = cfg.set_epochs(epochs).check().flat()
         for stale in run_dir.glob('*.tmp'): stale.unlink()
     else:
         cfg = (cfg or TrainConfig()).check()
         if run_dir.exists() and any(p.name != LOCK_NAME for p in run_dir.iterdir()):
-            raise ACGANError(f"ensemble directory {run_dir} already exists and is not empty; pass --resume {run_dir} to continue it, or choose a new --out")
+            raise ACGANError(f"ensemble directory {run_dir} already exists and is not empty; pass --resume {run_dir} "
+                             f"to continue it, or choose a new --out")
     if vectorise or (resume and man.get('vectorise', False)): check_vectorisable(cfg)
     data = data or load_dataset(cfg.dataset, cfg.img_size)
     if not resume:
         splits = parse_class_split(splits, data.n_classes) if splits is not None else check_partition(class_split(data.n_classes, 10), data.n_classes)
         run_dir.mkdir(parents=True, exist_ok=True)
         man = new_ensemble(cfg, data, splits, vectorise)
-    elif data.classes != man['classes']: raise ACGANError(f"{run_dir} was trained on classes {man['classes'][:5]}... but the data has {data.classes[:5]}...; resume with the data it was trained on")
+    elif data.classes != man['classes']:
+        raise ACGANError(f"{run_dir} was trained on classes {man['classes'][:5]}... but the data has "
+                         f"{data.classes[:5]}...; resume with the data it was trained on")
     write_ensemble(run_dir, man)
     return man, cfg, data
 
@@ -168,7 +184,8 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
                    lr_g:float|None=None, # with `resume`: a new generator learning rate for the members trained now
                    lr_d:float|None=None, # with `resume`: a new critic learning rate for the members trained now
                   ) -> dict:
-    "Train one AC-GAN per group of classes into `run_dir`, surviving failing members; returns the manifest (`ensemble.json`)."
+    ("Train one AC-GAN per group of classes into `run_dir`, surviving failing members; returns the manifest "
+     "(`ensemble.json`).")
     run_dir = Path(run_dir)
     created = [] if resume else [d for d in (run_dir, *run_dir.parents) if not d.exists()]  # folders this call makes
     lock = RunLock(run_dir)
@@ -176,7 +193,9 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
         try:
             if not resume:
                 try: run_dir.mkdir(parents=True, exist_ok=True)
-                except OSError as e: raise ACGANError(f"cannot create ensemble directory {run_dir} ({e.strerror}); choose a writable --out") from None
+                except OSError as e:
+                    raise ACGANError(f"cannot create ensemble directory {run_dir} ({e.strerror}); choose a writable "
+                                     f"--out") from None
             if run_dir.is_dir(): lock.acquire()  # before anything is written into it
             man, cfg, data = open_ensemble(cfg, run_dir, splits, resume, data, epochs, vectorise)
             return _train_members(man, cfg, data, run_dir, vectorise, quiet, log, member_cbs, epochs, lr_g, lr_d)
@@ -186,7 +205,8 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
                 if d.is_dir() and not any(d.iterdir()): d.rmdir()
 
 def _stopped(man:dict, run_dir:Path, idx:list, e:TrainingStopped, say:Callable):
-    "Members `idx` were stopped by a signal: back to pending in the manifest, and the stop raised again naming the ensemble."
+    ("Members `idx` were stopped by a signal: back to pending in the manifest, and the stop raised again naming the "
+     "ensemble.")
     for i in idx:
         if man['members'][i]['status'] != 'failed': man['members'][i].update(status='pending', error=None)
     write_ensemble(run_dir, man)
@@ -201,7 +221,8 @@ def _member_done(man:dict, i:int, t0:float, say:Callable, err:str|None=None):
     say(f"{member_label(m)}: " + (f"failed: {err}" if err else f"done in {m['seconds']:.0f} s"))
 
 def _train_vectorised_groups(man, cfg, data, run_dir, todo, say) -> list:
-    "Members of `todo` not started yet, trained in vectorised groups of equal class count (two or more); the members left to train one by one."
+    ("Members of `todo` not started yet, trained in vectorised groups of equal class count (two or more); the members "
+     "left to train one by one.")
     members = man['members']
     fresh = [i for i in todo if not (run_dir/members[i]['name']/'config.json').exists()]
     for k in sorted({len(members[i]['classes']) for i in fresh}):
@@ -211,13 +232,15 @@ def _train_vectorised_groups(man, cfg, data, run_dir, todo, say) -> list:
             members[i].update(status='running', error=None)
             shutil.rmtree(run_dir/members[i]['name'], ignore_errors=True)
         write_ensemble(run_dir, man)
-        say(f"{', '.join(members[i]['name'] for i in idx)}: training {len(idx)} members of {k} classes in one vectorised pass")
+        say(f"{', '.join(members[i]['name'] for i in idx)}: training {len(idx)} members of {k} classes in one "
+            f"vectorised pass")
         t0 = time.time()
         def progress(epoch, n_epochs, metrics, idx=idx):
             for i, mt in zip(idx, metrics):
                 if mt: record_progress(man, i, epoch, n_epochs, mt, say)
             write_ensemble(run_dir, man)
-        try: res = train_vectorised([member_config(cfg, i) for i in idx], [class_subset(data, members[i]['classes']) for i in idx], [run_dir/members[i]['name'] for i in idx], on_epoch=progress)
+        try:
+            res = train_vectorised([member_config(cfg, i) for i in idx], [class_subset(data, members[i]['classes']) for i in idx], [run_dir/members[i]['name'] for i in idx], on_epoch=progress)
         except TrainingStopped as e: _stopped(man, run_dir, idx, e, say)
         except Exception as e: res = [dict(error=error_line(e))] * len(idx)
         for i, r in zip(idx, res): _member_done(man, i, t0, say, r['error'])
@@ -226,7 +249,8 @@ def _train_vectorised_groups(man, cfg, data, run_dir, todo, say) -> list:
     return todo
 
 def _train_one_by_one(man, cfg, data, run_dir, todo, say, quiet, member_cbs, epochs, lr_g, lr_d):
-    "Members `todo` trained (or resumed) one after another; a failure is recorded and the next member starts, a stop request ends the ensemble."
+    ("Members `todo` trained (or resumed) one after another; a failure is recorded and the next member starts, a stop "
+     "request ends the ensemble.")
     for i in todo:
         if STOP.signal is not None:  # asked for as the previous member finished
             raise TrainingStopped(stop_message(STOP.signal, f"before {man['members'][i]['name']} began", run_dir), STOP.signal)
@@ -246,7 +270,8 @@ def _train_one_by_one(man, cfg, data, run_dir, todo, say, quiet, member_cbs, epo
         write_ensemble(run_dir, man)
 
 def _train_members(man, cfg, data, run_dir, vectorise, quiet, log, member_cbs, epochs, lr_g, lr_d) -> dict:
-    "The body of `train_ensemble`, inside the ensemble's lock: vectorised groups of new members first, then the rest one by one."
+    ("The body of `train_ensemble`, inside the ensemble's lock: vectorised groups of new members first, then the rest "
+     "one by one.")
     say = EnsembleLog(run_dir, log)
     todo = [i for i, m in enumerate(man['members']) if m['status'] != 'done' or epochs]
     if vectorise or man.get('vectorise', False): todo = _train_vectorised_groups(man, cfg, data, run_dir, todo, say)
@@ -264,5 +289,6 @@ def check_ensemble(man:dict, run_dir:Path):
     "Raise `MembersFailed` (one line) if a member of the manifest is not done."
     if bad := ensemble_failures(man):
         what = '; '.join(f"{member_label(m)}: {m['error'] or m['status']}" for m in bad)
-        raise MembersFailed(f"{len(bad)} of {len(man['members'])} ensemble members did not finish ({what}); the others finished; retrain them with acgan-train --resume {run_dir}")
+        raise MembersFailed(f"{len(bad)} of {len(man['members'])} ensemble members did not finish ({what}); the others "
+                            f"finished; retrain them with acgan-train --resume {run_dir}")
 

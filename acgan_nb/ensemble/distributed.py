@@ -35,14 +35,17 @@ __all__ = ['world', 'init_distributed', 'check_shards', 'ShardedBatches', 'shard
 
 # %% ../../nbs/13_distributed.ipynb #ea0e6273
 def world() -> tuple[int, int, int]:
-    "`(rank, local_rank, world_size)` of this process: from the process group when there is one, else from `torchrun`'s environment (0, 0, 1 without it)."
-    if dist.is_available() and dist.is_initialized(): return dist.get_rank(), int(os.environ.get('LOCAL_RANK', 0)), dist.get_world_size()
+    ("`(rank, local_rank, world_size)` of this process: from the process group when there is one, else from "
+     "`torchrun`'s environment (0, 0, 1 without it).")
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), int(os.environ.get('LOCAL_RANK', 0)), dist.get_world_size()
     return int(os.environ.get('RANK', 0)), int(os.environ.get('LOCAL_RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
 
 def init_distributed(device:str|None=None, # the training device ('cpu' forces gloo); None: a GPU if there is one
                      backend:str|None=None, # 'nccl' or 'gloo' (default: nccl on GPUs, gloo on CPUs)
                     ) -> str:
-    "Join the process group `torchrun` set up (env://): NCCL on GPUs (this process on GPU `LOCAL_RANK`), gloo on CPUs; returns the backend."
+    ("Join the process group `torchrun` set up (env://): NCCL on GPUs (this process on GPU `LOCAL_RANK`), gloo on "
+     "CPUs; returns the backend.")
     rank, local, W = world()
     cuda = torch.cuda.is_available() and not str(device or '').startswith('cpu')
     if cuda: torch.cuda.set_device(local)
@@ -55,10 +58,13 @@ def check_shards(bs:int, # the global batch size
                  world_size:int, # processes sharing each global batch
                 ):
     "A one-line `ACGANError` unless the global batch `bs` splits into `world_size` equal shards."
-    if bs % world_size: raise ACGANError(f"the global batch size {bs} does not split into {world_size} equal shards; choose --bs a multiple of {world_size}")
+    if bs % world_size:
+        raise ACGANError(f"the global batch size {bs} does not split into {world_size} equal shards; choose --bs a "
+                         f"multiple of {world_size}")
 
 class ShardedBatches(ConditionalBatches):
-    "`ConditionalBatches` of global batch size `bs`, of which this process sees the disjoint slice `rank` of `world_size`."
+    ("`ConditionalBatches` of global batch size `bs`, of which this process sees the disjoint slice `rank` of "
+     "`world_size`.")
     def __init__(self, x:Tensor, y:Tensor, n_classes:int, bs:int=64, nz:int=100, n_batches:int|None=None, prior:str='data', seed:int=0, device=None,
                  rank:int=0, # this process
                  world_size:int=1, # processes sharing each global batch
@@ -96,9 +102,11 @@ class _AllReduceSum(torch.autograd.Function):
     def backward(ctx, g): g = g.clone(); dist.all_reduce(g); return g
 
 class GlobalBatchNorm2d(nn.BatchNorm2d):
-    "`BatchNorm2d` that normalises with the statistics of the global batch over all processes in training mode (any backend, gloo on CPU included)."
+    ("`BatchNorm2d` that normalises with the statistics of the global batch over all processes in training mode (any "
+     "backend, gloo on CPU included).")
     def forward(self, x:Tensor) -> Tensor:
-        if not (self.training and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1): return super().forward(x)
+        if not (self.training and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
+            return super().forward(x)
         dims = (0, 2, 3)
         s = _AllReduceSum.apply(torch.cat([x.sum(dims), x.new_full((1,), x.numel()/x.shape[1])]))
         n = s[-1]
@@ -118,7 +126,8 @@ class GlobalBatchNorm2d(nn.BatchNorm2d):
 def sync_batchnorm(module:nn.Module, # a network
                    device:torch.device|str='cpu', # where it trains
                   ) -> nn.Module:
-    "`module` with every `BatchNorm2d` synchronised over the process group: `nn.SyncBatchNorm` on GPUs, `GlobalBatchNorm2d` elsewhere; parameters and buffers are shared, not copied."
+    ("`module` with every `BatchNorm2d` synchronised over the process group: `nn.SyncBatchNorm` on GPUs, "
+     "`GlobalBatchNorm2d` elsewhere; parameters and buffers are shared, not copied.")
     if torch.device(device).type == 'cuda': return nn.SyncBatchNorm.convert_sync_batchnorm(module)
     out = module
     if type(module) is nn.BatchNorm2d:
@@ -129,12 +138,14 @@ def sync_batchnorm(module:nn.Module, # a network
 
 # %% ../../nbs/13_distributed.ipynb #f4f1a4ba
 class DDPGANModule(GANModule):
-    "A `GANModule` whose forward (the network that trains) runs through `DistributedDataParallel`; everything else sees the plain `generator` and `critic`."
+    ("A `GANModule` whose forward (the network that trains) runs through `DistributedDataParallel`; everything else "
+     "sees the plain `generator` and `critic`.")
     def __init__(self, generator:nn.Module, critic:nn.Module, gen_mode:bool=False,
                  device_ids:list|None=None, # `[local_rank]` on GPUs, None on CPUs
                 ):
         super().__init__(generator, critic, gen_mode)
-        self.ddp = dict(generator=DDP(generator, device_ids=device_ids), critic=DDP(critic, device_ids=device_ids))  # a dict: not submodules
+        # a dict: not submodules
+        self.ddp = dict(generator=DDP(generator, device_ids=device_ids), critic=DDP(critic, device_ids=device_ids))
     def forward(self, *args):
         return self.ddp['generator' if self.gen_mode else 'critic'](*args)
     def train(self, mode:bool=True):
@@ -144,7 +155,8 @@ class DDPGANModule(GANModule):
 
 # %% ../../nbs/13_distributed.ipynb #160823dc
 class DistributedStats(Callback):
-    "Average the step's loss and the loss wrapper's `stats` over the processes; stop every process together when any loss is not finite."
+    ("Average the step's loss and the loss wrapper's `stats` over the processes; stop every process together when any "
+     "loss is not finite.")
     order = -15  # before DivergenceGuard (-10) looks at the loss
     def after_loss(self):
         if not self.training: return
@@ -168,7 +180,8 @@ def distribute_learner(learn:Learner, # from `build_run` (or `gan_learner`)
                        sync_bn:bool=True, # synchronise BatchNorm over the global batch
                        seed:int=0, # rank r > 0 reseeds torch's generator (dropout) with seed + r
                       ) -> Learner:
-    "`learn` as one data-parallel process of the current process group: shard batches, sync BatchNorm, DDP per network, averaged stats, files from rank 0 only."
+    ("`learn` as one data-parallel process of the current process group: shard batches, sync BatchNorm, DDP per "
+     "network, averaged stats, files from rank 0 only.")
     rank, local, W = world()
     dev = learn.dls.device
     learn.dls = shard_dataloaders(learn.dls, rank, W)
@@ -197,7 +210,8 @@ def _raise_shared(err):
     raise (TrainingDiverged if kind == 'TrainingDiverged' else ACGANError)(msg)
 
 def _prepare_run(cfg, run_dir:Path, resume:bool, epochs, lr_g, lr_d, W:int) -> tuple[TrainConfig, dict|None]:
-    "Rank 0's part of `train` before the learner: the checked config (written, or read and updated) and the checkpoint to resume from."
+    ("Rank 0's part of `train` before the learner: the checked config (written, or read and updated) and the "
+     "checkpoint to resume from.")
     if resume:
         check_run_dir(run_dir, True)
         cfg = resume_config(run_dir, epochs, lr_g, lr_d)
@@ -221,13 +235,15 @@ def train_distributed(cfg:TrainConfig|None=None, # the run's settings; `bs` is t
                       lr_d:float|None=None, # with `resume`: a new critic learning rate
                       sync_bn:bool=True, # BatchNorm over the global batch (`sync_batchnorm`)
                      ) -> Learner:
-    "`train` on every process of the current process group (data parallel, global batch `cfg.bs`): the same weights as one process with batch `cfg.bs`."
+    ("`train` on every process of the current process group (data parallel, global batch `cfg.bs`): the same weights "
+     "as one process with batch `cfg.bs`.")
     rank, _, W = world()
     run_dir = Path(run_dir)
     err, sd, lock = None, None, RunLock(run_dir)
     if rank == 0:
         try:
-            if run_dir.is_dir(): lock.acquire()  # one writer: rank 0 holds the run's lock (a new run's, once its directory exists)
+            if run_dir.is_dir():
+                lock.acquire()  # one writer: rank 0 holds the run's lock (a new run's, once its directory exists)
             cfg, sd = _prepare_run(cfg, run_dir, resume, epochs, lr_g, lr_d, W)
             if lock.f is None: lock.acquire()
             data = data or load_dataset(cfg.dataset, cfg.img_size)
@@ -236,7 +252,8 @@ def train_distributed(cfg:TrainConfig|None=None, # the run's settings; `bs` is t
     finally: lock.release()
 
 def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, quiet:bool, sync_bn:bool, rank:int) -> Learner:
-    "`train_distributed` after rank 0 has prepared the run: every process builds its learner, restores the checkpoint and trains."
+    ("`train_distributed` after rank 0 has prepared the run: every process builds its learner, restores the checkpoint "
+     "and trains.")
     err, cfg, sd = _broadcast((err, cfg, sd))
     _raise_shared(err)
     data = data or load_dataset(cfg.dataset, cfg.img_size)
@@ -251,10 +268,12 @@ def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, q
         else: write_json(run_dir/'data.json', learn.run_state.data_info)
     if start < cfg.epochs:
         t0 = time.time()
-        learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, sd.get('step', 0) if sd else 0)])  # a step checkpoint resumes mid-epoch
+        # a step checkpoint resumes mid-epoch
+        learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, sd.get('step', 0) if sd else 0)])
         learn.run_state.train_seconds = time.time() - t0
         if learn.run_state.diverged:
-            raise TrainingDiverged(f"{learn.run_state.diverged}; resume from the last good checkpoint with torchrun ... --no-python acgan-train-distributed --resume {run_dir} and lower --lr-g/--lr-d")
+            raise TrainingDiverged(f"{learn.run_state.diverged}; resume from the last good checkpoint with torchrun "
+                                   f"... --no-python acgan-train-distributed --resume {run_dir} and lower --lr-g/--lr-d")
     dist.barrier()
     return learn
 
@@ -290,7 +309,8 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
         progress = EnsembleProgress(lambda epoch, n_epochs, metrics, i=i: record_progress(man, i, epoch, n_epochs, metrics, say))
         try: train_member(cfg, run_dir, i, m, data, quiet, [progress], epochs=epochs, lr_g=lr_g, lr_d=lr_d); e = None
         except NothingToTrain: e = None
-        except TrainingStopped: raise  # SIGTERM reaches every process of the job: each stops after its member's step checkpoint
+        except TrainingStopped:
+            raise  # SIGTERM reaches every process of the job: each stops after its member's step checkpoint
         except Exception as ex: e = error_line(ex)
         done[i] = dict(status='failed' if e else 'done', error=e, seconds=round(time.time() - t0, 1), epoch=m.get('epoch', 0), metrics=m.get('metrics'))
         say(f"{member_label(m)} on rank {rank}: " + (f"failed: {e}" if e else f"done in {done[i]['seconds']:.0f} s"))

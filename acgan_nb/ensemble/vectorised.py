@@ -13,7 +13,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+# first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError, atomic_write
 from ..data import ImageData, class_grid
 from fastai.torch_core import default_device
 from ..train.checkpoint import CKPT_NAME, checkpoint_record, loop_record
@@ -36,7 +37,8 @@ class GroupedLinear(nn.Module):
         self.weight = nn.Parameter(torch.empty(K, out_features, in_features))
         self.bias = nn.Parameter(torch.zeros(K, out_features)) if bias else None
     def forward(self, x:Tensor) -> Tensor:
-        y = torch.bmm(x.view(len(x), self.K, self.in_features).transpose(0, 1), self.weight.transpose(1, 2))  # (K, B, out)
+        # (K, B, out)
+        y = torch.bmm(x.view(len(x), self.K, self.in_features).transpose(0, 1), self.weight.transpose(1, 2))
         if self.bias is not None: y = y + self.bias[:, None]
         return y.transpose(0, 1).reshape(len(x), -1)
 
@@ -49,13 +51,17 @@ def _wide_layer(m:nn.Module, K:int) -> nn.Module:
         return nn.Conv2d(K*m.in_channels, K*m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, K*m.groups, m.bias is not None, m.padding_mode)
     if isinstance(m, nn.ConvTranspose2d):
         return nn.ConvTranspose2d(K*m.in_channels, K*m.out_channels, m.kernel_size, m.stride, m.padding, m.output_padding, K*m.groups, m.bias is not None, m.dilation)
-    if isinstance(m, nn.BatchNorm2d): return nn.BatchNorm2d(K*m.num_features, m.eps, m.momentum, m.affine, m.track_running_stats)
-    if isinstance(m, nn.Unflatten) and m.dim == 1: return nn.Unflatten(1, (K*m.unflattened_size[0], *m.unflattened_size[1:]))
+    if isinstance(m, nn.BatchNorm2d):
+        return nn.BatchNorm2d(K*m.num_features, m.eps, m.momentum, m.affine, m.track_running_stats)
+    if isinstance(m, nn.Unflatten) and m.dim == 1:
+        return nn.Unflatten(1, (K*m.unflattened_size[0], *m.unflattened_size[1:]))
     if isinstance(m, _PASS): return copy.deepcopy(m)
-    raise ACGANError(f"cannot vectorise a {type(m).__name__} layer; vectorised training takes Linear, Conv2d, ConvTranspose2d, BatchNorm2d and elementwise layers")
+    raise ACGANError(f"cannot vectorise a {type(m).__name__} layer; vectorised training takes Linear, Conv2d, "
+                     f"ConvTranspose2d, BatchNorm2d and elementwise layers")
 
 def widen(ms:list[nn.Module]) -> nn.Module:
-    "One module that runs the same-shaped modules `ms` side by side on channel-stacked inputs, holding copies of their weights."
+    ("One module that runs the same-shaped modules `ms` side by side on channel-stacked inputs, holding copies of "
+     "their weights.")
     m0 = ms[0]
     w = nn.Sequential(*[widen([m[j] for m in ms]) for j in range(len(m0))]) if isinstance(m0, nn.Sequential) else _wide_layer(m0, len(ms))
     if not isinstance(m0, nn.Sequential):
@@ -69,13 +75,16 @@ def _leaf_tensors(m:nn.Module) -> dict:
 
 @torch.no_grad()
 def copy_weights(wide:nn.Module, ms:list[nn.Module], to_wide:bool=False):
-    "Copy every parameter and buffer between `wide` (from `widen`) and the members `ms`: into the wide module, or back out to the members."
+    ("Copy every parameter and buffer between `wide` (from `widen`) and the members `ms`: into the wide module, or "
+     "back out to the members.")
     K = len(ms)
     for w, *leaves in zip(wide.modules(), *(m.modules() for m in ms)):
         for name, t in _leaf_tensors(w).items():
             for k, leaf in enumerate(leaves):
                 mt = _leaf_tensors(leaf)[name]
-                if t.dim() == 0: (t if to_wide else mt).copy_(mt if to_wide else t)  # e.g. BatchNorm's num_batches_tracked: the same in every member
+                if t.dim() == 0:
+                    # e.g. BatchNorm's num_batches_tracked: the same in every member
+                    (t if to_wide else mt).copy_(mt if to_wide else t)
                 elif to_wide: t.view(K, -1)[k].copy_(mt.reshape(-1))
                 else: mt.copy_(t.view(K, -1)[k].view_as(mt))
 
@@ -85,7 +94,9 @@ class WideGenerator(nn.Module):
     def __init__(self, gens:list[nn.Module]):
         super().__init__()
         g = gens[0]
-        if not all(hasattr(h, 'fc') and hasattr(h, 'body') for h in gens): raise ACGANError("vectorised training needs generators made of `fc` and `body` (the architectures of build_models)")
+        if not all(hasattr(h, 'fc') and hasattr(h, 'body') for h in gens):
+            raise ACGANError("vectorised training needs generators made of `fc` and `body` (the architectures of "
+                             "build_models)")
         self.K, self.n_classes, self.nz, self.img_size, self.channels = len(gens), g.n_classes, g.nz, g.img_size, g.channels
         self.fc, self.body = widen([h.fc for h in gens]), widen([h.body for h in gens])
     def forward(self, z:Tensor, c:Tensor) -> Tensor:
@@ -117,26 +128,35 @@ class WideDiscriminator(nn.Module):
 # %% ../../nbs/09b_vectorised.ipynb #0a7f48ee
 def check_vectorisable(cfg:TrainConfig) -> TrainConfig:
     "Raise a one-line `ACGANError` if `cfg` uses something `train_vectorised` does not do."
-    why = [w for w, bad in (('the gradient penalty (--adv wgan-gp)', cfg.adv == 'wgan-gp'), ('mixed batches (--mixed-batch)', cfg.mixed_batch),
-                            ('a moving average of the generator (--ema)', cfg.ema), ('class-conditional batch norm (--cond cbn)', cfg.cond == 'cbn'),
+    why = [w for w, bad in (('the gradient penalty (--adv wgan-gp)', cfg.adv == 'wgan-gp'), ('mixed batches '
+                                                                                             '(--mixed-batch)', cfg.mixed_batch),
+                            ('a moving average of the generator (--ema)', cfg.ema), ('class-conditional batch norm '
+                                                                                     '(--cond cbn)', cfg.cond == 'cbn'),
                             ('spectral normalisation (--sn)', cfg.sn)) if bad]
-    if why: raise ACGANError(f"vectorised ensemble training does not support {', '.join(why)}; drop --vectorise to train the members one by one")
+    if why:
+        raise ACGANError(f"vectorised ensemble training does not support {', '.join(why)}; drop --vectorise to train "
+                         f"the members one by one")
     return cfg
 
 # %% ../../nbs/09b_vectorised.ipynb #927f243d
 def member_parts(cfg:TrainConfig, data:ImageData, device) -> tuple:
-    "Objective, generator, discriminator and training batches of one member, built by `run_parts` as for `train`; full batches only (members are stacked)."
-    if len(data.x_train) < cfg.bs: raise ACGANError(f"{data.name} has {len(data.x_train)} training images, fewer than a batch ({cfg.bs}); lower --bs")
+    ("Objective, generator, discriminator and training batches of one member, built by `run_parts` as for `train`; "
+     "full batches only (members are stacked).")
+    if len(data.x_train) < cfg.bs:
+        raise ACGANError(f"{data.name} has {len(data.x_train)} training images, fewer than a batch ({cfg.bs}); lower "
+                         f"--bs")
     obj, G, D, dls = run_parts(cfg, data, device)
     return obj, G.to(device), D.to(device), dls.train
 
 def _member_opt_state(G:nn.Module, D:nn.Module, cfg:TrainConfig, opts:tuple, WG:nn.Module, WD:nn.Module, k:int, K:int) -> dict:
-    "Member k's slice of the wide Adam states, as the state dict of the member's own two-group Adam (fastai's layout in `gan_learner`)."
+    ("Member k's slice of the wide Adam states, as the state dict of the member's own two-group Adam (fastai's layout "
+     "in `gan_learner`).")
     adam = torch.optim.Adam([dict(params=list(G.parameters()), lr=cfg.lr_g), dict(params=list(D.parameters()), lr=cfg.lr_d)], betas=(cfg.beta1, cfg.beta2))
     for opt, wide, own in ((opts[0], WG, G), (opts[1], WD, D)):
         for wp, p in zip(wide.parameters(), own.parameters()):
             st = opt.state.get(wp)
-            if st: adam.state[p] = {n: (v.clone() if v.dim() == 0 else v.view(K, -1)[k].view_as(p).clone()) for n, v in st.items()}
+            if st:
+                adam.state[p] = {n: (v.clone() if v.dim() == 0 else v.view(K, -1)[k].view_as(p).clone()) for n, v in st.items()}
     return adam.state_dict()
 
 # %% ../../nbs/09b_vectorised.ipynb #9d1e4cc1
@@ -144,7 +164,8 @@ _METRICS = ('d_loss', 'g_loss', 'acc_real', 'acc_fake')
 
 def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D, opt_sd:dict, bat, gen_mode:bool, row:list|None,
                   loop:dict, step:int=0):
-    "Member files after `epoch` epochs: config/data info (first time), a metrics row, the sample grid and checkpoint.pt; with `step`, only a checkpoint of that step of the next epoch, with the loop's state."
+    ("Member files after `epoch` epochs: config/data info (first time), a metrics row, the sample grid and "
+     "checkpoint.pt; with `step`, only a checkpoint of that step of the next epoch, with the loop's state.")
     run_dir.mkdir(parents=True, exist_ok=True)
     if not (run_dir/'config.json').exists():
         (run_dir/'data.json').write_text(json.dumps(dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train)), indent=2))
@@ -163,33 +184,45 @@ def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D
     atomic_write(run_dir/CKPT_NAME, lambda f: torch.save(sd, f))
 
 def _check_members(cfgs:list[TrainConfig], datas:list[ImageData]):
-    "One-line errors unless the members can be stacked: settings `train_vectorised` supports, equal but for the seed, data of one shape."
+    ("One-line errors unless the members can be stacked: settings `train_vectorised` supports, equal but for the seed, "
+     "data of one shape.")
     for c in cfgs:
         check_vectorisable(c.check())
-        if {**c.flat(), 'seed': 0} != {**cfgs[0].flat(), 'seed': 0}: raise ACGANError("vectorised members must share every setting but the seed")
-    if len({(d.n_classes, d.img_size, d.channels) for d in datas}) != 1: raise ACGANError(f"vectorised members must have the same shape; got (classes, size, channels) {sorted({(d.n_classes, d.img_size, d.channels) for d in datas})}")
+        if {**c.flat(), 'seed': 0} != {**cfgs[0].flat(), 'seed': 0}:
+            raise ACGANError("vectorised members must share every setting but the seed")
+    if len({(d.n_classes, d.img_size, d.channels) for d in datas}) != 1:
+        raise ACGANError(f"vectorised members must have the same shape; got (classes, size, channels) "
+                         f"{sorted({(d.n_classes, d.img_size, d.channels) for d in datas})}")
 
 class _WideRun:
-    "K members stacked into one wide generator and critic: their optimisers, the switcher, and per-member statistics of the epoch."
+    ("K members stacked into one wide generator and critic: their optimisers, the switcher, and per-member statistics "
+     "of the epoch.")
     def __init__(self, cfgs, datas, run_dirs, device):
         self.cfgs, self.datas, self.run_dirs, self.c0, self.K = cfgs, datas, run_dirs, cfgs[0], len(cfgs)
         objs, self.Gs, self.Ds, self.bats = map(list, zip(*[member_parts(c, d, device) for c, d in zip(cfgs, datas)]))
-        if len({b.n_batches for b in self.bats}) != 1: raise ACGANError(f"vectorised members need the same number of batches per epoch (got {sorted({b.n_batches for b in self.bats})}); set --iters")
+        if len({b.n_batches for b in self.bats}) != 1:
+            raise ACGANError(f"vectorised members need the same number of batches per epoch (got "
+                             f"{sorted({b.n_batches for b in self.bats})}); set --iters")
         c0, K = self.c0, self.K
         self.n_batches, self.device = self.bats[0].n_batches, device
         self.WG, self.WD = WideGenerator(self.Gs).to(device).train(), WideDiscriminator(self.Ds).to(device).train()
         self.opts = (torch.optim.Adam(self.WG.parameters(), lr=c0.lr_g, betas=(c0.beta1, c0.beta2)), torch.optim.Adam(self.WD.parameters(), lr=c0.lr_d, betas=(c0.beta1, c0.beta2)))
-        self.d_terms, self.g_terms = torch.func.vmap(objs[0].d_terms), torch.func.vmap(objs[0].g_terms)  # the members' objectives are equal (same settings and class count)
-        self.nan, self.smooth, self.beta = torch.full((K,), float('nan'), device=device), torch.zeros(K, device=device), 0.98  # train_loss: fastai's `AvgSmoothLoss`, per member
+        # the members' objectives are equal (same settings and class count)
+        self.d_terms, self.g_terms = torch.func.vmap(objs[0].d_terms), torch.func.vmap(objs[0].g_terms)
+        # train_loss: fastai's `AvgSmoothLoss`, per member
+        self.nan, self.smooth, self.beta = torch.full((K,), float('nan'), device=device), torch.zeros(K, device=device), 0.98
         self.gen_mode, self.errors, self.rows, self.step = False, [None]*K, [[] for _ in range(K)], 0
 
     def start_epoch(self):
         self.t0, self.n_c, self.n_g, self.first_step = time.time(), 0, 0, self.step
-        self.sums, self.counts = torch.zeros(self.K, len(_METRICS), device=self.device), torch.zeros(len(_METRICS))  # counts stay on the host: no kernel for them in a step
-        self.bad = torch.full((self.K, 3), float('nan'), device=self.device)  # per member, its first non-finite loss: step, generator mode, value
+        # counts stay on the host: no kernel for them in a step
+        self.sums, self.counts = torch.zeros(self.K, len(_METRICS), device=self.device), torch.zeros(len(_METRICS))
+        # per member, its first non-finite loss: step, generator mode, value
+        self.bad = torch.full((self.K, 3), float('nan'), device=self.device)
 
     def train_step(self):
-        "One step of the critic, or of the generator, of every member at once; the epoch's statistics and the switcher updated."
+        ("One step of the critic, or of the generator, of every member at once; the epoch's statistics and the "
+         "switcher updated.")
         gen_mode, WG, WD = self.gen_mode, self.WG, self.WD
         z, c, x, y = (torch.stack(t) for t in zip(*(b.one_batch() for b in self.bats)))
         WG.requires_grad_(gen_mode)
@@ -218,7 +251,8 @@ class _WideRun:
         self.step += 1
 
     def member_loop(self, k:int) -> dict:
-        "Member k's loop state as a fastai resume reads it (`loop_state`): smoothed loss, the epoch's metric sums, the switcher."
+        ("Member k's loop state as a fastai resume reads it (`loop_state`): smoothed loss, the epoch's metric sums, "
+         "the switcher.")
         metrics = [(self.sums[k, j], self.counts[j]) for j in range(len(_METRICS))]
         return loop_record(self.smooth[k], self.step, metrics, (self.n_c, self.n_g))
 
@@ -231,7 +265,8 @@ class _WideRun:
         _write_member(Path(self.run_dirs[k]), *parts, row, self.member_loop(k), step)
 
     def save_within_epoch(self, epoch:int, batches:int):
-        "A stop inside an epoch: each healthy member's checkpoint of this step (a member whose loss went non-finite keeps its last good one)."
+        ("A stop inside an epoch: each healthy member's checkpoint of this step (a member whose loss went non-finite "
+         "keeps its last good one).")
         finite = self.bad[:, 0].isnan().tolist()
         for k in range(self.K):
             if self.run_dirs and not self.errors[k] and finite[k]: self.write_member(k, epoch, None, batches)
@@ -240,7 +275,8 @@ class _WideRun:
         "Mark the members whose loss went non-finite in this epoch or whose largest weight passed `max_weight`."
         for k, (s, g, v) in enumerate(self.bad.tolist()):
             if math.isnan(s): continue
-            batch = int(s) - self.first_step + 1  # `bad` keeps the run's step count; the message counts this epoch's batches
+            # `bad` keeps the run's step count; the message counts this epoch's batches
+            batch = int(s) - self.first_step + 1
             self.errors[k] = self.errors[k] or divergence_message(epoch + 1, batch, loss_reason(bool(g), v))
         with torch.no_grad():
             for name, wide in (('generator', self.WG), ('discriminator', self.WD)):
@@ -250,8 +286,10 @@ class _WideRun:
                     self.errors[k] = self.errors[k] or divergence_message(epoch + 1, None, why)
 
     def end_epoch(self, epoch:int) -> list:
-        "The epoch's metrics row of every member, written with its checkpoint; the metrics as dicts (None for a failed member)."
-        means = torch.cat([(self.smooth / (1 - self.beta**self.step))[:, None], self.sums / self.counts.clamp(min=1).to(self.device)], 1).tolist()  # fastai's debiased smooth loss, then epoch means
+        ("The epoch's metrics row of every member, written with its checkpoint; the metrics as dicts (None for a "
+         "failed member).")
+        # fastai's debiased smooth loss, then epoch means
+        means = torch.cat([(self.smooth / (1 - self.beta**self.step))[:, None], self.sums / self.counts.clamp(min=1).to(self.device)], 1).tolist()
         self.WG.members(self.Gs)
         self.WD.members(self.Ds)
         for k in range(self.K):
@@ -269,7 +307,8 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
                      steps:int|None=None, # stop after this many steps in all (for benchmarks; default: every epoch)
                      on_epoch:Callable|None=None, # after each epoch: on_epoch(epoch, n_epochs, metrics), one dict per member (None for a failed one)
                     ) -> list[dict]:
-    "Train K same-shaped members in one pass on one device; each member's result: status, error, trained `generator` and `critic`, metrics rows."
+    ("Train K same-shaped members in one pass on one device; each member's result: status, error, trained `generator` "
+     "and `critic`, metrics rows.")
     _check_members(cfgs, datas)
     c0 = cfgs[0]
     run = _WideRun(cfgs, datas, run_dirs, torch.device(device or c0.device or default_device()))

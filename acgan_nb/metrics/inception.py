@@ -28,42 +28,57 @@ INCEPTION_WEIGHTS_URL = "https://github.com/toshas/torch-fidelity/releases/downl
 INCEPTION_WEIGHTS_ENV = 'ACGAN_INCEPTION_WEIGHTS'
 
 def _inception_fix() -> str:
-    return (f"download {INCEPTION_WEIGHTS_URL} on a machine with internet and pass it with --inception-weights PATH (or ${INCEPTION_WEIGHTS_ENV}), "
+    return (f"download {INCEPTION_WEIGHTS_URL} on a machine with internet and pass it with --inception-weights PATH "
+            f"(or ${INCEPTION_WEIGHTS_ENV}), "
             "or use the dataset judge's FID (fid_judge, works offline)")
 
 def _inception_weights_file(weights:str|Path|None) -> Path:
-    "The weights file to read: `weights`, else $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache (downloaded there first when allowed)."
+    ("The weights file to read: `weights`, else $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache (downloaded there "
+     "first when allowed).")
     weights = weights or os.environ.get(INCEPTION_WEIGHTS_ENV) or None
     if weights is not None:
-        if not Path(weights).is_file(): raise ACGANError(f"Inception weights file {weights} does not exist; {_inception_fix()}")
+        if not Path(weights).is_file():
+            raise ACGANError(f"Inception weights file {weights} does not exist; {_inception_fix()}")
         return Path(weights)
     cached = Path(torch.hub.get_dir())/'checkpoints'/INCEPTION_WEIGHTS_URL.rsplit('/', 1)[1]
     if cached.is_file(): return cached
-    if os.environ.get(OFFLINE_ENV): raise ACGANError(f"Inception-v3 weights are not cached and downloads are off (${OFFLINE_ENV}); {_inception_fix()}")
-    try: cached.parent.mkdir(parents=True, exist_ok=True); torch.hub.download_url_to_file(INCEPTION_WEIGHTS_URL, str(cached), progress=False)
-    except Exception as e: raise ACGANError(f"Inception-v3 weights could not be downloaded ({type(e).__name__}); {_inception_fix()}") from None
+    if os.environ.get(OFFLINE_ENV):
+        raise ACGANError(f"Inception-v3 weights are not cached and downloads are off (${OFFLINE_ENV}); "
+                         f"{_inception_fix()}")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True); torch.hub.download_url_to_file(INCEPTION_WEIGHTS_URL, str(cached), progress=False)
+    except Exception as e:
+        raise ACGANError(f"Inception-v3 weights could not be downloaded ({type(e).__name__}); {_inception_fix()}") from None
     return cached
 
 def inception_state_dict(weights:str|Path|dict|None=None, # a local weights file (default: $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache), or a dict this returned
                         ) -> dict:
-    "The FID Inception-v3 weights as a dict of tensors, read with `weights_only=True` (no pickled code runs), or a one-line `ACGANError`."
+    ("The FID Inception-v3 weights as a dict of tensors, read with `weights_only=True` (no pickled code runs), or a "
+     "one-line `ACGANError`.")
     if isinstance(weights, dict): return weights  # already read: callers needing two networks read the file once
     path = _inception_weights_file(weights)
     try: sd = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ACGANError(f"{path} is not a plain file of tensors ({type(e).__name__}), so it is not unpickled; {_inception_fix()}") from None
-    if not isinstance(sd, dict) or not sd or not all(isinstance(v, Tensor) for v in sd.values()): raise ACGANError(f"{path} holds no state dict of tensors; {_inception_fix()}")
+    except Exception as e:
+        raise ACGANError(f"{path} is not a plain file of tensors ({type(e).__name__}), so it is not unpickled; "
+                         f"{_inception_fix()}") from None
+    if not isinstance(sd, dict) or not sd or not all(isinstance(v, Tensor) for v in sd.values()):
+        raise ACGANError(f"{path} holds no state dict of tensors; {_inception_fix()}")
     return sd
 
 # %% ../../nbs/04b_inception.ipynb #40896208
 def inception_network(features:str='2048', # '2048' (FID's pool features) or 'logits_unbiased' (IS's class logits)
                       weights:str|Path|dict|None=None, # a local weights file, or its `inception_state_dict`
                      ) -> nn.Module:
-    "torchmetrics' Inception-v3 (torch-fidelity's FID network) with the weights of `inception_state_dict`, or a one-line `ACGANError`."
+    ("torchmetrics' Inception-v3 (torch-fidelity's FID network) with the weights of `inception_state_dict`, or a "
+     "one-line `ACGANError`.")
     sd = inception_state_dict(weights)
-    with tempfile.TemporaryDirectory() as tmp:  # torch-fidelity unpickles its file in full: hand it one written here from plain tensors
+    # torch-fidelity unpickles its file in full: hand it one written here from plain tensors
+    with tempfile.TemporaryDirectory() as tmp:
         torch.save(sd, Path(tmp)/'inception.pt')
         try: return NoTrainInceptionV3('inception-v3-compat', [features], str(Path(tmp)/'inception.pt'))
-        except Exception as e: raise ACGANError(f"the Inception weights do not fit torch-fidelity's Inception-v3 ({type(e).__name__}); {_inception_fix()}") from None
+        except Exception as e:
+            raise ACGANError(f"the Inception weights do not fit torch-fidelity's Inception-v3 ({type(e).__name__}); "
+                             f"{_inception_fix()}") from None
 
 # %% ../../nbs/04b_inception.ipynb #99fec30d
 def _uint8_rgb(x:np.ndarray) -> Tensor:
@@ -97,7 +112,8 @@ def inception_metrics(x_fake:np.ndarray, # uint8 samples N×H×W or N×H×W×C
                      ) -> dict:
     "FID and Inception Score with torchmetrics' Inception-v3: `fid_inception`, `inception_score_inception` (± std)."
     device = torch.device(device or default_device())
-    if feature_net is None or logits_net is None: weights = inception_state_dict(weights)  # one read of the file for both networks
+    if feature_net is None or logits_net is None:
+        weights = inception_state_dict(weights)  # one read of the file for both networks
     fid = FrechetInceptionDistance(feature_net or inception_network('2048', weights)).to(device)
     for x, real in ((x_real, True), (x_fake, False)):
         t = _uint8_rgb(np.asarray(x))
@@ -113,7 +129,8 @@ def inception_features(x:np.ndarray, # uint8 images N×H×W or N×H×W×C
                        bs:int=100, # batch size
                        net:nn.Module|None=None, # stand-in for the network (uint8 RGB in, features out)
                       ) -> Tensor:
-    "Inception-v3's 2,048 pool features (FID's) of uint8 images: the Inception space of KID, precision/recall, density/coverage and intra-class FID."
+    ("Inception-v3's 2,048 pool features (FID's) of uint8 images: the Inception space of KID, precision/recall, "
+     "density/coverage and intra-class FID.")
     device = torch.device(device or default_device())
     net = (net or inception_network('2048', weights)).to(device).eval()
     t = _uint8_rgb(np.asarray(x))

@@ -11,7 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+# first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError, atomic_write
 from ..data import ImageData, cache_dir, images_to_tensor, load_dataset, safe_name, to_float_images
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
@@ -67,7 +68,8 @@ class LabelledBatches:
                 x = F.pad(x, (s, s, s, s), mode='reflect')
                 dx, dy = torch.randint(0, 2*s + 1, (2,), generator=self.rng, device=self.device).tolist()
                 x = x[..., dy:dy + self.x.shape[-2], dx:dx + self.x.shape[-1]]
-            if self.flip: x = torch.where(torch.rand(len(x), 1, 1, 1, generator=self.rng, device=self.device) < 0.5, x.flip(-1), x)
+            if self.flip:
+                x = torch.where(torch.rand(len(x), 1, 1, 1, generator=self.rng, device=self.device) < 0.5, x.flip(-1), x)
             yield x, self.y[j]
 
 # %% ../../nbs/04_evaluation.ipynb #0d0b22a4
@@ -98,13 +100,16 @@ def train_judge(data:ImageData, # dataset to learn
 
 # %% ../../nbs/04_evaluation.ipynb #1e5a768f
 JUDGE_EPOCHS = {'digits': 15, 'mnist': 3, 'fashion_mnist': 6, 'cifar10': 13}
-JUDGE_OPTIONS = {'cifar10': dict(flip=True)}  # mirrored training images for natural images (07_cifar10); the digit judges keep the defaults
-JUDGE_CPU_TIME = {'digits': 'under a minute', 'mnist': 'about 3 minutes', 'fashion_mnist': 'about 10-15 minutes', 'cifar10': 'about 30 minutes'}  # on 2 cores
+# mirrored training images for natural images (07_cifar10); the digit judges keep the defaults
+JUDGE_OPTIONS = {'cifar10': dict(flip=True)}
+# on 2 cores
+JUDGE_CPU_TIME = {'digits': 'under a minute', 'mnist': 'about 3 minutes', 'fashion_mnist': 'about 10-15 minutes', 'cifar10': 'about 30 minutes'}
 
 def judge_recipe(name:str, # registered dataset name
                  img_size:int|None=None, # size to judge at (None: the dataset's own)
                 ) -> dict:
-    "How the judge of `name` is trained (size, epochs and options): what a result measured with it is keyed by, and what its cache file's name spells out."
+    ("How the judge of `name` is trained (size, epochs and options): what a result measured with it is keyed by, and "
+     "what its cache file's name spells out.")
     return dict(dataset=name, img_size=img_size, epochs=JUDGE_EPOCHS.get(name, 5), **JUDGE_OPTIONS.get(name, {}))
 
 # %% ../../nbs/04_evaluation.ipynb #2fd3b13b
@@ -118,7 +123,8 @@ def judge_for(name:str, # registered dataset name
     "The cached judge of dataset `name` (trained on first use); its `recipe` (`judge_recipe`) names it in kept results."
     data = load_dataset(name, img_size)
     opts = JUDGE_OPTIONS.get(name, {})
-    recipe = ''.join(f"-{k}{v}" for k, v in sorted(judge_recipe(name).items()) if k not in ('dataset', 'img_size')) if opts else ''  # a judge of another recipe is another file
+    # a judge of another recipe is another file
+    recipe = ''.join(f"-{k}{v}" for k, v in sorted(judge_recipe(name).items()) if k not in ('dataset', 'img_size')) if opts else ''
     path = cache_dir()/'judges'/f'{safe_name(name)}-{data.img_size}{recipe}.pt'
     if path.exists() and not retrain:
         try:
@@ -126,10 +132,12 @@ def judge_for(name:str, # registered dataset name
             judge = Judge(data.n_classes, data.channels, data.img_size, int(sd.get('width', 32)))
             judge.load_state_dict(sd['model'])
             judge.test_accuracy = float(sd['test_accuracy'])
-        except Exception as e: raise ACGANError(f"cached judge {path} is unreadable ({type(e).__name__}); delete it to retrain") from None
+        except Exception as e:
+            raise ACGANError(f"cached judge {path} is unreadable ({type(e).__name__}); delete it to retrain") from None
         judge.recipe = judge_recipe(name, img_size)
         return judge.eval()
-    if log: log(f"training the {name} judge first: a classifier of real {name} images that scores the samples; trained once ({JUDGE_EPOCHS.get(name, 5)} epochs, "
+    if log: log(f"training the {name} judge first: a classifier of real {name} images that scores the samples; trained "
+                f"once ({JUDGE_EPOCHS.get(name, 5)} epochs, "
                 f"{JUDGE_CPU_TIME.get(name, 'a few minutes')} on a 2-core CPU, less on a GPU) and cached in {path}")
     judge = train_judge(data, JUDGE_EPOCHS.get(name, 5), device=device, quiet=quiet, **opts)
     atomic_write(path, lambda f: torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy, img_size=data.img_size, width=judge.width), f))
@@ -139,7 +147,8 @@ def judge_for(name:str, # registered dataset name
 # %% ../../nbs/04_evaluation.ipynb #c7d1ccc7
 @torch.no_grad()
 def judge_logits(judge:nn.Module, x:np.ndarray, bs:int=500, features:bool=False) -> Tensor:
-    "The judge's logits (or, with `features`, its `features`, or its logits when it has none) for uint8 images N×H×W or N×H×W×C."
+    ("The judge's logits (or, with `features`, its `features`, or its logits when it has none) for uint8 images N×H×W "
+     "or N×H×W×C.")
     x = np.asarray(x)
     if x.ndim == 3: x = x[..., None]
     t = images_to_tensor(x)
@@ -149,7 +158,8 @@ def judge_logits(judge:nn.Module, x:np.ndarray, bs:int=500, features:bool=False)
     out = []
     for i in range(0, len(t), bs):
         b = to_float_images(t[i:i+bs].to(dev))
-        if b.shape[-1] != size: b = F.interpolate(b, size=(size, size), mode='bilinear', antialias=True, align_corners=False)
+        if b.shape[-1] != size:
+            b = F.interpolate(b, size=(size, size), mode='bilinear', antialias=True, align_corners=False)
         out.append((judge.features(b) if features and hasattr(judge, 'features') else judge(b)).float().cpu())
     return torch.cat(out)
 
@@ -174,10 +184,13 @@ def classification_accuracy_score(x:np.ndarray, # uint8 samples N×H×W or N×H�
                                   seed:int=0, # the classifiers' seed and the baseline's random subset
                                   device=None, # training device
                                  ) -> dict:
-    "CAS: real test accuracy of a judge-architecture classifier trained only on the samples (`cas`), and of the same trained on as many real images (`cas_real`)."
+    ("CAS: real test accuracy of a judge-architecture classifier trained only on the samples (`cas`), and of the same "
+     "trained on as many real images (`cas_real`).")
     x = np.asarray(x)
     x = x[..., None] if x.ndim == 3 else x
-    if x.shape[1:] != data.x_train.shape[1:]: raise ACGANError(f"the samples are {x.shape[1:]} but {data.name}'s images {data.x_train.shape[1:]}; sample at the dataset's size")
+    if x.shape[1:] != data.x_train.shape[1:]:
+        raise ACGANError(f"the samples are {x.shape[1:]} but {data.name}'s images {data.x_train.shape[1:]}; sample at "
+                         f"the dataset's size")
     ep, n_real = epochs or JUDGE_EPOCHS.get(data.name, 5), min(len(x), len(data.x_train))
     idx = np.sort(np.random.default_rng(seed).permutation(len(data.x_train))[:n_real])
     on_fake = ImageData(f'{data.name} samples', x, y, data.x_test, data.y_test, data.classes)
@@ -193,7 +206,8 @@ def diversity_classes(judge:nn.Module, # a classifier returning logits
                       by_input:bool=True, # group by the input label (a label-conditioned generator) or by the judge's prediction
                       logits:Tensor|None=None, # the judge's logits of x, when already computed (`judge_logits`)
                      ) -> np.ndarray:
-    "The class of each sample for per-class measures: its input label, or the judge's predicted class when the generator ignores its label."
+    ("The class of each sample for per-class measures: its input label, or the judge's predicted class when the "
+     "generator ignores its label.")
     if by_input: return np.asarray(y)
     return (judge_logits(judge, x) if logits is None else logits).argmax(1).numpy()
 

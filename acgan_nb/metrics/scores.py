@@ -96,22 +96,28 @@ def kernel_distance(f_real:Tensor, # (N, D) features of real images
                     subset_size:int=1000, # images per subset and side (capped at the smaller set)
                     seed:int=0, # the subsets' seed
                    ) -> tuple[float, float]:
-    "KID in any feature space: mean and standard deviation over random subsets of the unbiased MMD² with the cubic kernel (torch-fidelity's estimator)."
+    ("KID in any feature space: mean and standard deviation over random subsets of the unbiased MMD² with the cubic "
+     "kernel (torch-fidelity's estimator).")
     m = min(subset_size, len(f_real), len(f_fake))
-    if m < 2: raise ACGANError(f"KID needs at least 2 images on each side, got {len(f_real)} real and {len(f_fake)} generated; draw more samples")
+    if m < 2:
+        raise ACGANError(f"KID needs at least 2 images on each side, got {len(f_real)} real and {len(f_fake)} "
+                         f"generated; draw more samples")
     out = kid_features_to_metric(f_fake.double(), f_real.double(), kid_subsets=subsets, kid_subset_size=m, rng_seed=seed, verbose=False)
     return float(out[KEY_METRIC_KID_MEAN]), float(out[KEY_METRIC_KID_STD])
 
 # %% ../../nbs/04a_scores.ipynb #c145f30b
 def _check_knn(f_real:Tensor, f_fake:Tensor, k:int, what:str):
     if k < 1: raise ACGANError(f"{what} needs k >= 1 nearest neighbours, got k={k}")
-    if min(len(f_real), len(f_fake)) <= k: raise ACGANError(f"{what} with k={k} needs more than {k} images on each side, got {len(f_real)} real and {len(f_fake)} generated; draw more samples or lower k")
+    if min(len(f_real), len(f_fake)) <= k:
+        raise ACGANError(f"{what} with k={k} needs more than {k} images on each side, got {len(f_real)} real and "
+                         f"{len(f_fake)} generated; draw more samples or lower k")
 
 def precision_recall(f_real:Tensor, # (N, D) features of real images
                      f_fake:Tensor, # (M, D) features of samples
                      k:int=3, # the balls reach each point's k-th nearest neighbour
                     ) -> dict:
-    "Improved precision (share of samples inside the real images' k-NN balls) and recall (share of real images inside the samples' balls), by torch-fidelity."
+    ("Improved precision (share of samples inside the real images' k-NN balls) and recall (share of real images inside "
+     "the samples' balls), by torch-fidelity.")
     _check_knn(f_real, f_fake, k, 'precision and recall')
     out = prc_features_to_metric(f_fake.float(), f_real.float(), prc_neighborhood=k, prc_batch_size=2048, save_cpu_ram=True, verbose=False)
     return dict(precision=float(out['precision']), recall=float(out['recall']))
@@ -122,10 +128,12 @@ def density_coverage(f_real:Tensor, # (N, D) features of real images
                      k:int=3, # each real ball reaches its centre's k-th nearest real neighbour
                      chunk:int=2048, # rows of the distance matrix held at once
                     ) -> dict:
-    "Density (real balls per sample, over k; about 1 for samples like the data) and coverage (share of real balls holding a sample), Naeem et al. 2020."
+    ("Density (real balls per sample, over k; about 1 for samples like the data) and coverage (share of real balls "
+     "holding a sample), Naeem et al. 2020.")
     _check_knn(f_real, f_fake, k, 'density and coverage')
     f_real, f_fake = f_real.double(), f_fake.double()
-    r = torch.cat([torch.cdist(c, f_real).kthvalue(k + 1, dim=1).values for c in f_real.split(chunk)])  # k+1: the point itself is at 0
+    # k+1: the point itself is at 0
+    r = torch.cat([torch.cdist(c, f_real).kthvalue(k + 1, dim=1).values for c in f_real.split(chunk)])
     count, covered = 0, torch.zeros(len(f_real), dtype=torch.bool)
     for c in f_fake.split(chunk):
         inside = torch.cdist(f_real, c) < r[:, None]   # (N, chunk): sample j inside real ball i
@@ -138,14 +146,19 @@ def intra_class_fid(f_real:Tensor, y_real, # features of real images and their c
                     f_fake:Tensor, y_fake, # features of samples and their classes (the input label, or the judge's class)
                     n_classes:int, # K
                    ) -> dict:
-    "Intra-class FID: the Fréchet distance between the samples and the real images of each class (None for a class with under 2 samples), and its mean over the classes measured."
+    ("Intra-class FID: the Fréchet distance between the samples and the real images of each class (None for a class "
+     "with under 2 samples), and its mean over the classes measured.")
     y_real, y_fake = torch.as_tensor(np.asarray(y_real)), torch.as_tensor(np.asarray(y_fake))
     per = []
     for c in range(n_classes):
         a, b = f_real[y_real == c], f_fake[y_fake == c]
-        if len(a) < 2: raise ACGANError(f"class {c} has {len(a)} real images; intra-class FID needs at least 2 real images per class (use more real images)")
+        if len(a) < 2:
+            raise ACGANError(f"class {c} has {len(a)} real images; intra-class FID needs at least 2 real images per "
+                             f"class (use more real images)")
         per.append(frechet_distance(b, a) if len(b) >= 2 else None)
     measured = [v for v in per if v is not None]
-    if not measured: raise ACGANError(f"no class has 2 or more samples among {len(y_fake)}; intra-class FID needs at least 2 per class (draw more samples)")
+    if not measured:
+        raise ACGANError(f"no class has 2 or more samples among {len(y_fake)}; intra-class FID needs at least 2 per "
+                         f"class (draw more samples)")
     return dict(intra_fid=float(np.mean(measured)), intra_fid_per_class=per, intra_fid_classes_measured=len(measured))
 

@@ -34,7 +34,8 @@ class Objective:
         "The real-vs-fake logit (B,) from the head's output (used by the gradient penalty)."
         raise NotImplementedError
     def d_terms(self, out_real:Tensor, out_fake:Tensor, y_real:Tensor, y_fake:Tensor) -> tuple[Tensor, dict]:
-        "The discriminator's loss and its parts (a dict of 0-dim tensors), computed without reading any value back to the host."
+        ("The discriminator's loss and its parts (a dict of 0-dim tensors), computed without reading any value back to "
+         "the host.")
         raise NotImplementedError
     def g_terms(self, out_fake:Tensor, y_fake:Tensor) -> tuple[Tensor, dict]:
         "The generator's loss and its parts, as `d_terms`."
@@ -63,17 +64,20 @@ def register_objective(cls):
 
 def objective_options(name:str) -> dict:
     "The options (keyword arguments beyond `n_classes` and `adv`) of objective `name`, with their defaults."
-    if name not in OBJECTIVES: raise ACGANError(f"unknown objective {name!r}; choose one of {', '.join(sorted(OBJECTIVES))}")
+    if name not in OBJECTIVES:
+        raise ACGANError(f"unknown objective {name!r}; choose one of {', '.join(sorted(OBJECTIVES))}")
     ps = list(inspect.signature(OBJECTIVES[name].__init__).parameters.values())[3:]
     return {p.name: p.default for p in ps if p.kind is p.POSITIONAL_OR_KEYWORD}
 
 def check_objective_options(name:str, # registered objective name
                             kwargs:dict, # options to check against the constructor's names and default types
                            ) -> dict:
-    "`kwargs` if every option exists for objective `name` and has its default's type (a bool, or a number); else a one-line `ACGANError`."
+    ("`kwargs` if every option exists for objective `name` and has its default's type (a bool, or a number); else a "
+     "one-line `ACGANError`.")
     opts = objective_options(name)
     for k, v in kwargs.items():
-        if k not in opts: raise ACGANError(f"objective {name!r} has no option {k!r}; its options are: {', '.join(opts) or 'none'}")
+        if k not in opts:
+            raise ACGANError(f"objective {name!r} has no option {k!r}; its options are: {', '.join(opts) or 'none'}")
         d = opts[k]
         ok = isinstance(v, bool) if isinstance(d, bool) else (isinstance(v, (int, float)) and not isinstance(v, bool)) if isinstance(d, (int, float)) else True
         if not ok: raise ACGANError(f"option {k!r} of objective {name!r} must be a {type(d).__name__}, got {v!r}")
@@ -116,7 +120,8 @@ def class_ce(logits:Tensor, # (B, K) class logits
 
 
 class SourceClassHead:
-    "The 1 + K head of the AC-GAN family (AC-GAN, GAN*, AC-GAN*, AC-GAN*+, CA-GAN's modified AC-GAN): a source logit, then K class logits."
+    ("The 1 + K head of the AC-GAN family (AC-GAN, GAN*, AC-GAN*, AC-GAN*+, CA-GAN's modified AC-GAN): a source logit, "
+     "then K class logits.")
     @property
     def head_size(self) -> int: return 1 + self.n_classes
     def split(self, out:Tensor) -> tuple[Tensor, Tensor]:
@@ -155,4 +160,5 @@ class ACGANLoss(SourceClassHead, Objective):
 
 
 # %% ../../nbs/02_acgan.ipynb #bea77224
-from . import amgan, cagan  # noqa: E402  (they register GAN*, AC-GAN*, AC-GAN*+, LabelGAN, AM-GAN, the modified AC-GAN and CA-GAN)
+# noqa: E402  (they register GAN*, AC-GAN*, AC-GAN*+, LabelGAN, AM-GAN, the modified AC-GAN and CA-GAN)
+from . import amgan, cagan

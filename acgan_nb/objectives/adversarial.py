@@ -111,5 +111,6 @@ def gradient_penalty(source_logit, # function: images → source logits (B,)
 def get_adversarial(name:str|AdversarialLoss, **kwargs) -> AdversarialLoss:
     "The adversarial flavour called `name` (`ns`, `minimax`, `lsgan`, `hinge`, `wgan-gp`)."
     if isinstance(name, AdversarialLoss): return name
-    if name not in ADVERSARIAL: raise ACGANError(f"unknown adversarial flavour {name!r}; choose one of {', '.join(ADVERSARIAL)}")
+    if name not in ADVERSARIAL:
+        raise ACGANError(f"unknown adversarial flavour {name!r}; choose one of {', '.join(ADVERSARIAL)}")
     return ADVERSARIAL[name](**kwargs)

@@ -58,7 +58,8 @@ class ACGANStar(ACGANLoss):
         t = self.targets(out_fake, y_fake)
         adv, cf = self.adv.g_loss(sf), F.cross_entropy(hf, t)
         return adv + self.g_class_weight*cf, dict(g_adv=adv, g_cls=cf, **({'dyn_agree': (t == y_fake).float().mean()} if self.dynamic else {}))
-    def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r}, dynamic={self.dynamic})"
+    def __repr__(self):
+        return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r}, dynamic={self.dynamic})"
 
 # %% ../../nbs/11_amgan.ipynb #d35117f4
 @register_objective
@@ -67,13 +68,15 @@ class ACGANStarPlus(ACGANStar):
     name = 'acgan_star_plus'
     def d_terms(self, out_real, out_fake, y_real, y_fake):
         loss, parts = super().d_terms(out_real, out_fake, y_real, y_fake)
-        cu = -F.log_softmax(self.split(out_fake)[1], 1).mean(1).mean()  # cross-entropy of the fakes' class distribution to the uniform one
+        # cross-entropy of the fakes' class distribution to the uniform one
+        cu = -F.log_softmax(self.split(out_fake)[1], 1).mean(1).mean()
         return loss + self.class_weight*cu, dict(parts, d_cls_uniform=cu)
 
 # %% ../../nbs/11_amgan.ipynb #124727f8
 @register_objective
 class LabelGAN(Objective):
-    "LabelGAN (Salimans et al. 2016; AM-GAN §2.1): a (K+1)-way D, real→y, fake→K+1; G maximises log D_r = log Σ_k≤K D_k."
+    ("LabelGAN (Salimans et al. 2016; AM-GAN §2.1): a (K+1)-way D, real→y, fake→K+1; G maximises log D_r = log Σ_k≤K "
+     "D_k.")
     name = 'labelgan'
     uses_input_labels = False  # no target class: G's loss ignores its input label
     semi_supervised = True  # unlabelled real images: Appendix C's Eq. 34, towards their dynamic label
@@ -81,7 +84,10 @@ class LabelGAN(Objective):
                  adv:str|AdversarialLoss='ns', # adversarial flavour: only 'ns' (cross-entropy)
                 ):
         super().__init__(n_classes, adv)
-        if self.adv.name != 'ns': raise ACGANError(f"{self.name} trains a (K+1)-way softmax with cross-entropy and only takes adv='ns', got {self.adv.name!r}; use adv='ns', or a 1+K objective such as acgan_star for the {self.adv.name} flavour")
+        if self.adv.name != 'ns':
+            raise ACGANError(f"{self.name} trains a (K+1)-way softmax with cross-entropy and only takes adv='ns', got "
+                             f"{self.adv.name!r}; use adv='ns', or a 1+K objective such as acgan_star for the "
+                             f"{self.adv.name} flavour")
     @property
     def head_size(self) -> int: return self.n_classes + 1
     def class_logits(self, out:Tensor) -> Tensor: return out[:, :self.n_classes]  # the K real classes of the K+1
@@ -93,7 +99,8 @@ class LabelGAN(Objective):
         lr, lf = class_ce(out_real, y_real), F.cross_entropy(out_fake, torch.full_like(y_fake, K))
         unl = y_real < 0  # semi-supervised: AM-GAN's Eq. 34, each unlabelled real image towards its dynamic label v(x)
         lu = (F.cross_entropy(out_real, dynamic_labels(out_real[:, :K]), reduction='none') * unl).sum() / unl.sum().clamp_min(1)
-        return lr + lf + lu, dict(d_real=lr, d_fake=lf, acc_real=_acc(out_real[:, :K], y_real), acc_fake=_acc(out_fake[:, :K], y_fake), d_unlabelled=lu)  # no host read: the vectorised ensemble vmaps this
+        # no host read: the vectorised ensemble vmaps this
+        return lr + lf + lu, dict(d_real=lr, d_fake=lf, acc_real=_acc(out_real[:, :K], y_real), acc_fake=_acc(out_fake[:, :K], y_fake), d_unlabelled=lu)
     def g_terms(self, out_fake, y_fake):
         loss = (torch.logsumexp(out_fake, 1) - torch.logsumexp(out_fake[:, :self.n_classes], 1)).mean()
         return loss, dict(g_adv=loss)

@@ -24,7 +24,8 @@ def _check_flag(obj:str, name:str, v):
 def class_terms(h:Tensor, # (B, K) class logits
                 y:Tensor, # int labels (B,) or float multi-hot conditions (B, K)
                ) -> tuple[Tensor, Tensor]:
-    "Classification loss and accuracy (0-dim tensors): softmax cross-entropy for labels, summed per-condition BCE (mean over samples) for multi-hot."
+    ("Classification loss and accuracy (0-dim tensors): softmax cross-entropy for labels, summed per-condition BCE "
+     "(mean over samples) for multi-hot.")
     if y.dim() == 1: return F.cross_entropy(h, y.long()), _acc(h, y)
     y = condition_vector(y, h.shape[1]).to(h.dtype)
     loss = F.binary_cross_entropy_with_logits(h, y, reduction='none').sum(1).mean()
@@ -33,7 +34,8 @@ def class_terms(h:Tensor, # (B, K) class logits
 # %% ../../nbs/12_cagan.ipynb #968c75e4
 @register_objective
 class ModifiedACGAN(SourceClassHead, Objective):
-    "The λ-weighted AC-GAN of StarGAN/AttGAN (CA-GAN Eqs. 7–10): D classifies real data only (unless `d_fake_cls`), G is pushed to its targets."
+    ("The λ-weighted AC-GAN of StarGAN/AttGAN (CA-GAN Eqs. 7–10): D classifies real data only (unless `d_fake_cls`), G "
+     "is pushed to its targets.")
     name = 'modified_acgan'
     def __init__(self, n_classes:int, # number of conditions K
                  adv:str|AdversarialLoss='ns', # adversarial flavour (the paper: lsgan)
@@ -45,9 +47,12 @@ class ModifiedACGAN(SourceClassHead, Objective):
         check_weight(self.name, 'lambda_cls', lambda_cls)
         _check_flag(self.name, 'd_fake_cls', d_fake_cls)
         _check_flag(self.name, 'adversarial', adversarial)
-        if not adversarial and lambda_cls == 0: raise ACGANError(f"{self.name}: adversarial=False with lambda_cls=0 leaves no loss at all; set lambda_cls > 0 or adversarial=True")
+        if not adversarial and lambda_cls == 0:
+            raise ACGANError(f"{self.name}: adversarial=False with lambda_cls=0 leaves no loss at all; set lambda_cls "
+                             f"> 0 or adversarial=True")
         if not adversarial and self.adv.needs_gp:
-            raise ACGANError(f"{self.name}: adversarial=False has no real-vs-fake logit for the {self.adv.name} gradient penalty; use adv='lsgan' (or 'ns') or adversarial=True")
+            raise ACGANError(f"{self.name}: adversarial=False has no real-vs-fake logit for the {self.adv.name} "
+                             f"gradient penalty; use adv='lsgan' (or 'ns') or adversarial=True")
         self.lambda_cls, self.d_fake_cls, self.adversarial = float(lambda_cls), d_fake_cls, adversarial
     def d_terms(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
@@ -60,12 +65,14 @@ class ModifiedACGAN(SourceClassHead, Objective):
         cf, acc_f = class_terms(hf, y_fake)
         return adv + self.lambda_cls*cf, dict(g_adv=adv, g_cls=cf)
     def __repr__(self):
-        return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r}, lambda_cls={self.lambda_cls:g}, d_fake_cls={self.d_fake_cls}, adversarial={self.adversarial})"
+        return (f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r}, "
+                f"lambda_cls={self.lambda_cls:g}, d_fake_cls={self.d_fake_cls}, adversarial={self.adversarial})")
 
 # %% ../../nbs/12_cagan.ipynb #7a8128dc
 @register_objective
 class CAGANLoss(Objective):
-    "Conditional activation loss (CA-GAN, Eqs. 17–18): one GAN per condition c on D's output c, masked by the condition vectors."
+    ("Conditional activation loss (CA-GAN, Eqs. 17–18): one GAN per condition c on D's output c, masked by the "
+     "condition vectors.")
     name = 'cagan'
     def __init__(self, n_classes:int, # number of conditions K
                  adv:str|AdversarialLoss='ns', # adversarial flavour giving f_r^d, f_g^d, f^g (the paper: lsgan)

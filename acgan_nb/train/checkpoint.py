@@ -26,7 +26,8 @@ __all__ = ['CKPT_NAME', 'CKPT_DIR', 'CKPT_FORMAT', 'BEST_NAME', 'ENSEMBLE_FILE',
 # %% ../../nbs/03a_checkpoints.ipynb #2c04449c
 CKPT_NAME, CKPT_DIR, CKPT_FORMAT = 'checkpoint.pt', 'checkpoints', 'acgan_nb.checkpoint.v1'
 BEST_NAME = 'best.pt'  # the best epoch's checkpoint, by `best_metric`
-ENSEMBLE_FILE, ENSEMBLE_FORMAT = 'ensemble.json', 'acgan_nb.ensemble.v1'  # a class-split ensemble's manifest (see below and `09_class_splits`)
+# a class-split ensemble's manifest (see below and `09_class_splits`)
+ENSEMBLE_FILE, ENSEMBLE_FORMAT = 'ensemble.json', 'acgan_nb.ensemble.v1'
 
 # %% ../../nbs/03a_checkpoints.ipynb #1d794c2d
 def rng_state() -> dict:
@@ -67,7 +68,8 @@ def loop_record(smooth_val, # the smoothed loss (fastai's `AvgSmoothLoss.val`), 
 
 # %% ../../nbs/03a_checkpoints.ipynb #1a4386a9
 def loop_state(learn:Learner) -> dict:
-    "The training loop's own state between two steps: fastai's smoothed loss, the current epoch's metric sums so far, the switcher's counters."
+    ("The training loop's own state between two steps: fastai's smoothed loss, the current epoch's metric sums so far, "
+     "the switcher's counters.")
     sl = learn.recorder.smooth_loss
     sw = next((cb for cb in learn.cbs if isinstance(cb, FixedGANSwitcher)), None)
     metrics = [(m.total, m.count) for m in learn.metrics if isinstance(m, GANStat)]
@@ -85,7 +87,8 @@ def checkpoint_record(epoch:int, # epochs done (with `step`: the epoch under way
                       generator_args:dict|None=None, # what rebuilds the generator (`generator_args`)
                       **extra, # more entries (the moving average, the loss scaler, ...)
                      ) -> dict:
-    "A checkpoint in the layout `CKPT_FORMAT`, with the RNG states of this moment: every loop (single, vectorised) writes it so."
+    ("A checkpoint in the layout `CKPT_FORMAT`, with the RNG states of this moment: every loop (single, vectorised) "
+     "writes it so.")
     sd = dict(format=CKPT_FORMAT, epoch=int(epoch), step=int(step), loop=loop, config=json.dumps(config or {}),
               generator=generator.state_dict(), critic=critic.state_dict(), opt=opt, batches=batches, rng=rng_state(),
               gen_mode=bool(gen_mode))
@@ -115,12 +118,15 @@ def save_checkpoint(path:Path, learn:Learner, epoch:int, config:dict|None=None, 
 def load_checkpoint(path:Path) -> dict:
     "A checkpoint's contents, loaded without executing pickled code; a clear error if it is not one."
     path = Path(path)
-    if not path.exists(): raise ACGANError(f"no checkpoint at {path}; train first or give the run directory that holds {CKPT_NAME}")
+    if not path.exists():
+        raise ACGANError(f"no checkpoint at {path}; train first or give the run directory that holds {CKPT_NAME}")
     try: sd = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
-        raise ACGANError(f"{path} is not a loadable acgan_nb checkpoint ({type(e).__name__}); it may be truncated or tampered with: restore it or train again") from None
+        raise ACGANError(f"{path} is not a loadable acgan_nb checkpoint ({type(e).__name__}); it may be truncated or "
+                         f"tampered with: restore it or train again") from None
     if not isinstance(sd, dict) or sd.get('format') != CKPT_FORMAT:
-        raise ACGANError(f"{path} is not an acgan_nb checkpoint (no format tag); give a checkpoint written by acgan-train")
+        raise ACGANError(f"{path} is not an acgan_nb checkpoint (no format tag); give a checkpoint written by "
+                         f"acgan-train")
     return sd
 
 # %% ../../nbs/03a_checkpoints.ipynb #51aca29e
@@ -130,7 +136,8 @@ def write_checkpoint(run_dir:Path, # the run directory
                      config:dict|None=None, # saved with the checkpoint
                      step:int=0, # batches done in that epoch (0: an epoch's end)
                     ) -> Path:
-    "Save `learn` as `checkpoints/epoch_NNNN.pt` (inside an epoch: `epoch_NNNN_step_SSSSSS.pt`) and point `checkpoint.pt` at it."
+    ("Save `learn` as `checkpoints/epoch_NNNN.pt` (inside an epoch: `epoch_NNNN_step_SSSSSS.pt`) and point "
+     "`checkpoint.pt` at it.")
     name = f'epoch_{epoch:04d}_step_{step:06d}.pt' if step else f'epoch_{epoch:04d}.pt'
     f = Path(run_dir)/CKPT_DIR/name
     save_checkpoint(f, learn, epoch, config, step)
@@ -146,7 +153,8 @@ def _check_module(m:nn.Module, sd:dict, what:str, path:Path):
         k = bad[0]
         got = tuple(sd[k].shape) if k in sd else 'missing'
         want = tuple(own[k].shape) if k in own else 'unexpected'
-        raise ACGANError(f"{path}: the {what} does not match this model ({len(bad)} mismatched tensors, e.g. {k}: file {got} vs model {want}); check the architecture, image size and class count")
+        raise ACGANError(f"{path}: the {what} does not match this model ({len(bad)} mismatched tensors, e.g. {k}: file "
+                         f"{got} vs model {want}); check the architecture, image size and class count")
 
 # %% ../../nbs/03a_checkpoints.ipynb #4e1afd62
 def _load_module(m:nn.Module, sd:dict, what:str, path:Path):
@@ -175,7 +183,8 @@ def restore_checkpoint(learn:Learner, sd:dict, path:Path='checkpoint'):
 
 # %% ../../nbs/03a_checkpoints.ipynb #4cd16dd7
 class Checkpoint(Callback):
-    "Atomic checkpoints in `run_dir`: `checkpoints/epoch_NNNN.pt` (last `keep_last`), `checkpoint.pt` (newest), `best.pt` by `best_metric`."
+    ("Atomic checkpoints in `run_dir`: `checkpoints/epoch_NNNN.pt` (last `keep_last`), `checkpoint.pt` (newest), "
+     "`best.pt` by `best_metric`.")
     order = 70
     def __init__(self, run_dir:Path, # the run directory
                  config:dict|None=None, # saved with each checkpoint
@@ -190,10 +199,13 @@ class Checkpoint(Callback):
         if st and mp is not None and getattr(mp, 'scaler', None) is not None: mp.scaler.load_state_dict(st)
         logged = self.recorder.metric_names[1:-1]
         if self.best_metric and self.best_metric not in logged:
-            raise ACGANError(f"best_metric {self.best_metric!r} is not a logged metric; choose one of {', '.join(logged)} (fid and accuracy are logged by `SampleFID`: acgan-train --fid-every N)")
+            raise ACGANError(f"best_metric {self.best_metric!r} is not a logged metric; choose one of "
+                             f"{', '.join(logged)} (fid and accuracy are logged by `SampleFID`: acgan-train "
+                             f"--fid-every N)")
         bj = self.run_dir/'best.json'
         self.best = json.loads(bj.read_text())['value'] if bj.exists() else None
-    def _better(self, v): return v == v and (self.best is None or (v > self.best if self.best_mode == 'max' else v < self.best))
+    def _better(self, v):
+        return v == v and (self.best is None or (v > self.best if self.best_mode == 'max' else v < self.best))
     def after_epoch(self):
         ep = self.epoch + 1
         if ep % self.every and ep != self.n_epoch + self.learn.run_state.epoch_offset: return
@@ -204,7 +216,8 @@ class Checkpoint(Callback):
                 self.best = float(v)
                 _atomic_link(f, self.run_dir/BEST_NAME)
                 atomic_write(self.run_dir/'best.json', lambda f: f.write(json.dumps(dict(epoch=ep, metric=self.best_metric, value=self.best))), 'w')
-        for st in (self.run_dir/CKPT_DIR).glob('epoch_*_step_*.pt'): st.unlink()  # a graceful stop's step checkpoints: superseded by this epoch's
+        for st in (self.run_dir/CKPT_DIR).glob('epoch_*_step_*.pt'):
+            st.unlink()  # a graceful stop's step checkpoints: superseded by this epoch's
         olds = sorted((self.run_dir/CKPT_DIR).glob('epoch_????.pt'))[:-self.keep_last]
         best = self.run_dir/BEST_NAME
         for o in olds:

@@ -81,7 +81,8 @@ class RunConfig:
 
 # %% ../../nbs/03d_config.ipynb #eb1e5b5d
 CONFIG_PARTS = dict(data=DataConfig, model=ModelConfig, loss=ObjectiveConfig, optim=OptimConfig, schedule=ScheduleConfig, run=RunConfig)
-SETTING_PART = {f.name: part for part, cls in CONFIG_PARTS.items() for f in fields(cls)}  # flat name → the part that holds it
+# flat name → the part that holds it
+SETTING_PART = {f.name: part for part, cls in CONFIG_PARTS.items() for f in fields(cls)}
 FLAT_SETTINGS = ('dataset', 'img_size', 'arch', 'objective', 'adv', 'class_weight', 'objective_args', 'mixed_batch', 'nz', 'bs',
                  'epochs', 'iters', 'lr_g', 'lr_d', 'beta1', 'beta2', 'n_crit', 'dropout', 'width', 'prior', 'seed', 'ema',
                  'grid_per_class', 'max_grids', 'keep_last', 'best_metric', 'best_mode', 'max_weight', 'device', 'labelled',
@@ -90,7 +91,8 @@ FLAT_SETTINGS = ('dataset', 'img_size', 'arch', 'objective', 'adv', 'class_weigh
 # %% ../../nbs/03d_config.ipynb #6429dbd2
 @dataclass(init=False)
 class TrainConfig:
-    "Every setting of a training run, in one part per component; flat names (`cfg.bs`, `TrainConfig(bs=32)`) reach into them."
+    ("Every setting of a training run, in one part per component; flat names (`cfg.bs`, `TrainConfig(bs=32)`) reach "
+     "into them.")
     data:DataConfig # what it trains on
     model:ModelConfig # the networks
     loss:ObjectiveConfig # the objective
@@ -103,7 +105,8 @@ class TrainConfig:
         given = dict(data=data, model=model, loss=loss, optim=optim, schedule=schedule, run=run)
         for name, cls in CONFIG_PARTS.items():
             p = given[name]
-            self.__dict__[name] = cls() if p is None else cls(**p) if isinstance(p, dict) else replace(p)  # a copy: parts are not shared
+            # a copy: parts are not shared
+            self.__dict__[name] = cls() if p is None else cls(**p) if isinstance(p, dict) else replace(p)
         for k, v in settings.items():
             if k not in SETTING_PART: raise TypeError(f"TrainConfig has no setting {k!r}")
             setattr(self.__dict__[SETTING_PART[k]], k, v)
@@ -122,10 +125,13 @@ class TrainConfig:
 # %% ../../nbs/03d_config.ipynb #d4177652
 @patch
 def objective_kwargs(self:TrainConfig) -> dict:
-    "The options passed to the objective: `objective_args`, plus `class_weight` where the objective has one (checked by name)."
+    ("The options passed to the objective: `objective_args`, plus `class_weight` where the objective has one (checked "
+     "by name).")
     opts, args = objective_options(self.objective), check_objective_options(self.objective, self.objective_args or {})
     if 'class_weight' in opts: args.setdefault('class_weight', self.class_weight)
-    elif self.class_weight != 1.: raise ACGANError(f"objective {self.objective!r} has no class weight; use its own options ({', '.join(opts) or 'none'})")
+    elif self.class_weight != 1.:
+        raise ACGANError(f"objective {self.objective!r} has no class weight; use its own options "
+                         f"({', '.join(opts) or 'none'})")
     return args
 
 # %% ../../nbs/03d_config.ipynb #f0f4b78b
@@ -137,20 +143,32 @@ def check(self:TrainConfig) -> TrainConfig:
     if self.iters is not None and self.iters <= 0: raise ACGANError(f"iters must be positive, got {self.iters}")
     for k in ('lr_g', 'lr_d'):
         if not 0 < getattr(self, k) < 1: raise ACGANError(f"{k} must lie in (0, 1), got {getattr(self, k)}")
-    if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1): raise ACGANError(f"Adam betas must lie in [0, 1), got {self.beta1}, {self.beta2}")
-    if not (math.isfinite(self.class_weight) and self.class_weight >= 0): raise ACGANError(f"class_weight must be a finite number >= 0, got {self.class_weight}")
+    if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
+        raise ACGANError(f"Adam betas must lie in [0, 1), got {self.beta1}, {self.beta2}")
+    if not (math.isfinite(self.class_weight) and self.class_weight >= 0):
+        raise ACGANError(f"class_weight must be a finite number >= 0, got {self.class_weight}")
     if not 0 <= self.seed < 2**63: raise ACGANError(f"seed must lie in 0..2**63-1, got {self.seed}")
-    if self.best_mode not in ('max', 'min'): raise ACGANError(f"best_mode must be 'max' or 'min', got {self.best_mode!r}")
+    if self.best_mode not in ('max', 'min'):
+        raise ACGANError(f"best_mode must be 'max' or 'min', got {self.best_mode!r}")
     if self.ema is not None and not 0 < self.ema < 1: raise ACGANError(f"ema decay must lie in (0, 1), got {self.ema}")
-    if self.dropout is not None and not 0 <= self.dropout < 1: raise ACGANError(f"dropout must lie in [0, 1), got {self.dropout}")
-    if self.mixed_batch is not None and not 0 < self.mixed_batch < 1: raise ACGANError(f"mixed_batch must lie in (0, 1), got {self.mixed_batch}")
+    if self.dropout is not None and not 0 <= self.dropout < 1:
+        raise ACGANError(f"dropout must lie in [0, 1), got {self.dropout}")
+    if self.mixed_batch is not None and not 0 < self.mixed_batch < 1:
+        raise ACGANError(f"mixed_batch must lie in (0, 1), got {self.mixed_batch}")
     if self.cond not in ('concat', 'cbn'): raise ACGANError(f"cond must be concat or cbn, got {self.cond!r}")
-    if self.cond == 'cbn' and self.arch != 'small': raise ACGANError(f"cond='cbn' (class-conditional batch norm) is built for the small architecture; use cond='concat' with arch {self.arch!r}")
-    obj = get_objective(self.objective, 2, self.adv, **self.objective_kwargs())  # the objective's own checks (flavours it takes, option values), before anything is written
+    if self.cond == 'cbn' and self.arch != 'small':
+        raise ACGANError(f"cond='cbn' (class-conditional batch norm) is built for the small architecture; use "
+                         f"cond='concat' with arch {self.arch!r}")
+    # the objective's own checks (flavours it takes, option values), before anything is written
+    obj = get_objective(self.objective, 2, self.adv, **self.objective_kwargs())
     if self.labelled is not None:
-        if self.labelled <= 0: raise ACGANError(f"labelled must be a positive number of labels per class, got {self.labelled}")
-        if not obj.semi_supervised: raise ACGANError(f"objective {self.objective!r} cannot learn from unlabelled images; use acgan, acgan_star, acgan_star_plus, gan_star, labelgan or amgan with labelled")
-        if self.mixed_batch is not None: raise ACGANError("labelled (semi-supervised) and mixed_batch cannot be combined; use separate batches")
+        if self.labelled <= 0:
+            raise ACGANError(f"labelled must be a positive number of labels per class, got {self.labelled}")
+        if not obj.semi_supervised:
+            raise ACGANError(f"objective {self.objective!r} cannot learn from unlabelled images; use acgan, "
+                             f"acgan_star, acgan_star_plus, gan_star, labelgan or amgan with labelled")
+        if self.mixed_batch is not None:
+            raise ACGANError("labelled (semi-supervised) and mixed_batch cannot be combined; use separate batches")
     return self
 
 # %% ../../nbs/03d_config.ipynb #8d2cd5ba
@@ -168,10 +186,13 @@ def n_batches(self:TrainConfig) -> int|None:
     return None if self.iters is None else (self.n_crit + 1)*math.ceil(self.iters/self.epochs)
 
 # %% ../../nbs/03d_config.ipynb #c7d06395
-MNIST_PRESET_V1 = dict(arch='small', bs=64, epochs=10, iters=8000)  # AC-GAN: the mnist/fashion_mnist preset before the search of 03h_preset_search; their AC-GAN preset, and what experiments designed with it pin
+# AC-GAN: the mnist/fashion_mnist preset before the search of 03h_preset_search; their AC-GAN preset, and what
+# experiments designed with it pin
+MNIST_PRESET_V1 = dict(arch='small', bs=64, epochs=10, iters=8000)
 
 # %% ../../nbs/03d_config.ipynb #71fb4b28
-MNIST_PRESET_V2 = dict(arch='small', objective='amgan', cond='cbn', bs=128, lr_g=4e-4, lr_d=4e-4, epochs=10, iters=6000)  # the search's choice (03h_preset_search): about 10 minutes on 2 CPU cores
+# the search's choice (03h_preset_search): about 10 minutes on 2 CPU cores
+MNIST_PRESET_V2 = dict(arch='small', objective='amgan', cond='cbn', bs=128, lr_g=4e-4, lr_d=4e-4, epochs=10, iters=6000)
 
 # %% ../../nbs/03d_config.ipynb #9d3597e4
 PRESETS = {
@@ -190,7 +211,8 @@ OBJECTIVE_PRESETS = {  # (dataset, objective) → the preset used when that obje
 
 # %% ../../nbs/03d_config.ipynb #fa8a8fb4
 def preset(dataset:str, **overrides) -> TrainConfig:
-    "The tuned config for `dataset` (for `overrides['objective']`, where that pair has its own preset), with `overrides` (None values are ignored)."
+    ("The tuned config for `dataset` (for `overrides['objective']`, where that pair has its own preset), with "
+     "`overrides` (None values are ignored).")
     name = 'folder' if dataset.startswith('folder:') else dataset
     base = OBJECTIVE_PRESETS.get((name, overrides.get('objective')), PRESETS.get(name, {}))
     kw = {**base, **{k: v for k, v in overrides.items() if v is not None}}
@@ -206,7 +228,9 @@ def generator_args(cfg:TrainConfig, # the run's settings
     return dict(arch=cfg.arch, n_classes=n_classes, img_size=img_size, channels=channels, nz=cfg.nz, width=cfg.width, cond=cfg.cond)
 
 # %% ../../nbs/03d_config.ipynb #52df3020
-OLD_MNIST = MNIST_PRESET_V1  # the mnist/fashion_mnist preset before the search: AC-GAN, non-saturating, Adam 2e-4 (β₁ 0.5) for both networks, width 32, no EMA
+# the mnist/fashion_mnist preset before the search: AC-GAN, non-saturating, Adam 2e-4 (β₁ 0.5) for both networks, width
+# 32, no EMA
+OLD_MNIST = MNIST_PRESET_V1
 
 LEVERS = {  # label → the settings it changes; one lever at a time
     'old preset': {},
@@ -226,7 +250,8 @@ LEVERS = {  # label → the settings it changes; one lever at a time
 }
 
 # %% ../../nbs/03d_config.ipynb #05c4b185
-CIFAR10_CPU = dict(arch='small', img_size=32, width=64, bs=64, epochs=10, iters=6000)  # an AC-GAN on CIFAR-10 meant to train in under 30 minutes on two CPU cores (07_cifar10 prints how long it took)
+# an AC-GAN on CIFAR-10 meant to train in under 30 minutes on two CPU cores (07_cifar10 prints how long it took)
+CIFAR10_CPU = dict(arch='small', img_size=32, width=64, bs=64, epochs=10, iters=6000)
 
 # %% ../../nbs/03d_config.ipynb #51d6ebc2
 def label_conditioned(cfg:TrainConfig) -> bool:

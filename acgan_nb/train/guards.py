@@ -77,7 +77,8 @@ class EpochOffset(Callback):
 
 # %% ../../nbs/03b_guards.ipynb #a722ff40
 class ResumeLoop(Callback):
-    "Put back a checkpoint's `loop_state` after fastai's own resets, and, for a checkpoint taken inside an epoch, train only the rest of that epoch first."
+    ("Put back a checkpoint's `loop_state` after fastai's own resets, and, for a checkpoint taken inside an epoch, "
+     "train only the rest of that epoch first.")
     order = 52  # after the switcher (0) and the `Recorder` (50) have reset their counters
     def __init__(self, state:dict|None, # `loop_state` of the checkpoint (None: nothing to restore)
                  step:int=0, # batches of the first epoch already trained
@@ -90,7 +91,8 @@ class ResumeLoop(Callback):
         sl.val, sl.count = self.state['smooth']['val'].clone(), self.state['smooth']['count']
     def before_train(self):
         if not self.step: return
-        for m, (total, count) in zip([m for m in self.learn.metrics if isinstance(m, GANStat)], self.state['metrics']): m.total, m.count = total, count
+        for m, (total, count) in zip([m for m in self.learn.metrics if isinstance(m, GANStat)], self.state['metrics']):
+            m.total, m.count = total, count
         sw = next(cb for cb in self.learn.cbs if isinstance(cb, FixedGANSwitcher))
         sw.n_c, sw.n_g = self.state['switcher']
     def after_train(self): self.step = self.learn.run_state.step_offset = 0
@@ -116,7 +118,8 @@ STOP = types.SimpleNamespace(signal=None, depth=0)  # the stop asked for by a si
 @contextmanager
 def stop_on_signals(signals:tuple=(signal.SIGINT, signal.SIGTERM), # the signals that ask for a stop
                    ):
-    "While inside: the first of `signals` sets `STOP.signal` (a stop at the next step boundary), a second raises `StopNow`; nested uses share the outermost's handlers and request."
+    ("While inside: the first of `signals` sets `STOP.signal` (a stop at the next step boundary), a second raises "
+     "`StopNow`; nested uses share the outermost's handlers and request.")
     if threading.current_thread() is not threading.main_thread():
         yield STOP
         return
@@ -131,7 +134,8 @@ def stop_on_signals(signals:tuple=(signal.SIGINT, signal.SIGTERM), # the signals
     STOP.signal, STOP.depth = None, 1
     old = {s: signal.getsignal(s) for s in signals}
     for s, h in old.items():
-        if h is not signal.SIG_IGN: signal.signal(s, ask)  # a signal ignored on purpose (a job started with & ignores SIGINT) stays ignored
+        if h is not signal.SIG_IGN:
+            signal.signal(s, ask)  # a signal ignored on purpose (a job started with & ignores SIGINT) stays ignored
     try: yield STOP
     finally:
         for s, h in old.items(): signal.signal(s, h)
@@ -154,15 +158,18 @@ def stop_point(epochs_done:int, # epochs finished
 
 # %% ../../nbs/03b_guards.ipynb #519bab5b
 class GracefulStop(Callback):
-    "When a stop was asked for (`STOP.signal`): checkpoint the step just finished into `run_dir` and end the fit (`learn.run_state.stopped_at` = (epoch, step))."
-    order = 100  # last: the step's statistics, switch and moving average are done (and at an epoch's end, its checkpoint)
+    ("When a stop was asked for (`STOP.signal`): checkpoint the step just finished into `run_dir` and end the fit "
+     "(`learn.run_state.stopped_at` = (epoch, step)).")
+    # last: the step's statistics, switch and moving average are done (and at an epoch's end, its checkpoint)
+    order = 100
     def __init__(self, run_dir:Path, # the run directory
                  config:dict|None=None, # saved with the checkpoint
                 ): store_attr(); self.run_dir = Path(run_dir)
     def before_fit(self): self.learn.run_state.stopped_at = None
     def _asked(self): return STOP.signal is not None
     def after_batch(self):
-        if not (self._asked() and self.training) or self.iter + 1 == self.n_iter: return  # an epoch's last batch: stop after its checkpoint
+        if not (self._asked() and self.training) or self.iter + 1 == self.n_iter:
+            return  # an epoch's last batch: stop after its checkpoint
         epoch, step = self.epoch, self.learn.run_state.step_offset + self.iter + 1
         write_checkpoint(self.run_dir, self.learn, epoch, self.config, step)
         self.learn.run_state.stopped_at = (epoch, step)
@@ -170,6 +177,7 @@ class GracefulStop(Callback):
     def after_epoch(self):
         if not self._asked(): return
         ep = self.epoch + 1
-        if not (self.run_dir/CKPT_DIR/f'epoch_{ep:04d}.pt').exists(): write_checkpoint(self.run_dir, self.learn, ep, self.config)
+        if not (self.run_dir/CKPT_DIR/f'epoch_{ep:04d}.pt').exists():
+            write_checkpoint(self.run_dir, self.learn, ep, self.config)
         self.learn.run_state.stopped_at = (ep, 0)
         raise CancelFitException()

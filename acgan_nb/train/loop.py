@@ -43,7 +43,8 @@ class ConditionalGANLoss(GANModule):
         store_attr('objective,gan_model')
         self.stats = {}
     def generator(self, fake:Tensor, y_fake:Tensor) -> Tensor:
-        "Generator loss on a fake batch with target classes `y_fake` (with `mix_real` set: on the first `mix_fakes` fakes, scored by D inside `cat(mix_real, fakes)`)."
+        ("Generator loss on a fake batch with target classes `y_fake` (with `mix_real` set: on the first `mix_fakes` "
+         "fakes, scored by D inside `cat(mix_real, fakes)`).")
         mix = getattr(self, 'mix_real', None)
         if mix is None: out = self.gan_model.critic(fake)
         else:
@@ -53,7 +54,8 @@ class ConditionalGANLoss(GANModule):
         self.stats = stat_floats(dict(parts, g_loss=loss))
         return loss
     def critic(self, out_real:Tensor, y_real:Tensor, z:Tensor, y_fake:Tensor, x_real:Tensor, fake:Tensor|None=None) -> Tensor:
-        "Critic loss from its output on real images and a fresh fake batch from `z`, `y_fake` (or, given `fake`, from its output on one mixed batch `cat(x_real, fake)`)."
+        ("Critic loss from its output on real images and a fresh fake batch from `z`, `y_fake` (or, given `fake`, from "
+         "its output on one mixed batch `cat(x_real, fake)`).")
         if fake is None:
             with torch.no_grad(): fake = self.gan_model.generator(z, y_fake)
             out_fake = self.gan_model.critic(fake)
@@ -61,7 +63,8 @@ class ConditionalGANLoss(GANModule):
         loss, parts = self.objective.d_terms(out_real, out_fake, y_real, y_fake)
         if self.objective.adv.needs_gp:
             src = lambda x: self.objective.source_logits(self.gan_model.critic(x))
-            n = min(len(x_real), len(fake))  # a mixed batch need not hold as many real as fake images: the penalty pairs the first n of each
+            # a mixed batch need not hold as many real as fake images: the penalty pairs the first n of each
+            n = min(len(x_real), len(fake))
             loss = loss + self.objective.adv.gp_weight * gradient_penalty(src, x_real[:n], fake[:n])
         self.stats = stat_floats(dict(parts, d_loss=loss))
         return loss
@@ -81,11 +84,13 @@ class ConditionalGANTrainer(GANTrainer):
         else: self.learn.xb, self.learn.yb = (x_real,), (y_real, z, c, x_real)
     def before_validate(self): raise CancelValidException()
     def after_batch(self):
-        "Nothing: fastai's `GANTrainer` keeps smoothed losses in lists that grow without bound; our metrics are `GANStat`s."
+        ("Nothing: fastai's `GANTrainer` keeps smoothed losses in lists that grow without bound; our metrics are "
+         "`GANStat`s.")
 
 # %% ../../nbs/03_training.ipynb #7abe719b
 class BoundedHistory(Callback):
-    "Keep only the last `keep` per-batch entries of fastai's `Recorder` (losses, learning rates), so memory stays flat on long runs."
+    ("Keep only the last `keep` per-batch entries of fastai's `Recorder` (losses, learning rates), so memory stays "
+     "flat on long runs.")
     order = 55
     def __init__(self, keep:int=2000): self.keep = keep
     def after_batch(self):
@@ -96,7 +101,8 @@ class BoundedHistory(Callback):
 
 # %% ../../nbs/03_training.ipynb #0f7a094c
 class MixedBatch(Callback):
-    "Every batch the discriminator sees holds real and generated images, `real_frac` of it real (CA-GAN's mixed batch training)."
+    ("Every batch the discriminator sees holds real and generated images, `real_frac` of it real (CA-GAN's mixed batch "
+     "training).")
     order = 1  # after ConditionalGANTrainer (order 0) has laid out the batch
     def __init__(self, real_frac:float=0.5, # fraction of real images in the discriminator's combined batch, in (0, 1)
                 ):
@@ -109,7 +115,8 @@ class MixedBatch(Callback):
     def before_batch(self):
         x_real, y_real = self.gan_trainer.real_batch
         n_real, n_fake = self.sizes(len(x_real))
-        if self.gan_trainer.gen_mode:  # D scores G's fakes inside a mixed batch too, so its BatchNorm sees the same mixture as when it trains
+        # D scores G's fakes inside a mixed batch too, so its BatchNorm sees the same mixture as when it trains
+        if self.gan_trainer.gen_mode:
             self.learn.loss_func.mix_real, self.learn.loss_func.mix_fakes = x_real[:n_real], min(n_fake, len(self.xb[0]))
             return
         self.learn.loss_func.mix_real = None
@@ -186,7 +193,8 @@ def fixed_grid_inputs(n_classes:int, n_per_class:int, nz:int, seed:int=0) -> tup
 # %% ../../nbs/03_training.ipynb #d1a94e39
 @dataclass
 class RunState:
-    "What the callbacks of one learner share (`learn.run_state`): offsets, why a fit ended, the moving average, the newest grid, snapshots."
+    ("What the callbacks of one learner share (`learn.run_state`): offsets, why a fit ended, the moving average, the "
+     "newest grid, snapshots.")
     epoch_offset:int=0 # epochs trained before this fit (a resumed run's); set by `EpochOffset`
     step_offset:int=0 # batches of the first epoch trained before this fit (a checkpoint inside an epoch); set by `ResumeLoop`
     diverged:str|None=None # why the fit stopped on a divergence (`DivergenceGuard`); None if it did not
@@ -210,10 +218,14 @@ class RunState:
 
 # %% ../../nbs/03_training.ipynb #fc0d44d9
 class RunProgress(ProgressCallback):
-    "fastai's progress bar and table, labelled with the run's epochs ('Epoch 53/60' when a resumed run trains its last 8)."
-    order = ProgressCallback.order - 1  # before `CSVLogger` (same order as fastai's bar), which passes each row on to the table
+    ("fastai's progress bar and table, labelled with the run's epochs ('Epoch 53/60' when a resumed run trains its "
+     "last 8).")
+    # before `CSVLogger` (same order as fastai's bar), which passes each row on to the table
+    order = ProgressCallback.order - 1
     def before_epoch(self):
-        if getattr(self, 'mbar', False): self.mbar.update(self.epoch - self.learn.run_state.epoch_offset)  # the bar itself counts this fit's epochs from 0
+        if getattr(self, 'mbar', False):
+            # the bar itself counts this fit's epochs from 0
+            self.mbar.update(self.epoch - self.learn.run_state.epoch_offset)
     def _launch_pbar(self):
         "fastai's batch bar, with the run's epoch as its label (console) and as the epoch bar's comment (notebook)."
         self.pbar = progress_bar(self.dl, parent=getattr(self, 'mbar', None), leave=False)
@@ -222,7 +234,9 @@ class RunProgress(ProgressCallback):
         if getattr(self, 'mbar', False): self.mbar.main_bar.comment = label
         self.pbar.update(0)
     def after_cancel_fit(self):
-        if not in_notebook(): print(flush=True)  # a console bar stopped mid-line: what follows (the stop's message) starts on a line of its own
+        if not in_notebook():
+            # a console bar stopped mid-line: what follows (the stop's message) starts on a line of its own
+            print(flush=True)
 
 # %% ../../nbs/03_training.ipynb #87a1f4b4
 def _adam(params, lr, betas):

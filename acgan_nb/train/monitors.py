@@ -48,7 +48,8 @@ class SampleGrid(Callback):
 def merge_log_header(path:Path, # a metrics log with a header row
                      names:list[str], # the columns this fit logs (`Recorder.metric_names`)
                     ) -> list[str]:
-    "The log's columns with those of `names` it lacks added before `time`; when that changes the header, the log is rewritten (atomically) with the new columns empty in its older rows."
+    ("The log's columns with those of `names` it lacks added before `time`; when that changes the header, the log is "
+     "rewritten (atomically) with the new columns empty in its older rows.")
     lines = path.read_text().splitlines()
     old = lines[0].split(',')
     new = [c for c in old if c != 'time'] + [c for c in names if c not in old and c != 'time'] + ['time']*('time' in old or 'time' in names)
@@ -59,7 +60,8 @@ def merge_log_header(path:Path, # a metrics log with a header row
 
 # %% ../../nbs/03c_monitors.ipynb #ad5cc755
 class RunCSVLogger(CSVLogger):
-    "fastai's `CSVLogger`, appending to an existing log under its header (`merge_log_header`): each row goes under its own column names, empty where this fit logs nothing."
+    ("fastai's `CSVLogger`, appending to an existing log under its header (`merge_log_header`): each row goes under "
+     "its own column names, empty where this fit logs nothing.")
     def before_fit(self):
         p, self.columns = self.path/self.fname, list(self.recorder.metric_names)
         if not (self.append and p.exists() and p.stat().st_size): return super().before_fit()
@@ -75,7 +77,8 @@ class RunCSVLogger(CSVLogger):
 
 # %% ../../nbs/03c_monitors.ipynb #323ffc83
 class GridLogger(Callback):
-    "After each epoch, hand the class grid `SampleGrid` has just drawn (`learn.run_state.class_grid`) to `log(grid, epoch)`: an image for TensorBoard or W&B."
+    ("After each epoch, hand the class grid `SampleGrid` has just drawn (`learn.run_state.class_grid`) to `log(grid, "
+     "epoch)`: an image for TensorBoard or W&B.")
     order = SampleGrid.order + 1
     def __init__(self, log:Callable): self.log = log
     def after_epoch(self):
@@ -86,20 +89,25 @@ class GridLogger(Callback):
 def _optional(module:str, extra:str):
     "Import an optional dependency, or raise a one-line `ACGANError` naming the extra that installs it."
     try: return __import__(module)
-    except ImportError: raise ACGANError(f"--{extra} needs the {module} package, which acgan_nb does not install by default; pip install 'acgan_nb[{extra}]'") from None
+    except ImportError:
+        raise ACGANError(f"--{extra} needs the {module} package, which acgan_nb does not install by default; pip "
+                         f"install 'acgan_nb[{extra}]'") from None
 
 # %% ../../nbs/03c_monitors.ipynb #96290ee8
 def tensorboard_callbacks(log_dir:Path|str, # where the event files go (a run's `tensorboard/`)
                          ) -> list:
-    "fastai's `TensorBoardCallback` (losses, learning rates, metrics; no graph trace or predictions) and the class grid as an image."
+    ("fastai's `TensorBoardCallback` (losses, learning rates, metrics; no graph trace or predictions) and the class "
+     "grid as an image.")
     _optional('tensorboard', 'tensorboard')
     from fastai.callback.tensorboard import TensorBoardCallback
-    class NumericHypers(TensorBoardCallback):  # fastai's logs every optimiser setting; torch's Adam has some that are None or flags
+    # fastai's logs every optimiser setting; torch's Adam has some that are None or flags
+    class NumericHypers(TensorBoardCallback):
         def after_batch(self):
             self.writer.add_scalar('train_loss', self.smooth_loss, self.train_iter)
             for i, h in enumerate(self.opt.hypers):
                 for k, v in h.items():
-                    if isinstance(v, (int, float)) and not isinstance(v, bool): self.writer.add_scalar(f'{k}_{i}', v, self.train_iter)
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        self.writer.add_scalar(f'{k}_{i}', v, self.train_iter)
     tb = NumericHypers(log_dir=str(log_dir), trace_model=False, log_preds=False)
     return [tb, GridLogger(lambda g, epoch: tb.writer.add_image('class_grid', g, epoch, dataformats='HWC'))]
 
@@ -107,21 +115,26 @@ def tensorboard_callbacks(log_dir:Path|str, # where the event files go (a run's 
 class WandbRun(Callback):
     "Open (or, for a resumed run, reopen) the W&B run of `run_dir` before fastai's `WandbCallback` needs it."
     order = Recorder.order  # before `WandbCallback` (Recorder.order + 1)
-    def __init__(self, run_dir:Path, config:dict, project:str|None=None): self.run_dir, self.config, self.project = Path(run_dir), config, project
+    def __init__(self, run_dir:Path, config:dict, project:str|None=None):
+        self.run_dir, self.config, self.project = Path(run_dir), config, project
     def before_fit(self):
         import wandb
         f = self.run_dir/'wandb.json'
         rid = json.loads(f.read_text())['id'] if f.exists() else None
         wandb.init(project=self.project or os.environ.get('WANDB_PROJECT', 'acgan_nb'), name=self.run_dir.name, id=rid, resume='allow', dir=str(self.run_dir), config=self.config)
-        if rid is None: atomic_write(f, lambda fh: fh.write(json.dumps(dict(id=wandb.run.id, project=wandb.run.project))), 'w')
-        self.learn.gather_args = lambda: {}  # `WandbCallback` logs what this gathers from the learner's objects, which fails on ours; the run's config is W&B's config already
+        if rid is None:
+            atomic_write(f, lambda fh: fh.write(json.dumps(dict(id=wandb.run.id, project=wandb.run.project))), 'w')
+        # `WandbCallback` logs what this gathers from the learner's objects, which fails on ours; the run's config is
+        # W&B's config already
+        self.learn.gather_args = lambda: {}
 
 # %% ../../nbs/03c_monitors.ipynb #8af5f2e1
 def wandb_callbacks(run_dir:Path|str, # the run directory (the W&B run's name; its id is kept in `wandb.json`)
                     config:dict, # the run's settings, logged as the W&B config
                     project:str|None=None, # W&B project (default: $WANDB_PROJECT, else acgan_nb)
                    ) -> list:
-    "fastai's `WandbCallback` (losses, learning rates, metrics; no gradients, model files or predictions) in the run's own W&B run, and the class grid as a `wandb.Image`."
+    ("fastai's `WandbCallback` (losses, learning rates, metrics; no gradients, model files or predictions) in the "
+     "run's own W&B run, and the class grid as a `wandb.Image`.")
     wandb = _optional('wandb', 'wandb')
     from fastai.callback.wandb import WandbCallback
     class FinishingWandb(WandbCallback):  # and close the W&B run once fastai's callback has logged its last step
@@ -133,16 +146,20 @@ def wandb_callbacks(run_dir:Path|str, # the run directory (the W&B run's name; i
 
 # %% ../../nbs/03c_monitors.ipynb #9960e45b
 class TimedSnapshots(Callback):
-    "Every `every` seconds of training keep the sampling generator's weights in `learn.run_state.snapshots`; with `budget`, end the fit once that many seconds have passed."
+    ("Every `every` seconds of training keep the sampling generator's weights in `learn.run_state.snapshots`; with "
+     "`budget`, end the fit once that many seconds have passed.")
     order = GracefulStop.order - 1  # after the step's switch, moving average and checkpoint
     def __init__(self, every:float, # seconds of training between snapshots
                  budget:float|None=None, # seconds of training, after which the fit ends (None: train the run's epochs)
                 ):
-        if every <= 0 or (budget is not None and budget <= 0): raise ACGANError(f"TimedSnapshots needs every > 0 and budget > 0 seconds, got every={every}, budget={budget}")
+        if every <= 0 or (budget is not None and budget <= 0):
+            raise ACGANError(f"TimedSnapshots needs every > 0 and budget > 0 seconds, got every={every}, "
+                             f"budget={budget}")
         self.every, self.budget = every, budget
     def before_fit(self):
         self.t0, self.set_aside, self.next, self.batches = None, 0., self.every, 0
-        self.snapshots = self.learn.run_state.snapshots = []  # kept on the callback too: a fit that raises still leaves them
+        # kept on the callback too: a fit that raises still leaves them
+        self.snapshots = self.learn.run_state.snapshots = []
     def seconds(self) -> float: return time.perf_counter() - self.t0 - self.set_aside
     def snapshot(self):
         "Copy the sampling generator's weights (CPU), with the training seconds and batches so far."
@@ -180,7 +197,8 @@ def fixed_samples(G:nn.Module, # the generator to draw from (in training: `sampl
                   n:int|None=None, # samples with the classes cycled 0, 1, ..., K-1, 0, ...
                   n_per_class:int|None=None, # or: this many of each class, in blocks of one class
                  ) -> tuple[Tensor, Tensor]:
-    "Samples of `G` from fixed noise, uint8 (B, C, H, W) on the CPU, and their input classes: what the callbacks below and `quality_curve` measure."
+    ("Samples of `G` from fixed noise, uint8 (B, C, H, W) on the CPU, and their input classes: what the callbacks "
+     "below and `quality_curve` measure.")
     K = getattr(G, 'n_classes', n_classes)
     y = torch.arange(K).repeat_interleave(n_per_class) if n_per_class else torch.arange(n) % K
     z = torch.randn(len(y), G.nz, generator=torch.Generator().manual_seed(seed))
@@ -188,7 +206,8 @@ def fixed_samples(G:nn.Module, # the generator to draw from (in training: `sampl
 
 # %% ../../nbs/04e_run_evaluation.ipynb #8a15f2e2
 class SampleTracker(Callback):
-    "Every `every` epochs: per-class judge accuracy and MS-SSIM of fixed-noise samples, logged to `tracking.csv`; warns when a class collapses."
+    ("Every `every` epochs: per-class judge accuracy and MS-SSIM of fixed-noise samples, logged to `tracking.csv`; "
+     "warns when a class collapses.")
     order = 65  # after the metrics, before the CSV logger (order 70) and the checkpoints
     def __init__(self, judge:nn.Module, # a classifier returning logits (e.g. `judge_for(dataset)`)
                  every:int=1, # epochs between measurements
@@ -199,14 +218,16 @@ class SampleTracker(Callback):
                  fname:str|None='tracking.csv', # log file in the learner's path (None: none)
                  seed:int=0, # noise and pair seed
                 ):
-        if every <= 0 or n_per_class < 2: raise ACGANError(f"SampleTracker needs every >= 1 and n_per_class >= 2, got {every}, {n_per_class}")
+        if every <= 0 or n_per_class < 2:
+            raise ACGANError(f"SampleTracker needs every >= 1 and n_per_class >= 2, got {every}, {n_per_class}")
         self.judge, self.every, self.n_per_class, self.n_pairs, self.real, self.threshold, self.fname, self.seed = judge, every, n_per_class, n_pairs, real, threshold, fname, seed
     def before_fit(self):
         if self.threshold is None and self.real is not None:
             self.real_ms_ssim = ms_ssim_diversity(*self.real, n_pairs=self.n_pairs, seed=self.seed)
             self.threshold = max(self.real_ms_ssim.values())
     def measure(self) -> dict:
-        "One measurement of the current generator: accuracy and MS-SSIM, overall and per class (MS-SSIM classes: see `diversity_classes`)."
+        ("One measurement of the current generator: accuracy and MS-SSIM, overall and per class (MS-SSIM classes: see "
+         "`diversity_classes`).")
         x, y = fixed_samples(sampling_generator(self.learn), self.judge.n_classes, self.seed, n_per_class=self.n_per_class)
         K, xs = len(y)//self.n_per_class, x.permute(0, 2, 3, 1).numpy()
         obj = getattr(getattr(self.learn, 'loss_func', None), 'objective', None)
@@ -222,7 +243,9 @@ class SampleTracker(Callback):
         self.learn.run_state.tracking.append(row)
         if self.threshold is not None:
             hot = [int(c.rsplit('_', 1)[1]) for c, v in row.items() if c.startswith('ms_ssim_') and v > self.threshold]
-            if hot: warnings.warn(f"epoch {row['epoch']}: class(es) {hot} have MS-SSIM above {self.threshold:.3f} (the least varied real class): possible mode collapse")
+            if hot:
+                warnings.warn(f"epoch {row['epoch']}: class(es) {hot} have MS-SSIM above {self.threshold:.3f} (the "
+                              f"least varied real class): possible mode collapse")
         if self.fname: self._write(Path(self.learn.path)/self.fname, row)
     def _write(self, path:Path, row:dict):
         "Append `row` to the log, dropping rows of epochs at or after it (a resumed run re-measures them)."
@@ -245,7 +268,8 @@ class EpochValue(Metric):
     def name(self): return self._name
 
 class SampleFID(Callback):
-    "Every `every` epochs: the judge-FID of fixed samples against real images, and the judge's accuracy on them, as the `fid` and `accuracy` columns of `metrics.csv`, so `best_metric='fid'` keeps the best checkpoint."
+    ("Every `every` epochs: the judge-FID of fixed samples against real images, and the judge's accuracy on them, as "
+     "the `fid` and `accuracy` columns of `metrics.csv`, so `best_metric='fid'` keeps the best checkpoint.")
     order = Recorder.order - 1  # the values are set before the `Recorder` reads the epoch's metrics (in `after_train`)
     def __init__(self, judge:nn.Module, # a classifier with `features` (e.g. `judge_for(dataset)`)
                  real:np.ndarray, # uint8 real images to compare with (e.g. the test split)
@@ -253,7 +277,8 @@ class SampleFID(Callback):
                  n:int=1000, # samples, classes cycled
                  seed:int=0, # their noise seed
                 ):
-        if every <= 0 or n < 2: raise ACGANError(f"SampleFID needs every >= 1 and n >= 2 samples, got every={every}, n={n}")
+        if every <= 0 or n < 2:
+            raise ACGANError(f"SampleFID needs every >= 1 and n >= 2 samples, got every={every}, n={n}")
         self.judge, self.real, self.every, self.n, self.seed = judge, real, every, n, seed
         self.fid, self.accuracy = EpochValue('fid'), EpochValue('accuracy')
     def before_fit(self):

@@ -12,7 +12,8 @@ from typing import Callable
 try: import fcntl
 except ImportError: fcntl = None  # not on Windows: run directories are then not locked
 import torch
-from ..core import ACGANError, atomic_write  # first: it filters the torch.jit deprecation warning that importing fastai raises
+# first: it filters the torch.jit deprecation warning that importing fastai raises
+from ..core import ACGANError, atomic_write
 from ..data import ImageData, cache_dir, labelled_indices, safe_name, load_dataset, make_dataloaders
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import Learner
@@ -43,14 +44,16 @@ class RunLocked(ACGANError):
 
 # %% ../../nbs/03e_runs.ipynb #560f0d2d
 class RunLock:
-    "One writer per run directory: an exclusive `flock` on `run_dir/.lock`, which names its holder; the kernel releases it when the holder exits, however it exits."
+    ("One writer per run directory: an exclusive `flock` on `run_dir/.lock`, which names its holder; the kernel "
+     "releases it when the holder exits, however it exits.")
     def __init__(self, run_dir:Path): self.path, self.f = Path(run_dir)/LOCK_NAME, None
     def holder(self) -> str:
         "Who holds the lock, as the lock file says."
         try: h = json.loads(self.path.read_text()); return f"process {h['pid']} on {h['host']} (since {h['since']})"
         except (OSError, ValueError, KeyError): return "another process"
     def acquire(self):
-        "Take the lock, or raise `RunLocked` naming the process that holds it; a lock file left by a dead process is taken over."
+        ("Take the lock, or raise `RunLocked` naming the process that holds it; a lock file left by a dead process is "
+         "taken over.")
         if fcntl is None: return self
         while True:
             f = open(self.path, 'a+')
@@ -59,7 +62,8 @@ class RunLock:
                 f.close()
                 who = self.holder()
                 pid = who.split()[1] if who.startswith('process ') else 'PID'
-                raise RunLocked(f"{self.path.parent} is being trained by {who}; wait for it to finish, or stop it with kill -TERM {pid} and then resume") from None
+                raise RunLocked(f"{self.path.parent} is being trained by {who}; wait for it to finish, or stop it with "
+                                f"kill -TERM {pid} and then resume") from None
             try: same = os.path.samestat(os.fstat(f.fileno()), os.stat(self.path))
             except FileNotFoundError: same = False
             if same: break
@@ -85,20 +89,25 @@ def check_run_dir(run_dir:Path, # the run directory
                  ):
     "A one-line `ACGANError` unless `run_dir` can be resumed (`resume`) or trained into (created, empty and writable)."
     if resume:
-        if not (run_dir/'config.json').exists(): raise ACGANError(f"cannot resume {run_dir}: it has no config.json; give a run directory made by acgan-train")
+        if not (run_dir/'config.json').exists():
+            raise ACGANError(f"cannot resume {run_dir}: it has no config.json; give a run directory made by acgan-train")
         return
     if run_dir.exists() and any(p.name != LOCK_NAME for p in run_dir.iterdir()):
-        raise ACGANError(f"run directory {run_dir} already exists and is not empty; pass --resume {run_dir} to continue it, or choose a new --out")
+        raise ACGANError(f"run directory {run_dir} already exists and is not empty; pass --resume {run_dir} to "
+                         f"continue it, or choose a new --out")
     try: run_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise ACGANError(f"cannot create run directory {run_dir} ({e.strerror}); choose a writable --out") from None
-    if not os.access(run_dir, os.W_OK): raise ACGANError(f"run directory {run_dir} is not writable; choose a writable --out")
+    except OSError as e:
+        raise ACGANError(f"cannot create run directory {run_dir} ({e.strerror}); choose a writable --out") from None
+    if not os.access(run_dir, os.W_OK):
+        raise ACGANError(f"run directory {run_dir} is not writable; choose a writable --out")
 
 # %% ../../nbs/03e_runs.ipynb #5b6ccea0
 def run_parts(cfg:TrainConfig, # the run's settings
               data:ImageData, # its data
               device:torch.device, # where its batches live
              ) -> tuple:
-    "Objective, generator, discriminator (on the CPU) and batches of a run, seeded and built in the run's order: what `build_run` puts in a `Learner`."
+    ("Objective, generator, discriminator (on the CPU) and batches of a run, seeded and built in the run's order: what "
+     "`build_run` puts in a `Learner`.")
     set_seed(cfg.seed, reproducible=True)
     obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
     G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width, cfg.cond, cfg.sn)
@@ -136,11 +145,14 @@ def truncate_log(path:Path, epochs:int):
 def read_config(run_dir:Path) -> TrainConfig:
     "A run's `config.json`, checked; a one-line error if it is not a valid run config."
     try: return TrainConfig(**json.loads((run_dir/'config.json').read_text())).check()
-    except (json.JSONDecodeError, TypeError) as e: raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the run") from None
+    except (json.JSONDecodeError, TypeError) as e:
+        raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the "
+                         f"run") from None
 
 # %% ../../nbs/03e_runs.ipynb #aac2d6a2
 def resume_config(run_dir:Path, epochs:int|None=None, lr_g:float|None=None, lr_d:float|None=None) -> TrainConfig:
-    "A run's `config.json` for resuming, with a new epoch total and learning rates (written back when changed); stale temp files removed."
+    ("A run's `config.json` for resuming, with a new epoch total and learning rates (written back when changed); stale "
+     "temp files removed.")
     cfg = read_config(run_dir)
     if epochs: cfg.set_epochs(epochs)
     cfg.lr_g, cfg.lr_d = lr_g or cfg.lr_g, lr_d or cfg.lr_d
@@ -162,14 +174,16 @@ class NothingToTrain(ACGANError):
 def resume_point(run_dir:Path, # a run directory being resumed
                  epochs:int|None, # the new epoch total asked for (None: the run's own)
                 ) -> dict|None:
-    "The run's checkpoint (None before its first), or `NothingToTrain` when it has trained `epochs` (or all its epochs) already."
+    ("The run's checkpoint (None before its first), or `NothingToTrain` when it has trained `epochs` (or all its "
+     "epochs) already.")
     ck = run_dir/CKPT_NAME
     sd = load_checkpoint(ck) if ck.exists() else None
     done = sd['epoch'] if sd else 0
     total = epochs or read_config(run_dir).epochs
     if done >= total:
         how = f"not fewer than --epochs {epochs}" if epochs else f"all of its {total}"
-        raise NothingToTrain(f"nothing to train: {run_dir} has trained {done} epochs, {how}; give --epochs above {done} to train longer")
+        raise NothingToTrain(f"nothing to train: {run_dir} has trained {done} epochs, {how}; give --epochs above "
+                             f"{done} to train longer")
     return sd
 
 # %% ../../nbs/03e_runs.ipynb #42873269
@@ -178,18 +192,23 @@ def fit_run(learn:Learner, # from `build_run`, with the checkpoint restored
             run_dir:Path, # the run directory
             sd:dict|None=None, # the checkpoint resumed from (None: a new run)
            ) -> Learner:
-    "Train the remaining epochs of a run, stopping cleanly on SIGTERM/SIGINT; `TrainingDiverged` or `TrainingStopped` when it did not finish."
+    ("Train the remaining epochs of a run, stopping cleanly on SIGTERM/SIGINT; `TrainingDiverged` or `TrainingStopped` "
+     "when it did not finish.")
     start, step = (sd['epoch'], sd.get('step', 0)) if sd else (0, 0)
     t0 = time.time()
     with stop_on_signals() as stop:
-        if stop.signal is not None: raise TrainingStopped(stop_message(stop.signal, f"before epoch {start + 1} of {cfg.epochs} began", run_dir), stop.signal)  # asked for while setting up
+        if stop.signal is not None:
+            # asked for while setting up
+            raise TrainingStopped(stop_message(stop.signal, f"before epoch {start + 1} of {cfg.epochs} began", run_dir), stop.signal)
         learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, step)])
         signum = stop.signal
     learn.run_state.train_seconds = time.time() - t0
     ck = run_dir/CKPT_NAME
     if learn.run_state.diverged:
-        last = f"the last good checkpoint is {ck} (epoch {load_checkpoint(ck)['epoch']})" if ck.exists() else "no checkpoint was written before it"
-        raise TrainingDiverged(f"{learn.run_state.diverged}; {last}; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")
+        last = f"the last good checkpoint is {ck} (epoch {load_checkpoint(ck)['epoch']})" if ck.exists() else ("no "
+                                                                                                               "checkpoint was written before it")
+        raise TrainingDiverged(f"{learn.run_state.diverged}; {last}; resume with acgan-train --resume {run_dir} and "
+                               f"lower --lr-g/--lr-d")
     if learn.run_state.stopped_at and learn.run_state.stopped_at[0] < cfg.epochs:
         ep, st = learn.run_state.stopped_at
         where = stop_point(ep, cfg.epochs, st, learn.dls.train.n_batches)
@@ -207,7 +226,8 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
           lr_g:float|None=None, # with `resume`: a new generator learning rate
           lr_d:float|None=None, # with `resume`: a new critic learning rate
          ) -> Learner:
-    "Train a conditional GAN into `run_dir` (config.json, metrics.csv, samples/, checkpoint.pt), holding the run's `RunLock` throughout."
+    ("Train a conditional GAN into `run_dir` (config.json, metrics.csv, samples/, checkpoint.pt), holding the run's "
+     "`RunLock` throughout.")
     run_dir = Path(run_dir)
     created = [] if resume else [d for d in (run_dir, *run_dir.parents) if not d.exists()]  # folders this call makes
     if not resume: cfg = (cfg or TrainConfig()).check()
@@ -222,7 +242,8 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
             learn = build_run(cfg, run_dir, data, extra_cbs, quiet)
             if sd: restore_checkpoint(learn, sd, run_dir/CKPT_NAME)
             if resume: truncate_log(run_dir/'metrics.csv', sd['epoch'] if sd else 0)
-            else: write_json(run_dir/'config.json', cfg.flat()); write_json(run_dir/'data.json', learn.run_state.data_info)
+            else:
+                write_json(run_dir/'config.json', cfg.flat()); write_json(run_dir/'data.json', learn.run_state.data_info)
             return fit_run(learn, cfg, run_dir, sd)
         finally:
             lock.release()
@@ -230,11 +251,13 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
                 if d.is_dir() and not any(d.iterdir()): d.rmdir()
 
 # %% ../../nbs/03e_runs.ipynb #1edd961f
-LATER_FIELDS = {'labelled': None, 'cond': 'concat', 'sn': False}  # TrainConfig fields added after the cache began, with the default that leaves them out
+# TrainConfig fields added after the cache began, with the default that leaves them out
+LATER_FIELDS = {'labelled': None, 'cond': 'concat', 'sn': False}
 
 # %% ../../nbs/03e_runs.ipynb #b160590c
 def cache_key(cfg:TrainConfig) -> dict:
-    "The settings that name a cached run: every field, except a later one at its default, so runs cached before it was added are found again."
+    ("The settings that name a cached run: every field, except a later one at its default, so runs cached before it "
+     "was added are found again.")
     return {k: v for k, v in cfg.flat().items() if not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
 
 # %% ../../nbs/03e_runs.ipynb #1636c1ae
@@ -256,8 +279,10 @@ def kept_result(path:Path|str|None, # the JSON file that keeps the result (None:
                 key:dict, # the settings that produce it (JSON-serialisable)
                 compute:Callable[[], dict], # computes the result (JSON-serialisable) when none is kept for `key`
                ) -> dict:
-    "The result kept at `path` if it was computed with exactly the settings `key`, else `compute()`, kept there (atomically) with `key`."
-    path, key = Path(path) if path else None, json.loads(json.dumps(key, allow_nan=False))  # as JSON holds it: tuples as lists, keys as strings; a NaN setting is refused
+    ("The result kept at `path` if it was computed with exactly the settings `key`, else `compute()`, kept there "
+     "(atomically) with `key`.")
+    # as JSON holds it: tuples as lists, keys as strings; a NaN setting is refused
+    path, key = Path(path) if path else None, json.loads(json.dumps(key, allow_nan=False))
     if path and path.exists():
         kept = json.loads(path.read_text())
         if kept.get('key') == key: return kept['row']

@@ -26,16 +26,24 @@ __all__ = ['load_generator', 'sample_run', 'eval_path', 'EnsembleGenerator', 're
 def load_generator(run_dir:Path|str, # a run directory (or a class-split ensemble's)
                    best:bool=False, # the best epoch's checkpoint (`best.pt`, kept by `best_metric`) instead of the newest
                   ) -> tuple[nn.Module, TrainConfig, dict]:
-    "The trained generator of a run (or of a class-split ensemble), its config and data info (classes, size, channels; the checkpoint read and its epoch)."
+    ("The trained generator of a run (or of a class-split ensemble), its config and data info (classes, size, "
+     "channels; the checkpoint read and its epoch).")
     run_dir = Path(run_dir)
     if (run_dir/ENSEMBLE_FILE).exists():
-        if best: raise ACGANError(f"{run_dir} is a class-split ensemble, whose members each keep their own best.pt; give a member's directory with --best, or leave out --best")
+        if best:
+            raise ACGANError(f"{run_dir} is a class-split ensemble, whose members each keep their own best.pt; give a "
+                             f"member's directory with --best, or leave out --best")
         return load_ensemble_generator(run_dir)
-    if not (run_dir/'config.json').exists(): raise ACGANError(f"{run_dir} is not a run directory (no config.json); give a directory written by acgan-train")
+    if not (run_dir/'config.json').exists():
+        raise ACGANError(f"{run_dir} is not a run directory (no config.json); give a directory written by acgan-train")
     try: cfg = TrainConfig(**json.loads((run_dir/'config.json').read_text()))
-    except (json.JSONDecodeError, TypeError) as e: raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the run") from None
+    except (json.JSONDecodeError, TypeError) as e:
+        raise ACGANError(f"{run_dir/'config.json'} is not a valid run config ({type(e).__name__}); restore it from the "
+                         f"run") from None
     ck = run_dir/(BEST_NAME if best else CKPT_NAME)
-    if best and not ck.exists(): raise ACGANError(f"{run_dir} has no {BEST_NAME}: it was trained without a best metric; train with --fid-every N --best-metric fid --best-mode min (or another --best-metric), or leave out --best")
+    if best and not ck.exists():
+        raise ACGANError(f"{run_dir} has no {BEST_NAME}: it was trained without a best metric; train with --fid-every "
+                         f"N --best-metric fid --best-mode min (or another --best-metric), or leave out --best")
     sd = load_checkpoint(ck)
     g = sd.get('generator_ema', sd['generator'])
     info = json.loads((run_dir/'data.json').read_text()) if (run_dir/'data.json').exists() else {}
@@ -57,14 +65,16 @@ def _check_config_agrees(cfg:TrainConfig, # the run's config.json
     bad = [k for k in ('arch', 'nz', 'width', 'cond') if said[k] != args[k]]
     if bad:
         k = bad[0]
-        raise ACGANError(f"{run_dir/'config.json'} does not match this model's checkpoint ({k}: config {said[k]} vs checkpoint {args[k]}); restore config.json from the run")
+        raise ACGANError(f"{run_dir/'config.json'} does not match this model's checkpoint ({k}: config {said[k]} vs "
+                         f"checkpoint {args[k]}); restore config.json from the run")
 
 # %% ../../nbs/03f_sampling.ipynb #840b83ee
 def _inferred_generator_args(cfg:TrainConfig, # the run's settings
                              g:dict, # the generator's state dict
                              info:dict, # the run's data.json (may be empty)
                             ) -> dict:
-    "`generator_args` of a checkpoint written before checkpoints kept them, read off the weights' shapes and the dataset's name."
+    ("`generator_args` of a checkpoint written before checkpoints kept them, read off the weights' shapes and the "
+     "dataset's name.")
     n_classes = g['fc.0.weight'].shape[1] - cfg.nz
     last = [k for k in g if k.endswith('weight') and g[k].dim() == 4][-1]
     sizes = dict(digits=16, cifar10=32, mnist=28, fashion_mnist=28)
@@ -97,12 +107,14 @@ def eval_path(run_dir:Path|str, # a run directory
               name:str, # an evaluation's file: eval.json, eval_samples.png, eval_diversity.png, ...
               best:bool=False, # of the best epoch's checkpoint: eval_best.json, eval_best_samples.png, ...
              ) -> Path:
-    "Where an evaluation of a run writes `name`; an evaluation of `best.pt` writes beside the newest checkpoint's, never over it."
+    ("Where an evaluation of a run writes `name`; an evaluation of `best.pt` writes beside the newest checkpoint's, "
+     "never over it.")
     return Path(run_dir)/(name.replace('eval', 'eval_best', 1) if best else name)
 
 # %% ../../nbs/03f_sampling.ipynb #4034f4c0
 class EnsembleGenerator(nn.Module):
-    "One generator over all classes from members that each own some of them: class c is drawn by the member that owns c."
+    ("One generator over all classes from members that each own some of them: class c is drawn by the member that owns "
+     "c.")
     def __init__(self, generators:list, # one generator per member, None for a member that cannot be sampled
                  splits:list, # the global classes of each member, in the member's own class order
                  nz:int, # noise dimension (shared)
@@ -116,7 +128,8 @@ class EnsembleGenerator(nn.Module):
         owner, local = torch.full((self.n_classes,), -1), torch.zeros(self.n_classes, dtype=torch.long)
         for i, s in enumerate(self.splits): owner[s], local[s] = i, torch.arange(len(s))
         if (owner < 0).any() or sorted(c for s in self.splits for c in s) != list(range(self.n_classes)):
-            raise ACGANError(f"ensemble splits {self.splits} do not partition the classes 0..{self.n_classes-1}; each class must belong to exactly one member")
+            raise ACGANError(f"ensemble splits {self.splits} do not partition the classes 0..{self.n_classes-1}; each "
+                             f"class must belong to exactly one member")
         self.register_buffer('owner', owner, persistent=False)
         self.register_buffer('local', local, persistent=False)
         self.members = nn.ModuleDict({str(i): g for i, g in enumerate(generators) if g is not None})
@@ -124,7 +137,8 @@ class EnsembleGenerator(nn.Module):
     def forward(self, z:Tensor, c:Tensor) -> Tensor:
         "Images from noise `z` (B, nz) and global classes `c` (B,) or one-hot vectors (B, K)."
         if c.dim() == 2:
-            if not ((c == 0) | (c == 1)).all() or not (c.sum(1) == 1).all(): raise ACGANError("an ensemble generator takes class labels or one-hot vectors, not mixed conditions")
+            if not ((c == 0) | (c == 1)).all() or not (c.sum(1) == 1).all():
+                raise ACGANError("an ensemble generator takes class labels or one-hot vectors, not mixed conditions")
             c = c.argmax(1)
         c = c.long()
         owner, local = self.owner[c], self.local[c]
@@ -140,16 +154,19 @@ def read_ensemble(run_dir:Path|str) -> dict:
     "The manifest `ensemble.json` of an ensemble directory, checked; a one-line `ACGANError` if it is not one."
     f = Path(run_dir)/ENSEMBLE_FILE
     try: man = json.loads(f.read_text())
-    except (OSError, json.JSONDecodeError) as e: raise ACGANError(f"{f} is not a readable ensemble manifest ({type(e).__name__}); restore it from the run") from None
+    except (OSError, json.JSONDecodeError) as e:
+        raise ACGANError(f"{f} is not a readable ensemble manifest ({type(e).__name__}); restore it from the run") from None
     if not isinstance(man, dict) or man.get('format') != ENSEMBLE_FORMAT or not isinstance(man.get('members'), list):
-        raise ACGANError(f"{f} is not an acgan_nb ensemble manifest (format {ENSEMBLE_FORMAT}); give a directory written by acgan-train --class-split")
+        raise ACGANError(f"{f} is not an acgan_nb ensemble manifest (format {ENSEMBLE_FORMAT}); give a directory "
+                         f"written by acgan-train --class-split")
     return man
 
 # %% ../../nbs/03f_sampling.ipynb #4cd3a9e7
 def _member_why(run_dir:Path, m:dict) -> str:
     cls = ','.join(map(str, m['classes']))
     state = f"failed ({m.get('error') or 'no reason recorded'})" if m['status'] == 'failed' else 'is not trained yet'
-    return f"classes {cls} belong to ensemble member {m['name']}, which {state}; retrain it with acgan-train --resume {run_dir}"
+    return (f"classes {cls} belong to ensemble member {m['name']}, which {state}; retrain it with acgan-train --resume "
+            f"{run_dir}")
 
 # %% ../../nbs/03f_sampling.ipynb #01e23e29
 def load_ensemble_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, dict]:
@@ -157,9 +174,12 @@ def load_ensemble_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, d
     run_dir = Path(run_dir)
     man = read_ensemble(run_dir)
     try: cfg = TrainConfig(**man['config'])
-    except TypeError as e: raise ACGANError(f"{run_dir/ENSEMBLE_FILE} holds an invalid config ({e}); restore it from the run") from None
+    except TypeError as e:
+        raise ACGANError(f"{run_dir/ENSEMBLE_FILE} holds an invalid config ({e}); restore it from the run") from None
     gens = [load_generator(run_dir/m['name'])[0] if m['status'] == 'done' else None for m in man['members']]
-    if not any(g is not None for g in gens): raise ACGANError(f"no member of ensemble {run_dir} has finished training; train them with acgan-train --resume {run_dir}")
+    if not any(g is not None for g in gens):
+        raise ACGANError(f"no member of ensemble {run_dir} has finished training; train them with acgan-train --resume "
+                         f"{run_dir}")
     G = EnsembleGenerator(gens, [m['classes'] for m in man['members']], cfg.nz, man['img_size'], man['channels'],
                           why=[_member_why(run_dir, m) for m in man['members']])
     return G, cfg, dict(n_classes=G.n_classes, img_size=man['img_size'], channels=man['channels'], classes=man['classes'],
