@@ -46,6 +46,7 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+# %% ../nbs/90_cli.ipynb #b553a281
 def run_command(prog:str, f, args):
     ("Call `f(args)`; every way it can end is one line: an `ACGANError` (or an unwritable path) exit code 2; a "
      "diverged run or failed ensemble members 3; a stop by SIGINT/SIGTERM 128 + the signal (130/143); nothing to train "
@@ -66,6 +67,7 @@ def run_command(prog:str, f, args):
                          f"{signal.Signals(signum).name}{what}\n")
         sys.exit(128 + signum)
 
+# %% ../nbs/90_cli.ipynb #0695dd58
 def _key_value(s:str) -> tuple:
     "`KEY=VALUE` → (key, value), the value read as JSON (numbers, true/false) or else kept as a string."
     k, sep, v = s.partition('=')
@@ -73,6 +75,7 @@ def _key_value(s:str) -> tuple:
     try: return k, json.loads(v)
     except json.JSONDecodeError: return k, v
 
+# %% ../nbs/90_cli.ipynb #f200ea15
 def _positive(kind):
     def _p(s):
         try: v = kind(s)
@@ -98,6 +101,7 @@ def _run_args(a):
     a('--device', help="cpu, cuda, cuda:1, ... (default: a GPU if there is one)")
     a('--quiet', action='store_true', help="no progress bar or table")
 
+# %% ../nbs/90_cli.ipynb #6a415ab7
 def _optimiser_args(a):
     a('--bs', type=_positive(int), help="batch size")
     a('--lr-g', type=_positive(float), help="generator learning rate (Adam)")
@@ -109,6 +113,7 @@ def _optimiser_args(a):
                                                              "batches)")
     a('--ema', type=float, help="keep a moving average of the generator with this decay (e.g. 0.999) and sample from it")
 
+# %% ../nbs/90_cli.ipynb #f03b024a
 def _objective_args(a):
     a('--objective', choices=sorted(OBJECTIVES), help="objective (default: the preset's: amgan for mnist and "
                                                       "fashion_mnist, acgan for the others; --objective acgan on mnist "
@@ -124,6 +129,7 @@ def _objective_args(a):
                                                            "amgan)")
     a('--prior', choices=['data', 'uniform'], help="distribution of the generator's target classes (default: data)")
 
+# %% ../nbs/90_cli.ipynb #7605f1a9
 def _model_args(a):
     a('--arch', choices=list(ARCHS), help="architecture: small (16/28/32 px), cifar (32 px), imagenet (64/128 px)")
     a('--img-size', type=_positive(int), help="resize images to this size (default: the dataset's own; 64 for folders)")
@@ -136,6 +142,7 @@ def _model_args(a):
     a('--sn', action=argparse.BooleanOptionalAction, help="spectral normalisation in the discriminator, its batch "
                                                           "norms removed (--no-sn: without) (default: the preset's)")
 
+# %% ../nbs/90_cli.ipynb #f29c7993
 def _record_args(a):
     a('--keep-last', type=_positive(int), help="epoch checkpoints kept in checkpoints/ (default 3)")
     a('--best-metric', help="metrics.csv column that selects best.pt: fid (logged with --fid-every; use --best-mode "
@@ -158,6 +165,7 @@ def _record_args(a):
                                            "a resumed run logs on into its W&B run; WANDB_MODE=offline needs no "
                                            "network (pip install 'acgan_nb[wandb]')")
 
+# %% ../nbs/90_cli.ipynb #536cdf39
 def _ensemble_args(a):
     a('--class-split', metavar='SPEC', help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet "
                                             "model; the dataset's AC-GAN preset unless --objective is given): N "
@@ -166,9 +174,11 @@ def _ensemble_args(a):
     a('--vectorise', action='store_true', help="with --class-split: train same-shaped members together in one "
                                                "vectorised pass (grouped convolutions; same arithmetic as one by one)")
 
+# %% ../nbs/90_cli.ipynb #b86cd5b4
 def _presets_text(presets:dict) -> str:
     return '; '.join(f'{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()) for k, v in presets.items())
 
+# %% ../nbs/90_cli.ipynb #188cd80e
 def train_parser() -> OneLineParser:
     ("The arguments of `acgan-train`, in groups: the run, the optimiser, the objective, the model, what is recorded, "
      "ensembles.")
@@ -183,7 +193,6 @@ def train_parser() -> OneLineParser:
         add(p.add_argument_group(title).add_argument)
     return p
 
-
 # %% ../nbs/90_cli.ipynb #84ff0f63
 CONFIG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'mixed_batch', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
              'width', 'ema', 'keep_last', 'best_metric', 'best_mode', 'labelled', 'cond', 'sn')
@@ -195,30 +204,36 @@ def config_from_args(args) -> TrainConfig:
     if getattr(args, 'class_split', None) and given['objective'] is None: given['objective'] = 'acgan'
     return preset(args.dataset, objective_args=dict(args.objective_args) if args.objective_args else None, **given)
 
+# %% ../nbs/90_cli.ipynb #a0ea05d3
 def default_run_dir(dataset:str, ensemble:bool=False) -> Path:
     "`runs/<dataset>-[split-]<date-time>`: where a new run goes without `--out`."
     return Path('runs')/f"{dataset.replace('folder:', '').strip('/').replace('/', '_')}-{'split-' if ensemble else ''}{time.strftime('%Y%m%d-%H%M%S')}"
 
+# %% ../nbs/90_cli.ipynb #d194e90b
 def _tracker(dataset:str, img_size:int|None, every:int|None) -> list:
     "A `SampleTracker` with the dataset's judge and its training images' threshold (none without `every`)."
     if not every: return []
     data = load_dataset(dataset, img_size)
     return [SampleTracker(judge_for(dataset), every, real=(data.x_train, data.y_train))]
 
+# %% ../nbs/90_cli.ipynb #12b72769
 def _sample_fid(dataset:str, every:int|None, n:int) -> list:
     "A `SampleFID` with the dataset's judge against its test images (none without `every`)."
     return [SampleFID(judge_for(dataset), load_dataset(dataset).x_test, every, n)] if every else []
 
+# %% ../nbs/90_cli.ipynb #9289b313
 def _check_best(best_metric:str|None, fid_every:int|None):
     ("A one-line error, before anything is written, for a best metric that only `--fid-every` logs, asked for without "
      "it.")
     if best_metric in ('fid', 'accuracy') and not fid_every:
         raise ACGANError(f"--best-metric {best_metric} is logged only with --fid-every N; add it (e.g. --fid-every 1)")
 
+# %% ../nbs/90_cli.ipynb #91a00447
 def _loggers(args, run:Path, config:dict) -> list:
     "The TensorBoard and W&B callbacks asked for (`--tensorboard`, `--wandb`)."
     return (tensorboard_callbacks(Path(run)/'tensorboard') if args.tensorboard else []) + (wandb_callbacks(run, config) if args.wandb else [])
 
+# %% ../nbs/90_cli.ipynb #b073bcc8
 def _train_ensemble(args):
     ("`--class-split`, or `--resume` of an ensemble directory: train the (unfinished) members; exit 3 naming any "
      "member that failed.")
@@ -238,6 +253,7 @@ def _train_ensemble(args):
           f"{Path(run)/'ensemble.log'})")
     return run
 
+# %% ../nbs/90_cli.ipynb #d69ec2b7
 def train_command(args):
     ("`acgan-train` on parsed arguments: a new or resumed run, or an ensemble (`--class-split`, or `--resume` of an "
      "ensemble directory).")
@@ -260,6 +276,7 @@ def train_command(args):
           f"{Path(run)/'metrics.csv'})")
     return run
 
+# %% ../nbs/90_cli.ipynb #b60d789c
 def acgan_train(argv:list|None=None):
     "Console script `acgan-train`."
     run_command('acgan-train', train_command, train_parser().parse_args(argv))
@@ -280,6 +297,7 @@ def sample_parser() -> OneLineParser:
                                                        "instead of its newest checkpoint")
     return p
 
+# %% ../nbs/90_cli.ipynb #5a848975
 def _sample(args):
     out = Path(args.out)
     if out.suffix != '.npz': raise ACGANError(f"--out {out} must end in .npz")
@@ -339,6 +357,7 @@ def evaluate_parser() -> OneLineParser:
                                                         "the judge is trained first)")
     return p
 
+# %% ../nbs/90_cli.ipynb #5a0d0c15
 def _evaluate(args):
     judge, (cfg, info) = None, load_generator(args.run, args.best)[1:]
     if args.judge:
@@ -369,6 +388,7 @@ def _evaluate(args):
         atomic_write(out, lambda f: f.write(json.dumps(res, indent=2)), 'w')
     print(_evaluate_line(out, res))
 
+# %% ../nbs/90_cli.ipynb #eaa6af2f
 def _evaluate_line(path:Path, res:dict) -> str:
     "The one line `acgan-evaluate` prints: the headline measures, each distance with its real-vs-real value."
     def dist(k, fmt): return f"{res[k]:{fmt}} (real vs real {res[k + '_real_baseline']:{fmt}})"
@@ -380,6 +400,7 @@ def _evaluate_line(path:Path, res:dict) -> str:
             + (f", CAS {res['cas']:.4f} (real {res['cas_real']:.4f})" if 'cas' in res else '')
             + (f", Inception FID {dist('fid_inception', '.2f')}" if 'fid_inception' in res else ''))
 
+# %% ../nbs/90_cli.ipynb #6c8d0e87
 def acgan_evaluate(argv:list|None=None):
     "Console script `acgan-evaluate`."
     run_command('acgan-evaluate', _evaluate, evaluate_parser().parse_args(argv))
@@ -397,6 +418,7 @@ def distributed_parser() -> OneLineParser:
                                                              "GPUs; no longer the single-process computation)")
     return p
 
+# %% ../nbs/90_cli.ipynb #9809e04b
 def _train_distributed(args):
     rank, _, W = world()
     if args.vectorise:
@@ -424,6 +446,7 @@ def _train_distributed(args):
               f"{learn.dls.train.bs}; samples in {Path(run)/'samples'})")
     return run
 
+# %% ../nbs/90_cli.ipynb #11871b1b
 def acgan_train_distributed(argv:list|None=None):
     "`acgan-train-distributed`: `acgan-train` on every process that `torchrun` starts (one process without it)."
     args = distributed_parser().parse_args(argv)

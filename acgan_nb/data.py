@@ -34,10 +34,12 @@ def data_dir() -> Path|None:
     d = os.environ.get(DATA_ENV)
     return Path(d).expanduser() if d else None
 
+# %% ../nbs/00_data.ipynb #f0dce9f4
 def safe_name(text:str) -> str:
     "`text` as a file name: ASCII letters, digits, '.', '_' and '-' kept, anything else '_'."
     return ''.join(ch if (ch.isascii() and ch.isalnum()) or ch in '._-' else '_' for ch in text)
 
+# %% ../nbs/00_data.ipynb #1d1d7e81
 def cache_dir() -> Path:
     "The download and conversion cache: `ACGAN_CACHE`, else `~/.cache/acgan_nb`."
     return Path(os.environ.get(CACHE_ENV) or Path.home()/'.cache'/'acgan_nb').expanduser()
@@ -53,6 +55,7 @@ def _as_nhwc(x:np.ndarray, what:str) -> np.ndarray:
                          f"(x*255).round().astype('uint8')")
     return x
 
+# %% ../nbs/00_data.ipynb #97e7800f
 @dataclass
 class ImageData:
     "uint8 images (N×H×W×C), integer labels, class names and the train/test split of one dataset."
@@ -160,7 +163,7 @@ def torchvision_to_arrays(ds) -> tuple[np.ndarray, np.ndarray]:
     y = ds.targets.numpy() if isinstance(ds.targets, torch.Tensor) else np.asarray(ds.targets)
     return x.astype(np.uint8), y.astype(np.int64)
 
-
+# %% ../nbs/00_data.ipynb #71dcd909
 def download_keras_dataset(name:str, dest:Path) -> Path:
     "Fetch `name` with torchvision's downloader into the cache and write it as a Keras-layout `.npz` at `dest`."
     cls = getattr(tvd, KERAS_DATASETS[name][0])
@@ -210,6 +213,7 @@ def _folder_files(root:Path) -> list[tuple[str, list[Path]]]:
                          f"subfolder per class)")
     return out
 
+# %% ../nbs/00_data.ipynb #8f2511e5
 def _load_square(f:Path, size:int) -> np.ndarray:
     with Image.open(f) as im:
         im = im.convert('RGB')
@@ -218,6 +222,7 @@ def _load_square(f:Path, size:int) -> np.ndarray:
         im = im.crop(((w-s)//2, (h-s)//2, (w-s)//2 + s, (h-s)//2 + s)).resize((size, size), Image.Resampling.LANCZOS)
         return np.asarray(im, dtype=np.uint8)
 
+# %% ../nbs/00_data.ipynb #0a90bea9
 def load_image_folder(path:str|Path, # folder with one subfolder of images per class
                       size:int=64, # output size: 32, 64 or 128
                      ) -> ImageData:
@@ -275,6 +280,7 @@ def class_subset(data:ImageData, classes:Sequence[int|str]) -> ImageData:
     (xtr, ytr), (xte, yte) = _sel(data.x_train, data.y_train), _sel(data.x_test, data.y_test)
     return ImageData(f"{data.name}[{','.join(map(str, idx))}]", xtr, ytr, xte, yte, [data.classes[i] for i in idx])
 
+# %% ../nbs/00_data.ipynb #dc9bbeae
 def class_split(n_classes:int, # classes in the dataset
                 per_split:int, # classes per group (the paper: 10)
                ) -> list[list[int]]:
@@ -297,6 +303,7 @@ def unbalanced_subset(data:ImageData, counts:Sequence[int], seed:int=0) -> Image
     idx = np.sort(np.concatenate([rng.choice(np.flatnonzero(data.y_train == k), c, replace=False) for k, c in enumerate(counts)]))
     return ImageData(f"{data.name}-unbalanced", data.x_train[idx], data.y_train[idx], data.x_test, data.y_test, data.classes)
 
+# %% ../nbs/00_data.ipynb #8ae2a18b
 def unbalanced_mnist(data:ImageData, major:int=0, n_major:int=5500, n_minor:int=500, seed:int=0) -> ImageData:
     "CA-GAN's unbalanced MNIST: `n_major` images of class `major`, `n_minor` of each other class."
     return unbalanced_subset(data, [n_major if k == major else n_minor for k in range(data.n_classes)], seed)
@@ -306,6 +313,7 @@ def to_float_images(x:torch.Tensor) -> torch.Tensor:
     "uint8 N×C×H×W → float in [-1, 1]."
     return x.float().div_(127.5).sub_(1)
 
+# %% ../nbs/00_data.ipynb #01df13e9
 def to_uint8_images(x:torch.Tensor) -> torch.Tensor:
     "float N×C×H×W in [-1, 1] → uint8 (clamped, rounded)."
     return x.detach().add(1).mul_(127.5).round_().clamp_(0, 255).to(torch.uint8)
@@ -415,6 +423,7 @@ def labelled_indices(y:np.ndarray, # training labels
     rng = np.random.default_rng(seed)
     return np.sort(np.concatenate([rng.choice(np.flatnonzero(y == k), n_per_class, replace=False) for k in range(n_classes)]))
 
+# %% ../nbs/00_data.ipynb #e67530b2
 class SemiSupervisedBatches(ConditionalBatches):
     ("`ConditionalBatches` whose real half-batches are labelled images (drawn with replacement) and the rest of the "
      "training set, labelled `UNLABELLED`.")
@@ -449,6 +458,7 @@ def images_to_tensor(x:np.ndarray) -> torch.Tensor:
     "uint8 N×H×W×C array → contiguous uint8 N×C×H×W tensor."
     return torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2).contiguous()
 
+# %% ../nbs/00_data.ipynb #e7ae032c
 def make_dataloaders(data:ImageData, # the dataset
                      bs:int=64, # batch size
                      nz:int=100, # noise dimension
@@ -481,6 +491,7 @@ def class_grid(x:np.ndarray, # uint8 images N×H×W×C
             out[pad + k*(H+pad):pad + k*(H+pad) + H, pad + j*(W+pad):pad + j*(W+pad) + W] = x[i]
     return out
 
+# %% ../nbs/00_data.ipynb #d14d97e9
 def show_class_grid(x:np.ndarray, y:np.ndarray, classes:Sequence[str], n_per_class:int=10, title:str|None=None, scale:float=0.5):
     "A figure of `class_grid`, rows labelled with the class names."
     K = len(classes)

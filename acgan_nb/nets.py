@@ -124,6 +124,7 @@ class SmallGenerator(nn.Module):
         for m in (*self.fc, *self.body): h = m(h, v) if isinstance(m, ClassBatchNorm2d) else m(h)
         return h
 
+# %% ../nbs/02b_networks.ipynb #15584f67
 class SmallDiscriminator(nn.Module):
     "DCGAN-style discriminator for 16–32 px: two 4×4 stride-2 convs (LeakyReLU 0.2, BN on the second), one linear head."
     def __init__(self, n_out:int, # head outputs

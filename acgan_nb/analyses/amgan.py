@@ -96,6 +96,7 @@ def _last_logged(run_dir:Path, col:str) -> float:
     m = pd.read_csv(Path(run_dir)/'metrics.csv')
     return float(m[col].iloc[-1]) if col in m and len(m) else float('nan')
 
+# %% ../../nbs/11b_amgan_experiments.ipynb #9599410d
 def _train_variant(c, run_dir:Path):
     "Train run `c` into `run_dir`, or finish the run already there; a run with other settings is an error."
     if not (run_dir/'config.json').exists(): return train(c, run_dir, quiet=True)
@@ -107,6 +108,7 @@ def _train_variant(c, run_dir:Path):
                          f"out_dir")
     train(run_dir=run_dir, resume=True, quiet=True)
 
+# %% ../../nbs/11b_amgan_experiments.ipynb #0e2d6d57
 def _measure_variant(spec:str, name:str, opts:dict, seed:int, run_dir:Path, n:int, judge) -> dict:
     ("One row of `compare_objectives`: `evaluate_run` of the run, with accuracy only where the generator follows its "
      "label.")
@@ -119,6 +121,7 @@ def _measure_variant(spec:str, name:str, opts:dict, seed:int, run_dir:Path, n:in
                 fid_judge=ev['fid_judge'], ms_ssim_max=max(ev['ms_ssim_per_class'].values()), ms_ssim_classes=ev['ms_ssim_classes'],
                 ms_ssim_real_max=max(ev['ms_ssim_real_per_class'].values()), acc_fake=_last_logged(run_dir, 'acc_fake'))
 
+# %% ../../nbs/11b_amgan_experiments.ipynb #6ab7c18f
 def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star', 'amgan', 'amgan:dynamic']
                        dataset:str='mnist', # dataset name
                        iters:int=3000, # generator iterations per run
@@ -147,7 +150,6 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
             rows.append(kept_result(Path(results_dir)/f'{tag}.json' if results_dir else None, key, run_and_measure))
     return pd.DataFrame(rows)
 
-
 # %% ../../nbs/11b_amgan_experiments.ipynb #5344dc3c
 def seed_table(results:pd.DataFrame, # `compare_objectives` output
                cols:tuple=('inception_score', 'am_score', 'fid_judge', 'accuracy', 'ms_ssim_max'), # measures to summarise
@@ -163,6 +165,7 @@ def seed_table(results:pd.DataFrame, # `compare_objectives` output
     out.insert(0, 'seeds', [int(g.size()[v]) for v in order])
     return out
 
+# %% ../../nbs/11b_amgan_experiments.ipynb #2450ebd3
 def separated_pairs(results:pd.DataFrame, # `compare_objectives` output
                     col:str, # the measure
                     higher_is_better:bool=True, # direction of "better"
@@ -174,6 +177,7 @@ def separated_pairs(results:pd.DataFrame, # `compare_objectives` output
     better = (lambda a, b: a.min() > b.max()) if higher_is_better else (lambda a, b: a.max() < b.min())
     return [(a, b) for a in names for b in names if a != b and better(vals[a], vals[b])]
 
+# %% ../../nbs/11b_amgan_experiments.ipynb #1a1218aa
 def ranking(results:pd.DataFrame, # `compare_objectives` output
             col:str, # the measure
             higher_is_better:bool=True, # direction of "better"
@@ -187,4 +191,3 @@ def ranking(results:pd.DataFrame, # `compare_objectives` output
     sep = set(separated_pairs(r, col, higher_is_better))
     g['separated_from_next'] = [(a, b) in sep for a, b in zip(g.index, list(g.index[1:]) + [None])]
     return g
-

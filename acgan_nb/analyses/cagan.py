@@ -48,6 +48,7 @@ def class_features(judge:nn.Module, # a classifier with `features`
         out[k] = judge_logits(judge, x[idx], features=True)
     return out
 
+# %% ../../nbs/12b_cagan_experiments.ipynb #3e8603c6
 def class_fid(generator:nn.Module, # G(z, c)
               judge:nn.Module, # the judge
               real_feats:dict[int, Tensor], # class → judge features of real images
@@ -98,6 +99,7 @@ def _check_fid_configs(configs:dict):
         if not name or '/' in name or name.startswith('.'):
             raise ACGANError(f"config name {name!r} cannot be a directory name; use letters, digits, '=', '_' or spaces")
 
+# %% ../../nbs/12b_cagan_experiments.ipynb #8aef6eb2
 FID_COLUMNS = ['config', 'seed', 'epoch', 'class', 'fid']
 
 def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, real:dict, counts:dict, key:dict, quiet:bool, kept:Path|None=None) -> pd.DataFrame:
@@ -124,7 +126,7 @@ def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, rea
         return dict(rows=df.to_dict('records'), diverged=diverged)
     return pd.DataFrame(kept_result(kept, settings, measure)['rows'], columns=FID_COLUMNS)
 
-
+# %% ../../nbs/12b_cagan_experiments.ipynb #bd021cf1
 def fid_curves(configs:dict[str, dict], # name → `TrainConfig` overrides for `preset(dataset, ...)`
                dataset:str='mnist', # dataset name: the preset, the judge and (without `data`) the data
                seeds:Sequence[int]=(0, 1, 2), # one run per seed
@@ -152,7 +154,6 @@ def fid_curves(configs:dict[str, dict], # name → `TrainConfig` overrides for `
     return pd.concat([_fid_run(config(over, seed), Path(out_dir)/name/f'seed_{seed}', data, judge, real, counts, dict(config=name, seed=seed), quiet,
                                Path(results_dir)/f'{safe_name(name)}-s{seed}.json' if results_dir else None)
                       for name, over in configs.items() for seed in seeds], ignore_index=True)
-
 
 # %% ../../nbs/12b_cagan_experiments.ipynb #bebc99de
 def plot_fid_curves(df:pd.DataFrame, # `fid_curves` output
@@ -188,8 +189,8 @@ def final_fid(df:pd.DataFrame, # `fid_curves` output
         rows.append(dict(config=name, epoch=int(e), mean=per_seed.mean(), sd=per_seed.std(), seeds=', '.join(f'{v:.0f}' for v in per_seed.values)))
     return pd.DataFrame(rows).set_index('config')
 
+# %% ../../nbs/12b_cagan_experiments.ipynb #ba3a34a1
 def print_final_fid(df:pd.DataFrame, epoch:int|None=None):
     "One line per config: 'name: mean ± sd at epoch E (seeds: a, b, c)'."
     for name, r in final_fid(df, epoch).iterrows():
         print(f"{name}: {r['mean']:,.0f} ± {r['sd']:,.0f} at epoch {r['epoch']} (seeds: {r['seeds']})")
-

@@ -30,10 +30,12 @@ def diversity_table(x:np.ndarray, y:np.ndarray, # uint8 samples and their classe
     s, r = ms_ssim_diversity(x, y, n_pairs, seed), ms_ssim_diversity(x_real, y_real, n_pairs, seed)
     return pd.DataFrame(dict(samples=pd.Series(s), real=pd.Series(r))).rename_axis('class')
 
+# %% ../../nbs/06_diversity.ipynb #a25b0d47
 def below_real_max(df:pd.DataFrame) -> float:
     "Fraction of classes whose samples' MS-SSIM is below the largest real per-class MS-SSIM."
     return float((df['samples'] < df['real'].max()).mean())
 
+# %% ../../nbs/06_diversity.ipynb #ff033953
 def plot_diversity_scatter(df:pd.DataFrame, # `diversity_table` output
                            ax=None, title:str='') -> plt.Figure:
     "Per-class MS-SSIM, real (x) against samples (y), with equality (blue) and the real maximum (red) (Fig. 4)."
@@ -68,6 +70,7 @@ def pairs_near(x:np.ndarray, y:np.ndarray, # uint8 images and classes
     s = ms_ssim_pairs(t[i], t[j]).numpy()
     return [(x[i[b]], x[j[b]], float(s[b]), int(y[i[b]])) for b in (np.abs(s - v).argmin() for v in targets)]
 
+# %% ../../nbs/06_diversity.ipynb #e87bc537
 def plot_pairs(rows:dict[str, list], # label → `pairs_near` output
                class_names:list[str]|None=None) -> plt.Figure:
     "Each pair side by side with its MS-SSIM; one row per label (Fig. 3)."
@@ -93,6 +96,7 @@ def read_tracking(run_dir:str|Path) -> pd.DataFrame:
         raise ACGANError(f"{run_dir} has no tracking.csv; train it with a SampleTracker (acgan-train --track-every 1)")
     return pd.read_csv(p)
 
+# %% ../../nbs/06_diversity.ipynb #e72bb23f
 def plot_tracking(log:pd.DataFrame, # `read_tracking` output
                   threshold:float|None=None, # the collapse line (red)
                   what:str='ms_ssim', # 'ms_ssim' or 'acc'
@@ -118,11 +122,13 @@ def accuracy_diversity(judge, # a classifier returning logits
     acc, ms = judge_accuracy(judge, x, y)['per_class'], ms_ssim_diversity(x, y, n_pairs, seed)
     return pd.DataFrame(dict(accuracy=pd.Series(dict(enumerate(acc))), ms_ssim=pd.Series(ms))).rename_axis('class')
 
+# %% ../../nbs/06_diversity.ipynb #9f0d3d38
 def correlation(df:pd.DataFrame) -> tuple[float, float]:
     "Pearson r between accuracy and MS-SSIM, and r²."
     r = float(np.corrcoef(df['accuracy'], df['ms_ssim'])[0, 1])
     return r, r*r
 
+# %% ../../nbs/06_diversity.ipynb #a8431bd4
 def plot_accuracy_diversity(points:dict[str, pd.DataFrame], # label → table with `accuracy` and `ms_ssim` columns
                             threshold:float|None=None, # the real-data MS-SSIM line
                             ax=None) -> plt.Figure:
@@ -188,6 +194,7 @@ def class_count_run(cfg:TrainConfig, # the fixed model and schedule (dataset, ar
                          f"for an AC-GAN, choose 2..{data.n_classes}")
     return cached_run(cfg, f"{cfg.dataset}-first{n_classes}", data=class_subset(data, range(n_classes)) if n_classes < data.n_classes else data)
 
+# %% ../../nbs/09_class_splits.ipynb #ab04f4ab
 def real_ms_ssim(dataset:str, n_pairs:int=200, seed:int=0, img_size:int|None=None) -> dict[int, float]:
     "Per-class MS-SSIM of the real training images of `dataset` (the same pairing as for samples)."
     data = load_dataset(dataset, img_size)
@@ -205,6 +212,7 @@ def first_classes_diversity(run:Path, # a run directory (or ensemble) whose mode
     ms, acc = ms_ssim_diversity(x, y, n_pairs, seed=0), judge_accuracy(judge, x, y)['per_class']
     return dict(ms_ssim=float(np.mean([ms[k] for k in range(first)])), **{f'ms_ssim_{k}': ms[k] for k in range(first)}, accuracy=float(np.mean(acc[:first])))
 
+# %% ../../nbs/09_class_splits.ipynb #e472e8bf
 def class_count_table(cfg:TrainConfig, # the fixed model and schedule; its seed is the first restart's
                       counts:list[int]=(2, 5, 10), # class counts to train on
                       restarts:int=3, # seeds per class count: cfg.seed, cfg.seed+1, ...

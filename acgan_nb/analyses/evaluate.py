@@ -52,6 +52,7 @@ def _run_to_evaluate(run_dir:Path, n:int, best:bool=False) -> tuple:
         raise ACGANError(f"evaluation needs at least 2 samples per class ({2*data.n_classes}), got n={n}")
     return cfg, info, data
 
+# %% ../../nbs/04e_run_evaluation.ipynb #1c34851e
 class RealSubset(NamedTuple):
     "The real side of the baselines: random training and test images, with their labels."
     x_train:np.ndarray
@@ -59,12 +60,14 @@ class RealSubset(NamedTuple):
     x_test:np.ndarray
     y_test:np.ndarray
 
+# %% ../../nbs/04e_run_evaluation.ipynb #9fcfaae9
 def real_subset(data:ImageData, n_real:int, seed:int) -> RealSubset:
     "`n_real` random training images and `n_real` random test images, with their labels."
     rng = np.random.default_rng(seed)
     i_tr, i_te = (np.sort(rng.permutation(len(a))[:n_real]) for a in (data.x_train, data.x_test))
     return RealSubset(data.x_train[i_tr], data.y_train[i_tr], data.x_test[i_te], data.y_test[i_te])
 
+# %% ../../nbs/04e_run_evaluation.ipynb #cb9aa0f8
 def feature_measures(space:str, # the feature space's name in the keys: 'judge' or 'inception'
                      f_train:Tensor, f_test:Tensor, f_fake:Tensor, # features of the real training and test images and of the samples
                      real:RealSubset, groups:np.ndarray, # the real images' labels; the samples' classes
@@ -83,6 +86,7 @@ def feature_measures(space:str, # the feature space's name in the keys: 'judge' 
         out.update({k + suffix: v for k, v in m.items()})
     return out
 
+# %% ../../nbs/04e_run_evaluation.ipynb #e8bfeab2
 def judge_measures(judge:nn.Module, # a classifier with `features`
                    x:np.ndarray, y:np.ndarray, groups:np.ndarray, # uint8 samples, their input labels, and their classes for per-class measures (`diversity_classes`)
                    real:RealSubset, # `real_subset`
@@ -111,6 +115,7 @@ def judge_measures(judge:nn.Module, # a classifier with `features`
                 ms_ssim_per_class={str(k): v for k, v in ms_ssim_diversity(x, groups, seed=seed).items()},
                 ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(real.x_test, real.y_test, seed=seed).items()})
 
+# %% ../../nbs/04e_run_evaluation.ipynb #0a1d4f1b
 def inception_measures(x:np.ndarray, groups:np.ndarray, # uint8 samples; their classes for per-class measures
                        real:RealSubset, n_classes:int, # `real_subset`; K
                        splits:int, seed:int, # Inception Score splits; the KID subsets' seed
@@ -126,6 +131,7 @@ def inception_measures(x:np.ndarray, groups:np.ndarray, # uint8 samples; their c
     return dict(fid_inception=frechet_distance(f_x, f_te), fid_inception_real_baseline=frechet_distance(f_tr, f_te),
                 inception_score_inception=m, inception_score_inception_std=sd, **feature_measures('inception', f_tr, f_te, f_x, real, groups, n_classes, seed))
 
+# %% ../../nbs/04e_run_evaluation.ipynb #80c46c15
 def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                  n:int=50000, # samples to draw (the paper's Inception Score protocol: 50,000)
                  seed:int=0, # noise seed

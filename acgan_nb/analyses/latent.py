@@ -85,6 +85,7 @@ def interpolate(generator:nn.Module, # a generator taking (z, c)
     x = generate(generator, (1 - t)*z0[None] + t*z1[None], torch.full((steps,), c)).permute(0, 2, 3, 1).cpu().numpy()
     return x[..., 0] if x.shape[-1] == 1 else x
 
+# %% ../../nbs/08_overfitting.ipynb #4dcd5441
 def plot_image_rows(rows:list[np.ndarray], # each an array of uint8 images
                     row_labels:list[str]|None=None, col_labels:list[str]|None=None, scale:float=1.0) -> plt.Figure:
     "A grid of images, one row per array."
@@ -155,6 +156,7 @@ def overfitting_report(run_dir:str|Path, # a run directory
     return dict(nn_l1_samples_median=float(np.median(d_fake)), nn_l1_test_median=float(np.median(d_test)),
                 nn_l1_samples_min=float(d_fake.min()), nn_l1_test_min=float(d_test.min()))
 
+# %% ../../nbs/08_overfitting.ipynb #dd580765
 def _panel(subfig, rows, title):
     axs = subfig.subplots(len(rows), max(len(r) for r in rows), squeeze=False)
     for i, r in enumerate(rows):

@@ -71,14 +71,12 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
                     raise ACGANError(f"quality_curve of {cfg.dataset} was stopped {when}; nothing was kept; run it "
                                      f"again") from None
             if warm > 0:
-                # thrown away: `train` seeds the timed run afresh, so only the clock sees the warm-up (a divergence here
-                # recurs below, and is said there)
+                # thrown away: `train` seeds the timed run afresh; a divergence here recurs below
                 train_until('warmup', TimedSnapshots(warm, warm), 'in its warm-up')
             load0, clock = os.getloadavg()[0], TimedSnapshots(every, budget)
             diverged = train_until('run', clock, f'before its {budget:g} s budget')
         load1 = os.getloadavg()[0]
-        # a diverged generator is not measured
-        snaps = [s for s in clock.snapshots if all(v.isfinite().all() for v in s['generator'].values() if v.is_floating_point())]
+        snaps = [s for s in clock.snapshots if all(v.isfinite().all() for v in s['generator'].values() if v.is_floating_point())]  # diverged: not measured
         if not snaps:
             raise ACGANError(f"quality_curve of {cfg.dataset}: no snapshot was taken "
                              f"({diverged or 'no training step'}); give a longer budget or other settings")
@@ -220,6 +218,7 @@ def rank_levers(results:dict, # `lever_search` output: label → curves (one per
     score = {k: float(np.mean([goal_ratio(r) for r in rs])) for k, rs in results.items()}
     return sorted((k for k in score if k != baseline and score[k] < score[baseline]), key=score.get)
 
+# %% ../../nbs/03g_quality.ipynb #b17c43da
 def combine_levers(base:TrainConfig, # the starting preset
                    levers:dict, # label → settings changed from `base`
                    order:list[str], # the labels to try, in this order (e.g. `rank_levers` of stage 1)

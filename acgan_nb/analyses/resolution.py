@@ -38,6 +38,7 @@ def round_trip(x:np.ndarray, # uint8 images N×H×W or N×H×W×C
     hi = F.interpolate(lo, size=(out, out), mode='bilinear', align_corners=False).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
     return hi[..., 0] if grey else hi
 
+# %% ../../nbs/05_discriminability.ipynb #5693bb21
 def resolution_ladder(size:int) -> list[int]:
     "Sizes s/8, s/4, s/2, s, 2s around a working size s."
     return sorted({max(2, round(size/8)), max(2, round(size/4)), max(2, round(size/2)), size, 2*size})
@@ -62,6 +63,7 @@ def accuracy_by_resolution(judge:nn.Module, # a classifier with `img_size` and `
         per[s] = [float(ok[y == k].mean()) if (y == k).any() else float('nan') for k in range(K)]
     return pd.DataFrame(rows), pd.DataFrame(per).rename_axis('class')
 
+# %% ../../nbs/05_discriminability.ipynb #371787ab
 def below_diagonal(per_class:pd.DataFrame, full:int, reduced:int) -> float:
     "Fraction of classes whose accuracy at `reduced` px is below their accuracy at `full` px."
     return float((per_class[reduced] < per_class[full]).mean())
@@ -87,6 +89,7 @@ def plot_resolution_curves(curves:dict[str, pd.DataFrame], # label → `accuracy
     ax.grid(alpha=.3)
     return fig
 
+# %% ../../nbs/05_discriminability.ipynb #c7690634
 def plot_resolution_scatter(per_class:pd.DataFrame, # `accuracy_by_resolution` per-class table
                             full:int, # resolution on the x axis
                             reduced:int, # resolution on the y axis
@@ -102,6 +105,7 @@ def plot_resolution_scatter(per_class:pd.DataFrame, # `accuracy_by_resolution` p
     ax.set_title(f'{100*below_diagonal(per_class, full, reduced):.0f}% of classes below equality', fontsize=9)
     return fig
 
+# %% ../../nbs/05_discriminability.ipynb #80613b69
 def plot_resolution_strip(images:dict[str, np.ndarray], # source → one uint8 image (H×W or H×W×C) at the working size
                           sizes:list[int], # resolutions to show
                           accuracy:dict[str, pd.DataFrame]|None=None, # source → overall table, for the captions

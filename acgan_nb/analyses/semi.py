@@ -50,6 +50,7 @@ def load_discriminator(run_dir:Path|str, # a run directory written by `train`
     _load_module(D, sd['critic'], 'discriminator', run_dir/CKPT_NAME)
     return D.eval(), obj, cfg
 
+# %% ../../nbs/14_semi_supervised.ipynb #be6acb02
 def class_logits(obj:Objective, # the run's objective
                  out:Tensor, # the discriminator's outputs (B, head_size)
                 ) -> Tensor:
@@ -59,6 +60,7 @@ def class_logits(obj:Objective, # the run's objective
         raise ACGANError(f"objective {obj.name!r} has no class head to read; use an AC-GAN, LabelGAN or AM-GAN run")
     return obj.class_logits(out)
 
+# %% ../../nbs/14_semi_supervised.ipynb #2d108d7f
 @torch.no_grad()
 def classifier_accuracy(D:nn.Module, obj:Objective, # a discriminator and its objective (`load_discriminator`)
                         x:np.ndarray, y:np.ndarray, # uint8 images N×H×W×C and their labels
@@ -88,10 +90,12 @@ class DrawnBatches:
             j = torch.randint(len(self.x), (self.bs,), generator=self.rng, device=self.device)
             yield to_float_images(self.x[j]), self.y[j]
 
+# %% ../../nbs/14_semi_supervised.ipynb #43040bb1
 class _TrainOnly(Callback):
     "Skip fastai's validation phase: the test split is measured once, at the end."
     def before_validate(self): raise CancelValidException()
 
+# %% ../../nbs/14_semi_supervised.ipynb #69109536
 class ClassHead(nn.Module):
     "A discriminator seen as a classifier: its class logits only."
     def __init__(self, D:nn.Module, obj:Objective):
@@ -99,6 +103,7 @@ class ClassHead(nn.Module):
         self.D, self.obj = D, obj
     def forward(self, x): return class_logits(self.obj, self.D(x))
 
+# %% ../../nbs/14_semi_supervised.ipynb #8a3b3513
 def supervised_baseline(cfg:TrainConfig, # the semi-supervised run's config (`labelled` set): its network, seed and Adam settings
                         steps:int, # optimiser steps (the run's discriminator steps)
                         data:ImageData|None=None, # the dataset (default: `cfg.dataset`)
@@ -141,6 +146,7 @@ def semi_supervised_table(base:TrainConfig, # the GAN settings (without `labelle
                 rows.append(dict(labels=n, objective=o, seed=s, gan=classifier_accuracy(D, obj, data.x_test, data.y_test), supervised=supervised_baseline(cfg, d_steps, data)))
     return pd.DataFrame(rows)
 
+# %% ../../nbs/14_semi_supervised.ipynb #b2c04dc5
 def summarise_semi(df:pd.DataFrame) -> pd.DataFrame:
     ("Mean ± sd over seeds of each objective's GAN classifier and its supervised twin, and of their difference (paired "
      "by seed).")

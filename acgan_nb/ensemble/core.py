@@ -37,6 +37,7 @@ def split_classes(n_classes:int, # classes in the dataset
                          f"1..{n_classes // 2} groups")
     return [g.tolist() for g in np.array_split(np.arange(n_classes), n_groups)]
 
+# %% ../../nbs/09_class_splits.ipynb #9e86411b
 def check_partition(splits:list, n_classes:int) -> list[list[int]]:
     ("`splits` as lists of ints if they partition 0..n_classes-1 into groups of at least 2 classes; else a one-line "
      "`ACGANError`.")
@@ -54,6 +55,7 @@ def check_partition(splits:list, n_classes:int) -> list[list[int]]:
                          f"classes")
     return splits
 
+# %% ../../nbs/09_class_splits.ipynb #3f48552f
 def parse_class_split(spec:str|int|list, # N (contiguous groups), 'a,b,c/d,e/...' (a partition), or a list of groups
                       n_classes:int, # classes in the dataset
                      ) -> list[list[int]]:
@@ -72,18 +74,22 @@ def member_name(i:int) -> str:
     "The folder of member `i` in an ensemble directory."
     return f"member_{i:02d}"
 
+# %% ../../nbs/09_class_splits.ipynb #2f25a840
 def member_label(m:dict) -> str:
     "A member's name and classes as the logs and errors write them: `member_01 (classes 3,4)`."
     return f"{m['name']} (classes {','.join(map(str, m['classes']))})"
 
+# %% ../../nbs/09_class_splits.ipynb #f0c988c1
 def member_config(cfg:TrainConfig, i:int) -> TrainConfig:
     "Member `i`'s config: the shared one with seed `cfg.seed + i`."
     return replace(cfg, seed=cfg.seed + i)
 
+# %% ../../nbs/09_class_splits.ipynb #0e16354d
 def write_ensemble(run_dir:Path, man:dict):
     "Atomically (re)write `ensemble.json`."
     atomic_write(Path(run_dir)/ENSEMBLE_FILE, lambda f: f.write(json.dumps(man, indent=1)), 'w')
 
+# %% ../../nbs/09_class_splits.ipynb #d2264c20
 def new_ensemble(cfg:TrainConfig, data:ImageData, splits:list, vectorise:bool=False) -> dict:
     "The manifest of an untrained ensemble: every member pending."
     return dict(format=ENSEMBLE_FORMAT, config=cfg.flat(), classes=data.classes, img_size=data.img_size, channels=data.channels, vectorise=vectorise,
@@ -96,6 +102,7 @@ def error_line(e:BaseException) -> str:
     s = (str(e).strip().splitlines() or [''])[0].split('; resume with acgan-train')[0]
     return s if isinstance(e, ACGANError) else f"{type(e).__name__}: {s}"
 
+# %% ../../nbs/09_class_splits.ipynb #682cfd79
 def train_member(cfg:TrainConfig, run_dir:Path, i:int, m:dict, data:ImageData, quiet:bool=True, extra_cbs:list|None=None, **resume_kw):
     "Train (or resume) member `i` with manifest entry `m` into `run_dir/m['name']`."
     mdir, sub = Path(run_dir)/m['name'], class_subset(data, m['classes'])
@@ -103,6 +110,7 @@ def train_member(cfg:TrainConfig, run_dir:Path, i:int, m:dict, data:ImageData, q
     if mdir.exists(): return train(run_dir=mdir, resume=True, data=sub, quiet=quiet, extra_cbs=extra_cbs, **resume_kw)
     return train(member_config(cfg, i), mdir, data=sub, quiet=quiet, extra_cbs=extra_cbs)
 
+# %% ../../nbs/09_class_splits.ipynb #2204a535
 class EnsembleLog:
     "Member reports: each message, time-stamped, appended to `run_dir/ensemble.log` and passed to `log` (if any)."
     def __init__(self, run_dir:Path, log:Callable|None=print): self.f, self.log = Path(run_dir)/'ensemble.log', log
@@ -120,6 +128,7 @@ class EnsembleProgress(Callback):
         r = self.learn.recorder
         self.report(self.epoch + 1, self.n_epoch + self.learn.run_state.epoch_offset, dict(zip(r.metric_names[1:-1], map(float, r.log[1:-1]))))
 
+# %% ../../nbs/09_class_splits.ipynb #fffc625c
 def record_progress(man:dict, # the manifest (written by the caller)
                     i:int, # the member
                     epoch:int, # epochs done
@@ -204,6 +213,7 @@ def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored whe
             for d in created:  # leave no empty ensemble directory (or parent) behind
                 if d.is_dir() and not any(d.iterdir()): d.rmdir()
 
+# %% ../../nbs/09_class_splits.ipynb #bac10212
 def _stopped(man:dict, run_dir:Path, idx:list, e:TrainingStopped, say:Callable):
     ("Members `idx` were stopped by a signal: back to pending in the manifest, and the stop raised again naming the "
      "ensemble.")
@@ -214,12 +224,14 @@ def _stopped(man:dict, run_dir:Path, idx:list, e:TrainingStopped, say:Callable):
     say(what)
     raise TrainingStopped(f"{what}; resume the ensemble with acgan-train --resume {run_dir}", e.signum) from None
 
+# %% ../../nbs/09_class_splits.ipynb #27de78da
 def _member_done(man:dict, i:int, t0:float, say:Callable, err:str|None=None):
     "Member i finished (or failed with `err`): its status, error and time in the manifest, and one line in the log."
     m = man['members'][i]
     m.update(status='failed' if err else 'done', error=err, seconds=round(time.time() - t0, 1))
     say(f"{member_label(m)}: " + (f"failed: {err}" if err else f"done in {m['seconds']:.0f} s"))
 
+# %% ../../nbs/09_class_splits.ipynb #0617f3a8
 def _train_vectorised_groups(man, cfg, data, run_dir, todo, say) -> list:
     ("Members of `todo` not started yet, trained in vectorised groups of equal class count (two or more); the members "
      "left to train one by one.")
@@ -248,6 +260,7 @@ def _train_vectorised_groups(man, cfg, data, run_dir, todo, say) -> list:
         todo = [i for i in todo if i not in idx]
     return todo
 
+# %% ../../nbs/09_class_splits.ipynb #4623fa13
 def _train_one_by_one(man, cfg, data, run_dir, todo, say, quiet, member_cbs, epochs, lr_g, lr_d):
     ("Members `todo` trained (or resumed) one after another; a failure is recorded and the next member starts, a stop "
      "request ends the ensemble.")
@@ -269,6 +282,7 @@ def _train_one_by_one(man, cfg, data, run_dir, todo, say, quiet, member_cbs, epo
         else: _member_done(man, i, t0, say)
         write_ensemble(run_dir, man)
 
+# %% ../../nbs/09_class_splits.ipynb #8660b7be
 def _train_members(man, cfg, data, run_dir, vectorise, quiet, log, member_cbs, epochs, lr_g, lr_d) -> dict:
     ("The body of `train_ensemble`, inside the ensemble's lock: vectorised groups of new members first, then the rest "
      "one by one.")
@@ -278,17 +292,19 @@ def _train_members(man, cfg, data, run_dir, vectorise, quiet, log, member_cbs, e
     _train_one_by_one(man, cfg, data, run_dir, todo, say, quiet, member_cbs, epochs, lr_g, lr_d)
     return man
 
+# %% ../../nbs/09_class_splits.ipynb #27a6648a
 def ensemble_failures(man:dict) -> list[dict]:
     "The members of a manifest that are not done."
     return [m for m in man['members'] if m['status'] != 'done']
 
+# %% ../../nbs/09_class_splits.ipynb #3d69e7c1
 class MembersFailed(ACGANError):
     "Some members of an ensemble failed; the others finished, and `--resume` retrains the failed ones."
 
+# %% ../../nbs/09_class_splits.ipynb #18d7b052
 def check_ensemble(man:dict, run_dir:Path):
     "Raise `MembersFailed` (one line) if a member of the manifest is not done."
     if bad := ensemble_failures(man):
         what = '; '.join(f"{member_label(m)}: {m['error'] or m['status']}" for m in bad)
         raise MembersFailed(f"{len(bad)} of {len(man['members'])} ensemble members did not finish ({what}); the others "
                             f"finished; retrain them with acgan-train --resume {run_dir}")
-

@@ -41,6 +41,7 @@ def world() -> tuple[int, int, int]:
         return dist.get_rank(), int(os.environ.get('LOCAL_RANK', 0)), dist.get_world_size()
     return int(os.environ.get('RANK', 0)), int(os.environ.get('LOCAL_RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
 
+# %% ../../nbs/13_distributed.ipynb #0a65074b
 def init_distributed(device:str|None=None, # the training device ('cpu' forces gloo); None: a GPU if there is one
                      backend:str|None=None, # 'nccl' or 'gloo' (default: nccl on GPUs, gloo on CPUs)
                     ) -> str:
@@ -62,6 +63,7 @@ def check_shards(bs:int, # the global batch size
         raise ACGANError(f"the global batch size {bs} does not split into {world_size} equal shards; choose --bs a "
                          f"multiple of {world_size}")
 
+# %% ../../nbs/13_distributed.ipynb #c8d53825
 class ShardedBatches(ConditionalBatches):
     ("`ConditionalBatches` of global batch size `bs`, of which this process sees the disjoint slice `rank` of "
      "`world_size`.")
@@ -86,6 +88,7 @@ class ShardedBatches(ConditionalBatches):
         idx = idx[s]
         return z[s], c[s], to_float_images(self.x[idx]), self.y[idx]
 
+# %% ../../nbs/13_distributed.ipynb #058d731c
 def shard_dataloaders(dls:DataLoaders, # `make_dataloaders` output
                       rank:int, world_size:int) -> DataLoaders:
     "`dls` with its training batches replaced by shard `rank` of `world_size` of the same global batches."
@@ -101,6 +104,7 @@ class _AllReduceSum(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g): g = g.clone(); dist.all_reduce(g); return g
 
+# %% ../../nbs/13_distributed.ipynb #9a29fd1f
 class GlobalBatchNorm2d(nn.BatchNorm2d):
     ("`BatchNorm2d` that normalises with the statistics of the global batch over all processes in training mode (any "
      "backend, gloo on CPU included).")
@@ -123,6 +127,7 @@ class GlobalBatchNorm2d(nn.BatchNorm2d):
                 self.running_var.lerp_(var.detach()*n/(n - 1), m)
         return y
 
+# %% ../../nbs/13_distributed.ipynb #1109afa2
 def sync_batchnorm(module:nn.Module, # a network
                    device:torch.device|str='cpu', # where it trains
                   ) -> nn.Module:
@@ -251,6 +256,7 @@ def train_distributed(cfg:TrainConfig|None=None, # the run's settings; `bs` is t
     try: return _fit_distributed(err, cfg, sd, run_dir, resume, data, extra_cbs, quiet, sync_bn, rank)
     finally: lock.release()
 
+# %% ../../nbs/13_distributed.ipynb #885a90b2
 def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, quiet:bool, sync_bn:bool, rank:int) -> Learner:
     ("`train_distributed` after rank 0 has prepared the run: every process builds its learner, restores the checkpoint "
      "and trains.")

@@ -183,6 +183,7 @@ def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D
     sd = checkpoint_record(epoch, step, cfg.flat(), G, D, opt_sd, bat.state_dict(), gen_mode, loop, g_args, vectorised=True)
     atomic_write(run_dir/CKPT_NAME, lambda f: torch.save(sd, f))
 
+# %% ../../nbs/09b_vectorised.ipynb #8a497ce4
 def _check_members(cfgs:list[TrainConfig], datas:list[ImageData]):
     ("One-line errors unless the members can be stacked: settings `train_vectorised` supports, equal but for the seed, "
      "data of one shape.")
@@ -194,6 +195,7 @@ def _check_members(cfgs:list[TrainConfig], datas:list[ImageData]):
         raise ACGANError(f"vectorised members must have the same shape; got (classes, size, channels) "
                          f"{sorted({(d.n_classes, d.img_size, d.channels) for d in datas})}")
 
+# %% ../../nbs/09b_vectorised.ipynb #90971106
 class _WideRun:
     ("K members stacked into one wide generator and critic: their optimisers, the switcher, and per-member statistics "
      "of the epoch.")
@@ -300,6 +302,7 @@ class _WideRun:
     def results(self) -> list[dict]:
         return [dict(status='failed' if e else 'done', error=e, generator=g, critic=d, metrics=r) for e, g, d, r in zip(self.errors, self.Gs, self.Ds, self.rows)]
 
+# %% ../../nbs/09b_vectorised.ipynb #253482a4
 def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same but for the seed)
                      datas:list[ImageData], # one dataset per member (its classes only), all of one shape
                      run_dirs:list|None=None, # where to write each member's run (None: write nothing)
@@ -329,4 +332,3 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
             if flag.signal is not None and epoch + 1 < c0.epochs:
                 raise TrainingStopped(stop_message(flag.signal, stop_point(epoch + 1, c0.epochs), where, held), flag.signal)
     return run.results()
-

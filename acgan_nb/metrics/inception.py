@@ -32,6 +32,7 @@ def _inception_fix() -> str:
             f"(or ${INCEPTION_WEIGHTS_ENV}), "
             "or use the dataset judge's FID (fid_judge, works offline)")
 
+# %% ../../nbs/04b_inception.ipynb #9d1e60d3
 def _inception_weights_file(weights:str|Path|None) -> Path:
     ("The weights file to read: `weights`, else $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache (downloaded there "
      "first when allowed).")
@@ -51,6 +52,7 @@ def _inception_weights_file(weights:str|Path|None) -> Path:
         raise ACGANError(f"Inception-v3 weights could not be downloaded ({type(e).__name__}); {_inception_fix()}") from None
     return cached
 
+# %% ../../nbs/04b_inception.ipynb #aa12f3e6
 def inception_state_dict(weights:str|Path|dict|None=None, # a local weights file (default: $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache), or a dict this returned
                         ) -> dict:
     ("The FID Inception-v3 weights as a dict of tensors, read with `weights_only=True` (no pickled code runs), or a "

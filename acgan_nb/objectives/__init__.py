@@ -52,16 +52,19 @@ class Objective:
         return loss
     def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r})"
 
+# %% ../../nbs/02_acgan.ipynb #a31006c2
 def stat_floats(parts:dict) -> dict:
     "0-dim tensors as floats, read back from the device in one transfer."
     return dict(zip(parts, torch.stack([v.detach().float() for v in parts.values()]).tolist())) if parts else {}
 
+# %% ../../nbs/02_acgan.ipynb #a14dc85d
 OBJECTIVES: dict[str, type] = {}
 def register_objective(cls):
     "Class decorator: register an `Objective` under its `name`."
     OBJECTIVES[cls.name] = cls
     return cls
 
+# %% ../../nbs/02_acgan.ipynb #00ad05e6
 def objective_options(name:str) -> dict:
     "The options (keyword arguments beyond `n_classes` and `adv`) of objective `name`, with their defaults."
     if name not in OBJECTIVES:
@@ -69,6 +72,7 @@ def objective_options(name:str) -> dict:
     ps = list(inspect.signature(OBJECTIVES[name].__init__).parameters.values())[3:]
     return {p.name: p.default for p in ps if p.kind is p.POSITIONAL_OR_KEYWORD}
 
+# %% ../../nbs/02_acgan.ipynb #cae14d4e
 def check_objective_options(name:str, # registered objective name
                             kwargs:dict, # options to check against the constructor's names and default types
                            ) -> dict:
@@ -83,6 +87,7 @@ def check_objective_options(name:str, # registered objective name
         if not ok: raise ACGANError(f"option {k!r} of objective {name!r} must be a {type(d).__name__}, got {v!r}")
     return dict(kwargs)
 
+# %% ../../nbs/02_acgan.ipynb #f45ac0fe
 def check_weight(obj:str, # the objective's registry name
                  name:str, # the option's name
                  v, # its value
@@ -91,6 +96,7 @@ def check_weight(obj:str, # the objective's registry name
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
         raise ACGANError(f"{obj}: {name} must be a finite number >= 0, got {v!r}; pass e.g. {name}=1.0")
 
+# %% ../../nbs/02_acgan.ipynb #79946076
 def get_objective(name:str, # registered objective name
                   n_classes:int, # number of classes
                   adv:str='ns', # adversarial flavour
@@ -111,6 +117,7 @@ def _acc(logits:Tensor, y:Tensor) -> Tensor:
     lab = y >= 0
     return ((logits.argmax(1) == y) & lab).float().sum() / lab.sum()
 
+# %% ../../nbs/02_acgan.ipynb #d59a0ab7
 def class_ce(logits:Tensor, # (B, K) class logits
              y:Tensor, # (B,) labels; `UNLABELLED` (−100) rows are skipped
             ) -> Tensor:
@@ -118,7 +125,7 @@ def class_ce(logits:Tensor, # (B, K) class logits
     lab = y >= 0
     return (F.cross_entropy(logits, y.clamp_min(0), reduction='none') * lab).sum() / lab.sum().clamp_min(1)
 
-
+# %% ../../nbs/02_acgan.ipynb #b6937c02
 class SourceClassHead:
     ("The 1 + K head of the AC-GAN family (AC-GAN, GAN*, AC-GAN*, AC-GAN*+, CA-GAN's modified AC-GAN): a source logit, "
      "then K class logits.")
@@ -130,6 +137,7 @@ class SourceClassHead:
     def source_logits(self, out:Tensor) -> Tensor: return out[:, 0]
     def class_logits(self, out:Tensor) -> Tensor: return out[:, 1:]
 
+# %% ../../nbs/02_acgan.ipynb #cba55997
 @register_objective
 class ACGANLoss(SourceClassHead, Objective):
     "AC-GAN (Odena et al. 2017, Eqs. 2–3): D maximises L_S + L_C, G maximises L_C − L_S (non-saturating by default)."
@@ -157,7 +165,6 @@ class ACGANLoss(SourceClassHead, Objective):
         if self.dynamic: y_fake = dynamic_labels(hf)
         adv, cf = self.adv.g_loss(sf), F.cross_entropy(hf, y_fake)
         return adv + self.g_class_weight*cf, dict(g_adv=adv, g_cls=cf)
-
 
 # %% ../../nbs/02_acgan.ipynb #bea77224
 # noqa: E402  (they register GAN*, AC-GAN*, AC-GAN*+, LabelGAN, AM-GAN, the modified AC-GAN and CA-GAN)

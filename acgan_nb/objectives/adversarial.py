@@ -50,11 +50,13 @@ class AdversarialLoss:
         return self.g(l_fake).mean()
     def __repr__(self): return f"{type(self).__name__}()"
 
+# %% ../../nbs/01_background.ipynb #a846ddf4
 ADVERSARIAL: dict[str, type] = {}
 def _register(cls):
     ADVERSARIAL[cls.name] = cls
     return cls
 
+# %% ../../nbs/01_background.ipynb #86e49d99
 @_register
 class NonSaturating(AdversarialLoss):
     "Eq. 1 for D; the generator maximises log σ(ℓ) (non-saturating)."
@@ -63,12 +65,14 @@ class NonSaturating(AdversarialLoss):
     def d_fake(self, l): return F.softplus(l)
     def g(self, l): return F.softplus(-l)
 
+# %% ../../nbs/01_background.ipynb #b4cf0881
 @_register
 class Minimax(NonSaturating):
     "Eq. 1 literally: the generator minimises log(1 − σ(ℓ)) (saturates when D wins)."
     name = 'minimax'
     def g(self, l): return -F.softplus(l)
 
+# %% ../../nbs/01_background.ipynb #b79927dd
 @_register
 class LSGAN(AdversarialLoss):
     "Least squares GAN (a=0, b=c=1) on the raw output."
@@ -77,6 +81,7 @@ class LSGAN(AdversarialLoss):
     def d_fake(self, l): return 0.5*l**2
     def g(self, l): return 0.5*(l - 1)**2
 
+# %% ../../nbs/01_background.ipynb #8f49751e
 @_register
 class Hinge(AdversarialLoss):
     "Hinge loss for D, −ℓ for G."
@@ -85,6 +90,7 @@ class Hinge(AdversarialLoss):
     def d_fake(self, l): return F.relu(1 + l)
     def g(self, l): return -l
 
+# %% ../../nbs/01_background.ipynb #777e14cf
 @_register
 class WGANGP(AdversarialLoss):
     "Wasserstein critic with a gradient penalty of weight `gp_weight`."

@@ -38,6 +38,7 @@ def rng_state() -> dict:
                 numpy=dict(keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss), gauss=float(gauss)),
                 python=dict(version=version, state=torch.tensor(py_state, dtype=torch.int64), gauss=py_gauss))
 
+# %% ../../nbs/03a_checkpoints.ipynb #9eb9c5f8
 def set_rng_state(sd:dict):
     "Restore the states saved by `rng_state`."
     torch.set_rng_state(sd['torch'])

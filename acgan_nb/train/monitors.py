@@ -267,6 +267,7 @@ class EpochValue(Metric):
     @property
     def name(self): return self._name
 
+# %% ../../nbs/04e_run_evaluation.ipynb #d3bfd9a0
 class SampleFID(Callback):
     ("Every `every` epochs: the judge-FID of fixed samples against real images, and the judge's accuracy on them, as "
      "the `fid` and `accuracy` columns of `metrics.csv`, so `best_metric='fid'` keeps the best checkpoint.")
