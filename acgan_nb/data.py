@@ -22,6 +22,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from PIL import Image
 import matplotlib.pyplot as plt
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'CACHE_ENV', 'OFFLINE_ENV', 'DATASETS', 'KERAS_DATASETS', 'IMG_EXTS', 'FOLDER_SIZES', 'UNLABELLED', 'data_dir', 'safe_name', 'cache_dir', 'ImageData', 'resize_images', 'register_dataset', 'load_digits_data', 'read_keras_npz', 'torchvision_to_arrays', 'download_keras_dataset', 'keras_npz_path', 'load_image_folder', 'load_dataset', 'class_subset', 'class_split', 'unbalanced_subset', 'unbalanced_mnist', 'to_float_images', 'to_uint8_images', 'ConditionalBatches', 'labelled_indices', 'SemiSupervisedBatches', 'images_to_tensor', 'make_dataloaders', 'class_grid', 'show_class_grid', 'save_png', 'condition_vector']
@@ -341,70 +342,86 @@ class ConditionalBatches:
         self._skip = 0
         self.to(device or x.device)
 
-    def to(self, device):
-        ("Move the data and the generator to `device`, keeping the generator's position where the device type is "
-         "unchanged.")
-        old = getattr(self, 'device', None)
-        state = self.rng.get_state() if hasattr(self, 'rng') and old is not None and old.type == torch.device(device).type else None
-        self.device = torch.device(device)
-        self.x, self.y = self.x.to(self.device), self.y.to(self.device)
-        counts = torch.bincount(self.y[self.y >= 0], minlength=self.n_classes).float()  # labelled images only
-        self.class_probs = counts/counts.sum() if self.prior == 'data' else torch.full((self.n_classes,), 1/self.n_classes, device=self.device)
-        self.rng = torch.Generator(device=self.device)
-        if state is None: self.rng.manual_seed(self.seed)
-        else: self.rng.set_state(state)
-        self._perm, self._pos = None, 0
-        return self
-
     def __len__(self): return self.n_batches - self._skip
-
-    def skip_batches(self, n:int):
-        ("Make the next pass yield only its last `n_batches - n` batches: the rest of an epoch that was stopped after "
-         "`n` steps.")
-        if not 0 <= n < self.n_batches:
-            raise ACGANError(f"cannot resume at batch {n} of an epoch of {self.n_batches}; the checkpoint does not fit "
-                             f"this run's epoch length")
-        self._skip = n
-
-    def _real_idx(self):
-        if self._perm is None or self._pos + self.bs > len(self._perm):
-            self._perm, self._pos = torch.randperm(len(self.x), generator=self.rng, device=self.device), 0
-        idx = self._perm[self._pos:self._pos + self.bs]
-        self._pos += self.bs
-        return idx
-
-    def sample_targets(self, n:int) -> torch.Tensor:
-        "`n` target classes drawn from the prior."
-        return torch.multinomial(self.class_probs, n, replacement=True, generator=self.rng)
-
-    def sample_noise(self, n:int) -> torch.Tensor:
-        "`n` standard normal noise vectors."
-        return torch.randn(n, self.nz, generator=self.rng, device=self.device)
-
-    def one_batch(self):
-        "One `(z, c, x_real, y_real)` batch."
-        idx = self._real_idx()
-        return self.sample_noise(len(idx)), self.sample_targets(len(idx)), to_float_images(self.x[idx]), self.y[idx]
 
     def __iter__(self):
         n, self._skip = len(self), 0
         for _ in range(n): yield self.one_batch()
 
-    def state_dict(self) -> dict:
-        "The generator state and position in the current permutation (for exact resume)."
-        return dict(rng=self.rng.get_state(), perm=self._perm if self._perm is not None else torch.empty(0, dtype=torch.long), pos=self._pos)
+# %% ../nbs/00_data.ipynb #b4be3234
+@patch
+def to(self:ConditionalBatches, device):
+    ("Move the data and the generator to `device`, keeping the generator's position where the device type is "
+     "unchanged.")
+    old = getattr(self, 'device', None)
+    state = self.rng.get_state() if hasattr(self, 'rng') and old is not None and old.type == torch.device(device).type else None
+    self.device = torch.device(device)
+    self.x, self.y = self.x.to(self.device), self.y.to(self.device)
+    counts = torch.bincount(self.y[self.y >= 0], minlength=self.n_classes).float()  # labelled images only
+    self.class_probs = counts/counts.sum() if self.prior == 'data' else torch.full((self.n_classes,), 1/self.n_classes, device=self.device)
+    self.rng = torch.Generator(device=self.device)
+    if state is None: self.rng.manual_seed(self.seed)
+    else: self.rng.set_state(state)
+    self._perm, self._pos = None, 0
+    return self
 
-    def load_state_dict(self, sd:dict):
-        "Restore `state_dict()`; refuse a state from another device type or another dataset size."
-        if len(sd['perm']) and len(sd['perm']) != len(self.x):
-            raise ACGANError(f"the saved batch order covers {len(sd['perm'])} images but the data has {len(self.x)}; "
-                             f"resume with the data the run was trained on")
-        try: self.rng.set_state(sd['rng'].cpu())
-        except RuntimeError:
-            raise ACGANError(f"the saved sampler state is not for a {self.device.type} generator; resume on the kind "
-                             f"of device the run was trained on (--device)") from None
-        self._perm = sd['perm'].to(self.device) if len(sd['perm']) else None
-        self._pos = int(sd['pos'])
+# %% ../nbs/00_data.ipynb #b5e8d64e
+@patch
+def skip_batches(self:ConditionalBatches, n:int):
+    ("Make the next pass yield only its last `n_batches - n` batches: the rest of an epoch that was stopped after "
+     "`n` steps.")
+    if not 0 <= n < self.n_batches:
+        raise ACGANError(f"cannot resume at batch {n} of an epoch of {self.n_batches}; the checkpoint does not fit "
+                         f"this run's epoch length")
+    self._skip = n
+
+# %% ../nbs/00_data.ipynb #612ee169
+@patch
+def _real_idx(self:ConditionalBatches):
+    if self._perm is None or self._pos + self.bs > len(self._perm):
+        self._perm, self._pos = torch.randperm(len(self.x), generator=self.rng, device=self.device), 0
+    idx = self._perm[self._pos:self._pos + self.bs]
+    self._pos += self.bs
+    return idx
+
+# %% ../nbs/00_data.ipynb #4ed555f3
+@patch
+def sample_targets(self:ConditionalBatches, n:int) -> torch.Tensor:
+    "`n` target classes drawn from the prior."
+    return torch.multinomial(self.class_probs, n, replacement=True, generator=self.rng)
+
+# %% ../nbs/00_data.ipynb #449eedd2
+@patch
+def sample_noise(self:ConditionalBatches, n:int) -> torch.Tensor:
+    "`n` standard normal noise vectors."
+    return torch.randn(n, self.nz, generator=self.rng, device=self.device)
+
+# %% ../nbs/00_data.ipynb #b6161691
+@patch
+def one_batch(self:ConditionalBatches):
+    "One `(z, c, x_real, y_real)` batch."
+    idx = self._real_idx()
+    return self.sample_noise(len(idx)), self.sample_targets(len(idx)), to_float_images(self.x[idx]), self.y[idx]
+
+# %% ../nbs/00_data.ipynb #1d7024ff
+@patch
+def state_dict(self:ConditionalBatches) -> dict:
+    "The generator state and position in the current permutation (for exact resume)."
+    return dict(rng=self.rng.get_state(), perm=self._perm if self._perm is not None else torch.empty(0, dtype=torch.long), pos=self._pos)
+
+# %% ../nbs/00_data.ipynb #de31f9e8
+@patch
+def load_state_dict(self:ConditionalBatches, sd:dict):
+    "Restore `state_dict()`; refuse a state from another device type or another dataset size."
+    if len(sd['perm']) and len(sd['perm']) != len(self.x):
+        raise ACGANError(f"the saved batch order covers {len(sd['perm'])} images but the data has {len(self.x)}; "
+                         f"resume with the data the run was trained on")
+    try: self.rng.set_state(sd['rng'].cpu())
+    except RuntimeError:
+        raise ACGANError(f"the saved sampler state is not for a {self.device.type} generator; resume on the kind "
+                         f"of device the run was trained on (--device)") from None
+    self._perm = sd['perm'].to(self.device) if len(sd['perm']) else None
+    self._pos = int(sd['pos'])
 
 # %% ../nbs/00_data.ipynb #b2d6f8a1
 UNLABELLED = -100  # the label of an image whose label is not used (PyTorch's `ignore_index`)

@@ -23,6 +23,7 @@ from ..train.loop import fixed_grid_inputs, generate
 from ..data import save_png
 from ..train.runs import run_parts
 from ..train.config import TrainConfig, generator_args
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['GroupedLinear', 'widen', 'copy_weights', 'WideGenerator', 'WideDiscriminator', 'check_vectorisable', 'member_parts',
@@ -215,92 +216,108 @@ class _WideRun:
         self.nan, self.smooth, self.beta = torch.full((K,), float('nan'), device=device), torch.zeros(K, device=device), 0.98
         self.gen_mode, self.errors, self.rows, self.step = False, [None]*K, [[] for _ in range(K)], 0
 
-    def start_epoch(self):
-        self.t0, self.n_c, self.n_g, self.first_step = time.time(), 0, 0, self.step
-        # counts stay on the host: no kernel for them in a step
-        self.sums, self.counts = torch.zeros(self.K, len(_METRICS), device=self.device), torch.zeros(len(_METRICS))
-        # per member, its first non-finite loss: step, generator mode, value
-        self.bad = torch.full((self.K, 3), float('nan'), device=self.device)
+# %% ../../nbs/09b_vectorised.ipynb #510c55fb
+@patch
+def start_epoch(self:_WideRun):
+    self.t0, self.n_c, self.n_g, self.first_step = time.time(), 0, 0, self.step
+    # counts stay on the host: no kernel for them in a step
+    self.sums, self.counts = torch.zeros(self.K, len(_METRICS), device=self.device), torch.zeros(len(_METRICS))
+    # per member, its first non-finite loss: step, generator mode, value
+    self.bad = torch.full((self.K, 3), float('nan'), device=self.device)
 
-    def train_step(self):
-        ("One step of the critic, or of the generator, of every member at once; the epoch's statistics and the "
-         "switcher updated.")
-        gen_mode, WG, WD = self.gen_mode, self.WG, self.WD
-        z, c, x, y = (torch.stack(t) for t in zip(*(b.one_batch() for b in self.bats)))
-        WG.requires_grad_(gen_mode)
-        WD.requires_grad_(not gen_mode)
-        if gen_mode: loss, parts = self.g_terms(WD(WG(z, c)), c)
-        else:
-            out_real = WD(x)
-            with torch.no_grad(): fake = WG(z, c)
-            loss, parts = self.d_terms(out_real, WD(fake), y, c)
-        opt = self.opts[0] if gen_mode else self.opts[1]
-        loss.sum().backward()
-        opt.step()
-        opt.zero_grad()
-        l = loss.detach().float()
-        self.bad = torch.where((self.bad[:, 0].isnan() & ~l.isfinite())[:, None], torch.stack([torch.full_like(l, self.step), torch.full_like(l, gen_mode), l], 1), self.bad)
-        self.smooth = torch.lerp(l, self.smooth, self.beta)
-        self.sums[:, 1 if gen_mode else 0] += l
-        self.counts[1 if gen_mode else 0] += 1
-        if not gen_mode:
-            self.sums[:, 2] += parts.get('acc_real', self.nan)
-            self.sums[:, 3] += parts.get('acc_fake', self.nan)
-            self.counts[2:] += 1
-        if gen_mode: self.n_g += 1; switch = self.n_g == 1
-        else: self.n_c += 1; switch = self.n_c == self.c0.n_crit
-        if switch: self.gen_mode, self.n_c, self.n_g = not gen_mode, 0, 0
-        self.step += 1
+# %% ../../nbs/09b_vectorised.ipynb #59e9f878
+@patch
+def train_step(self:_WideRun):
+    ("One step of the critic, or of the generator, of every member at once; the epoch's statistics and the "
+     "switcher updated.")
+    gen_mode, WG, WD = self.gen_mode, self.WG, self.WD
+    z, c, x, y = (torch.stack(t) for t in zip(*(b.one_batch() for b in self.bats)))
+    WG.requires_grad_(gen_mode)
+    WD.requires_grad_(not gen_mode)
+    if gen_mode: loss, parts = self.g_terms(WD(WG(z, c)), c)
+    else:
+        out_real = WD(x)
+        with torch.no_grad(): fake = WG(z, c)
+        loss, parts = self.d_terms(out_real, WD(fake), y, c)
+    opt = self.opts[0] if gen_mode else self.opts[1]
+    loss.sum().backward()
+    opt.step()
+    opt.zero_grad()
+    l = loss.detach().float()
+    self.bad = torch.where((self.bad[:, 0].isnan() & ~l.isfinite())[:, None], torch.stack([torch.full_like(l, self.step), torch.full_like(l, gen_mode), l], 1), self.bad)
+    self.smooth = torch.lerp(l, self.smooth, self.beta)
+    self.sums[:, 1 if gen_mode else 0] += l
+    self.counts[1 if gen_mode else 0] += 1
+    if not gen_mode:
+        self.sums[:, 2] += parts.get('acc_real', self.nan)
+        self.sums[:, 3] += parts.get('acc_fake', self.nan)
+        self.counts[2:] += 1
+    if gen_mode: self.n_g += 1; switch = self.n_g == 1
+    else: self.n_c += 1; switch = self.n_c == self.c0.n_crit
+    if switch: self.gen_mode, self.n_c, self.n_g = not gen_mode, 0, 0
+    self.step += 1
 
-    def member_loop(self, k:int) -> dict:
-        ("Member k's loop state as a fastai resume reads it (`loop_state`): smoothed loss, the epoch's metric sums, "
-         "the switcher.")
-        metrics = [(self.sums[k, j], self.counts[j]) for j in range(len(_METRICS))]
-        return loop_record(self.smooth[k], self.step, metrics, (self.n_c, self.n_g))
+# %% ../../nbs/09b_vectorised.ipynb #0c11048b
+@patch
+def member_loop(self:_WideRun, k:int) -> dict:
+    ("Member k's loop state as a fastai resume reads it (`loop_state`): smoothed loss, the epoch's metric sums, "
+     "the switcher.")
+    metrics = [(self.sums[k, j], self.counts[j]) for j in range(len(_METRICS))]
+    return loop_record(self.smooth[k], self.step, metrics, (self.n_c, self.n_g))
 
-    def write_member(self, k:int, epoch:int, row:list|None=None, step:int=0):
-        "Member k's run files (see `_write_member`), its weights copied out of the wide networks first."
-        self.WG.members(self.Gs)
-        self.WD.members(self.Ds)
-        opt_sd = _member_opt_state(self.Gs[k], self.Ds[k], self.cfgs[k], self.opts, self.WG, self.WD, k, self.K)
-        parts = (self.cfgs[k], self.datas[k], epoch, self.Gs[k], self.Ds[k], opt_sd, self.bats[k], self.gen_mode)
-        _write_member(Path(self.run_dirs[k]), *parts, row, self.member_loop(k), step)
+# %% ../../nbs/09b_vectorised.ipynb #ffe55573
+@patch
+def write_member(self:_WideRun, k:int, epoch:int, row:list|None=None, step:int=0):
+    "Member k's run files (see `_write_member`), its weights copied out of the wide networks first."
+    self.WG.members(self.Gs)
+    self.WD.members(self.Ds)
+    opt_sd = _member_opt_state(self.Gs[k], self.Ds[k], self.cfgs[k], self.opts, self.WG, self.WD, k, self.K)
+    parts = (self.cfgs[k], self.datas[k], epoch, self.Gs[k], self.Ds[k], opt_sd, self.bats[k], self.gen_mode)
+    _write_member(Path(self.run_dirs[k]), *parts, row, self.member_loop(k), step)
 
-    def save_within_epoch(self, epoch:int, batches:int):
-        ("A stop inside an epoch: each healthy member's checkpoint of this step (a member whose loss went non-finite "
-         "keeps its last good one).")
-        finite = self.bad[:, 0].isnan().tolist()
-        for k in range(self.K):
-            if self.run_dirs and not self.errors[k] and finite[k]: self.write_member(k, epoch, None, batches)
+# %% ../../nbs/09b_vectorised.ipynb #ccbc3afb
+@patch
+def save_within_epoch(self:_WideRun, epoch:int, batches:int):
+    ("A stop inside an epoch: each healthy member's checkpoint of this step (a member whose loss went non-finite "
+     "keeps its last good one).")
+    finite = self.bad[:, 0].isnan().tolist()
+    for k in range(self.K):
+        if self.run_dirs and not self.errors[k] and finite[k]: self.write_member(k, epoch, None, batches)
 
-    def check_divergence(self, epoch:int):
-        "Mark the members whose loss went non-finite in this epoch or whose largest weight passed `max_weight`."
-        for k, (s, g, v) in enumerate(self.bad.tolist()):
-            if math.isnan(s): continue
-            # `bad` keeps the run's step count; the message counts this epoch's batches
-            batch = int(s) - self.first_step + 1
-            self.errors[k] = self.errors[k] or divergence_message(epoch + 1, batch, loss_reason(bool(g), v))
-        with torch.no_grad():
-            for name, wide in (('generator', self.WG), ('discriminator', self.WD)):
-                big = torch.stack([p.detach().view(self.K, -1).abs().amax(1) for p in wide.parameters()]).amax(0)
-                for k in torch.nonzero(~(big <= self.c0.max_weight)).flatten().tolist():
-                    why = weight_reason(name, big[k].item(), self.c0.max_weight)
-                    self.errors[k] = self.errors[k] or divergence_message(epoch + 1, None, why)
+# %% ../../nbs/09b_vectorised.ipynb #9fa14ec2
+@patch
+def check_divergence(self:_WideRun, epoch:int):
+    "Mark the members whose loss went non-finite in this epoch or whose largest weight passed `max_weight`."
+    for k, (s, g, v) in enumerate(self.bad.tolist()):
+        if math.isnan(s): continue
+        # `bad` keeps the run's step count; the message counts this epoch's batches
+        batch = int(s) - self.first_step + 1
+        self.errors[k] = self.errors[k] or divergence_message(epoch + 1, batch, loss_reason(bool(g), v))
+    with torch.no_grad():
+        for name, wide in (('generator', self.WG), ('discriminator', self.WD)):
+            big = torch.stack([p.detach().view(self.K, -1).abs().amax(1) for p in wide.parameters()]).amax(0)
+            for k in torch.nonzero(~(big <= self.c0.max_weight)).flatten().tolist():
+                why = weight_reason(name, big[k].item(), self.c0.max_weight)
+                self.errors[k] = self.errors[k] or divergence_message(epoch + 1, None, why)
 
-    def end_epoch(self, epoch:int) -> list:
-        ("The epoch's metrics row of every member, written with its checkpoint; the metrics as dicts (None for a "
-         "failed member).")
-        # fastai's debiased smooth loss, then epoch means
-        means = torch.cat([(self.smooth / (1 - self.beta**self.step))[:, None], self.sums / self.counts.clamp(min=1).to(self.device)], 1).tolist()
-        self.WG.members(self.Gs)
-        self.WD.members(self.Ds)
-        for k in range(self.K):
-            self.rows[k].append([epoch] + means[k] + [time.strftime('%M:%S', time.gmtime(time.time() - self.t0))])
-            if self.run_dirs and not self.errors[k]: self.write_member(k, epoch + 1, self.rows[k][-1])
-        return [None if self.errors[k] else dict(zip(('train_loss',) + _METRICS, means[k])) for k in range(self.K)]
+# %% ../../nbs/09b_vectorised.ipynb #b147628a
+@patch
+def end_epoch(self:_WideRun, epoch:int) -> list:
+    ("The epoch's metrics row of every member, written with its checkpoint; the metrics as dicts (None for a "
+     "failed member).")
+    # fastai's debiased smooth loss, then epoch means
+    means = torch.cat([(self.smooth / (1 - self.beta**self.step))[:, None], self.sums / self.counts.clamp(min=1).to(self.device)], 1).tolist()
+    self.WG.members(self.Gs)
+    self.WD.members(self.Ds)
+    for k in range(self.K):
+        self.rows[k].append([epoch] + means[k] + [time.strftime('%M:%S', time.gmtime(time.time() - self.t0))])
+        if self.run_dirs and not self.errors[k]: self.write_member(k, epoch + 1, self.rows[k][-1])
+    return [None if self.errors[k] else dict(zip(('train_loss',) + _METRICS, means[k])) for k in range(self.K)]
 
-    def results(self) -> list[dict]:
-        return [dict(status='failed' if e else 'done', error=e, generator=g, critic=d, metrics=r) for e, g, d, r in zip(self.errors, self.Gs, self.Ds, self.rows)]
+# %% ../../nbs/09b_vectorised.ipynb #e33cd88b
+@patch
+def results(self:_WideRun) -> list[dict]:
+    return [dict(status='failed' if e else 'done', error=e, generator=g, critic=d, metrics=r) for e, g, d, r in zip(self.errors, self.Gs, self.Ds, self.rows)]
 
 # %% ../../nbs/09b_vectorised.ipynb #253482a4
 def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same but for the seed)
