@@ -99,8 +99,13 @@ class TrainConfig:
     optim:OptimConfig # the optimiser and the moving average
     schedule:ScheduleConfig # batches, epochs, iterations
     run:RunConfig # seed, device, files
-    def __init__(self, data=None, model=None, loss=None, optim=None, schedule=None, run=None, # parts, or their dicts
-                 **settings, # flat settings, applied over the parts
+    def __init__(self, data:DataConfig|dict|None=None, # the data part (None: its defaults)
+                 model:ModelConfig|dict|None=None, # the model part
+                 loss:ObjectiveConfig|dict|None=None, # the objective part
+                 optim:OptimConfig|dict|None=None, # the optimiser part
+                 schedule:ScheduleConfig|dict|None=None, # the schedule part
+                 run:RunConfig|dict|None=None, # the run part
+                 **settings, # flat settings (`bs=32`), applied over the parts
                 ):
         given = dict(data=data, model=model, loss=loss, optim=optim, schedule=schedule, run=run)
         for name, cls in CONFIG_PARTS.items():
