@@ -18,7 +18,7 @@ from .analyses.resolution import resolution_report
 from .core import ACGANError, atomic_write
 from .data import load_dataset
 from .ensemble.core import MembersFailed, check_ensemble, train_ensemble
-from .ensemble.distributed import _broadcast, init_distributed, train_distributed, train_ensemble_distributed, world
+from .ensemble.distributed import _broadcast, init_distributed, leave_distributed, train_distributed, train_ensemble_distributed, world
 from .metrics.inception import INCEPTION_WEIGHTS_ENV, INCEPTION_WEIGHTS_URL
 from .metrics.judges import Judge, judge_for
 from .nets import ARCHS
@@ -454,6 +454,8 @@ def acgan_train_distributed(argv:list|None=None):
         run_command('acgan-train', train_command, args)
         return  # one process: acgan-train itself
     init_distributed(args.device)
-    try: run_command('acgan-train', _train_distributed, args)
-    finally:
-        if dist.is_initialized(): dist.destroy_process_group()
+    finished = False
+    try:
+        run_command('acgan-train', _train_distributed, args)
+        finished = True
+    finally: leave_distributed(finished)

@@ -6,7 +6,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/distributed.html.md"""
 
 # %% ../../nbs/13_distributed.ipynb #4c07c1dd
 from __future__ import annotations
-import os, time
+import gc, os, time
 from pathlib import Path
 from typing import Callable
 import torch
@@ -31,7 +31,7 @@ from ..train.config import TrainConfig
 # %% auto #0
 __all__ = ['world', 'init_distributed', 'check_shards', 'ShardedBatches', 'shard_dataloaders', 'GlobalBatchNorm2d',
            'sync_batchnorm', 'DDPGANModule', 'DistributedStats', 'distribute_learner', 'train_distributed',
-           'train_ensemble_distributed']
+           'leave_distributed', 'train_ensemble_distributed']
 
 # %% ../../nbs/13_distributed.ipynb #ea0e6273
 def world() -> tuple[int, int, int]:
@@ -282,6 +282,15 @@ def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, q
                                    f"... --no-python acgan-train-distributed --resume {run_dir} and lower --lr-g/--lr-d")
     dist.barrier()
     return learn
+
+# %% ../../nbs/13_distributed.ipynb #2be021b2
+def leave_distributed(finished:bool=True, # every process ended its work normally: meet the others first
+                     ):
+    "Leave the process group: a barrier (when `finished`), free what still holds the group, then destroy it."
+    if not (dist.is_available() and dist.is_initialized()): return
+    if finished: dist.barrier()
+    gc.collect()  # a Learner's reference cycles keep its DDP wrappers, and the group's threads, alive until collected
+    dist.destroy_process_group()
 
 # %% ../../nbs/13_distributed.ipynb #fa00bf21
 def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings (ignored when resuming)
