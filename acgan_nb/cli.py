@@ -18,7 +18,14 @@ from .analyses.resolution import resolution_report
 from .core import ACGANError, atomic_write
 from .data import load_dataset
 from .ensemble.core import MembersFailed, check_ensemble, train_ensemble
-from .ensemble.distributed import _broadcast, init_distributed, leave_distributed, train_distributed, train_ensemble_distributed, world
+from acgan_nb.ensemble.distributed import (
+    _broadcast,
+    init_distributed,
+    leave_distributed,
+    train_distributed,
+    train_ensemble_distributed,
+    world,
+)
 from .metrics.inception import INCEPTION_WEIGHTS_ENV, INCEPTION_WEIGHTS_URL
 from .metrics.judges import Judge, judge_for
 from .nets import ARCHS
@@ -57,7 +64,8 @@ def run_command(prog:str, f, args):
     except (TrainingDiverged, MembersFailed) as e: sys.stderr.write(f"{prog}: stopped: {e}\n"); sys.exit(3)
     except ACGANError as e: sys.stderr.write(f"{prog}: error: {e}\n"); sys.exit(2)
     except OSError as e:
-        sys.stderr.write(f"{prog}: error: {e.strerror or type(e).__name__}: {e.filename}; choose another path\n"); sys.exit(2)
+        sys.stderr.write(f"{prog}: error: {e.strerror or type(e).__name__}: {e.filename}; choose another path\n")
+        sys.exit(2)
     except KeyboardInterrupt as e:
         signum, what = getattr(e, 'signum', signal.SIGINT), ''
         if isinstance(e, StopNow):
@@ -111,7 +119,11 @@ def _optimiser_args(a):
     a('--mixed-batch', type=float, metavar='REAL_FRAC', help="critic sees real and fake images in one batch, this "
                                                              "fraction real (CA-GAN's mixed batches; default: separate "
                                                              "batches)")
-    a('--ema', type=float, help="keep a moving average of the generator with this decay (e.g. 0.999) and sample from it")
+    a(
+        '--ema',
+        type=float,
+        help="keep a moving average of the generator with this decay (e.g. 0.999) and sample from it",
+    )
 
 # %% ../nbs/90_cli.ipynb #f03b024a
 def _objective_args(a):
@@ -147,7 +159,11 @@ def _record_args(a):
     a('--keep-last', type=_positive(int), help="epoch checkpoints kept in checkpoints/ (default 3)")
     a('--best-metric', help="metrics.csv column that selects best.pt: fid (logged with --fid-every; use --best-mode "
                             "min) or accuracy, acc_fake, ... (default: none)")
-    a('--best-mode', choices=['max', 'min'], help="whether the best metric is the largest or the smallest (default max)")
+    a(
+        '--best-mode',
+        choices=['max', 'min'],
+        help="whether the best metric is the largest or the smallest (default max)",
+    )
     a('--fid-every', type=_positive(int), metavar='N', help="every N epochs log the judge-FID of fixed samples against "
                                                             "the real test images, and the judge's accuracy on them, "
                                                             "as metrics.csv columns fid and accuracy (for "
@@ -167,10 +183,14 @@ def _record_args(a):
 
 # %% ../nbs/90_cli.ipynb #536cdf39
 def _ensemble_args(a):
-    a('--class-split', metavar='SPEC', help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet "
-                                            "model; the dataset's AC-GAN preset unless --objective is given): N "
-                                            "contiguous groups, or a partition like 0,1,2/3,4/5,6,7,8,9; --out is then "
-                                            "an ensemble directory that acgan-sample and acgan-evaluate read as one run")
+    a(
+        '--class-split',
+        metavar='SPEC',
+        help="train an ensemble, one AC-GAN per group of classes (the paper's ImageNet "
+        "model; the dataset's AC-GAN preset unless --objective is given): N "
+        "contiguous groups, or a partition like 0,1,2/3,4/5,6,7,8,9; --out is then "
+        "an ensemble directory that acgan-sample and acgan-evaluate read as one run",
+    )
     a('--vectorise', action='store_true', help="with --class-split: train same-shaped members together in one "
                                                "vectorised pass (grouped convolutions; same arithmetic as one by one)")
 
@@ -182,20 +202,25 @@ def _presets_text(presets:dict) -> str:
 def train_parser() -> OneLineParser:
     ("The arguments of `acgan-train`, in groups: the run, the optimiser, the objective, the model, what is recorded, "
      "ensembles.")
-    p = OneLineParser(prog='acgan-train', description="Train a conditional GAN (the dataset's preset: AM-GAN on mnist "
-                                                      "and fashion_mnist, AC-GAN on the others) and write a run "
-                                                      "directory: "
-                      "config.json, data.json, metrics.csv, samples/epoch_NNN.png and checkpoint.pt.",
-                      epilog=f"Presets: {_presets_text(PRESETS)}. By objective: "
-                             f"{_presets_text({f'{d} --objective {o}': v for (d, o), v in OBJECTIVE_PRESETS.items()})}.")
-    for title, add in (('run', _run_args), ('optimiser', _optimiser_args), ('objective', _objective_args), ('model', _model_args),
-                       ('checkpoints and tracking', _record_args), ('class-split ensembles', _ensemble_args)):
+    p = OneLineParser(
+        prog='acgan-train',
+        description="Train a conditional GAN (the dataset's preset: AM-GAN on mnist "
+        "and fashion_mnist, AC-GAN on the others) and write a run "
+        "directory: "
+        "config.json, data.json, metrics.csv, samples/epoch_NNN.png and checkpoint.pt.",
+        epilog=f"Presets: {_presets_text(PRESETS)}. By objective: "
+        f"{_presets_text({f'{d} --objective {o}': v for (d, o), v in OBJECTIVE_PRESETS.items()})}.",
+    )
+    for title, add in (('run', _run_args), ('optimiser', _optimiser_args), ('objective', _objective_args),
+                       ('model', _model_args), ('checkpoints and tracking', _record_args),
+                       ('class-split ensembles', _ensemble_args)):
         add(p.add_argument_group(title).add_argument)
     return p
 
 # %% ../nbs/90_cli.ipynb #84ff0f63
-CONFIG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'mixed_batch', 'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device',
-             'width', 'ema', 'keep_last', 'best_metric', 'best_mode', 'labelled', 'cond', 'sn')
+CONFIG_KEYS = ('epochs', 'iters', 'bs', 'lr_g', 'lr_d', 'beta1', 'objective', 'adv', 'class_weight', 'mixed_batch',
+               'arch', 'img_size', 'nz', 'n_crit', 'dropout', 'prior', 'seed', 'device', 'width', 'ema', 'keep_last',
+               'best_metric', 'best_mode', 'labelled', 'cond', 'sn')
 
 def config_from_args(args) -> TrainConfig:
     ("The `TrainConfig` of a new run from parsed `acgan-train` arguments: the dataset's preset with every setting "
@@ -207,7 +232,10 @@ def config_from_args(args) -> TrainConfig:
 # %% ../nbs/90_cli.ipynb #a0ea05d3
 def default_run_dir(dataset:str, ensemble:bool=False) -> Path:
     "`runs/<dataset>-[split-]<date-time>`: where a new run goes without `--out`."
-    return Path('runs')/f"{dataset.replace('folder:', '').strip('/').replace('/', '_')}-{'split-' if ensemble else ''}{time.strftime('%Y%m%d-%H%M%S')}"
+    return (
+        Path('runs')
+        / f"{dataset.replace('folder:', '').strip('/').replace('/', '_')}-{'split-' if ensemble else ''}{time.strftime('%Y%m%d-%H%M%S')}"
+    )
 
 # %% ../nbs/90_cli.ipynb #d194e90b
 def _tracker(dataset:str, img_size:int|None, every:int|None) -> list:
@@ -231,7 +259,9 @@ def _check_best(best_metric:str|None, fid_every:int|None):
 # %% ../nbs/90_cli.ipynb #91a00447
 def _loggers(args, run:Path, config:dict) -> list:
     "The TensorBoard and W&B callbacks asked for (`--tensorboard`, `--wandb`)."
-    return (tensorboard_callbacks(Path(run)/'tensorboard') if args.tensorboard else []) + (wandb_callbacks(run, config) if args.wandb else [])
+    return (tensorboard_callbacks(Path(run) / 'tensorboard') if args.tensorboard else []) + (
+        wandb_callbacks(run, config) if args.wandb else []
+    )
 
 # %% ../nbs/90_cli.ipynb #b073bcc8
 def _train_ensemble(args):
@@ -244,7 +274,8 @@ def _train_ensemble(args):
     _check_best(args.best_metric, None)
     if args.resume:
         run = args.resume
-        man = train_ensemble(run_dir=run, resume=True, quiet=args.quiet, vectorise=args.vectorise, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
+        man = train_ensemble(run_dir=run, resume=True, quiet=args.quiet, vectorise=args.vectorise, epochs=args.epochs,
+                             lr_g=args.lr_g, lr_d=args.lr_d)
     else:
         cfg, run = config_from_args(args), args.out or default_run_dir(args.dataset, ensemble=True)
         man = train_ensemble(cfg.check(), run, args.class_split, quiet=args.quiet, vectorise=args.vectorise)
@@ -263,13 +294,23 @@ def train_command(args):
         cfg_file = Path(args.resume)/'config.json'
         old = json.loads(cfg_file.read_text()) if cfg_file.exists() else {}
         _check_best(old.get('best_metric'), args.fid_every)
-        cbs = (_tracker(old['dataset'], old.get('img_size'), args.track_every) + _sample_fid(old['dataset'], args.fid_every, args.fid_samples) if 'dataset' in old else []) + _loggers(args, args.resume, old)
-        learn = train(run_dir=args.resume, resume=True, quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d, extra_cbs=cbs)
+        cbs = (
+            _tracker(old['dataset'], old.get('img_size'), args.track_every)
+            + _sample_fid(old['dataset'], args.fid_every, args.fid_samples)
+            if 'dataset' in old
+            else []
+        ) + _loggers(args, args.resume, old)
+        learn = train(run_dir=args.resume, resume=True, quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g,
+                      lr_d=args.lr_d, extra_cbs=cbs)
         run = args.resume
     else:
         cfg, run = config_from_args(args), args.out or default_run_dir(args.dataset)
         _check_best(cfg.best_metric, args.fid_every)
-        cbs = _tracker(cfg.dataset, cfg.img_size, args.track_every) + _sample_fid(cfg.dataset, args.fid_every, args.fid_samples) + _loggers(args, run, cfg.flat())
+        cbs = (
+            _tracker(cfg.dataset, cfg.img_size, args.track_every)
+            + _sample_fid(cfg.dataset, args.fid_every, args.fid_samples)
+            + _loggers(args, run, cfg.flat())
+        )
         learn = train(cfg.check(), run, quiet=args.quiet, extra_cbs=cbs)
     secs = learn.run_state.train_seconds
     print(f"run directory: {run}  (trained {secs:.0f} s; samples in {Path(run)/'samples'}, metrics in "
@@ -343,9 +384,10 @@ def evaluate_parser() -> OneLineParser:
     p.add_argument('--inception', action='store_true', help="also every distance in Inception-v3's feature space, and "
                                                             "FID and Inception Score with that network (weights "
                                                             "downloaded once, or --inception-weights)")
-    p.add_argument('--inception-weights', type=Path, metavar='PATH', help=f"a local copy of torch-fidelity's FID "
-                                                                          f"Inception weights "
-                                                                          f"({INCEPTION_WEIGHTS_URL.rsplit('/', 1)[1]}), for offline machines; implies --inception (default: ${INCEPTION_WEIGHTS_ENV}, else torch hub's cache)")
+    weights = INCEPTION_WEIGHTS_URL.rsplit('/', 1)[1]
+    p.add_argument('--inception-weights', type=Path, metavar='PATH',
+                   help=f"a local copy of torch-fidelity's FID Inception weights ({weights}), for offline machines; "
+                        f"implies --inception (default: ${INCEPTION_WEIGHTS_ENV}, else torch hub's cache)")
     p.add_argument('--no-cas', action='store_true', help="skip the classification accuracy score (it trains two "
                                                          "classifiers: minutes on a CPU)")
     p.add_argument('--best', action='store_true', help="measure the run's best.pt (the best epoch by its "
@@ -364,11 +406,14 @@ def _evaluate(args):
         try:
             sd = torch.load(args.judge, map_location='cpu', weights_only=True)
             w = sd['model']
-            judge = Judge(w['head.1.weight'].shape[0], w['body.0.weight'].shape[1], int(sd.get('img_size', 28)), w['body.0.weight'].shape[0])
+            judge = Judge(w['head.1.weight'].shape[0], w['body.0.weight'].shape[1], int(sd.get('img_size', 28)),
+                          w['body.0.weight'].shape[0])
             judge.load_state_dict(w)
             judge.test_accuracy = float(sd.get('test_accuracy', float('nan')))
         except Exception as e:
-            raise ACGANError(f"{args.judge} is not a judge file ({type(e).__name__}); give one written by judge_for") from None
+            raise ACGANError(
+                f"{args.judge} is not a judge file ({type(e).__name__}); give one written by judge_for"
+            ) from None
         if (judge.n_classes, judge.channels) != (info['n_classes'], info['channels']):
             raise ACGANError(f"judge {args.judge} takes {judge.channels}-channel images of {judge.n_classes} classes "
                              f"but the run makes {info['channels']}-channel images of {info['n_classes']}; use a "
@@ -378,7 +423,8 @@ def _evaluate(args):
     else:
         say = None if args.quiet else lambda s: print(f"acgan-evaluate: {s}", flush=True)
         for size in dict.fromkeys([info['img_size'], None]): judge_for(cfg.dataset, size, quiet=args.quiet, log=say)
-    res = evaluate_run(args.run, args.n, args.seed, judge, args.n_real, inception=args.inception or args.inception_weights is not None,
+    res = evaluate_run(args.run, args.n, args.seed, judge, args.n_real,
+                       inception=args.inception or args.inception_weights is not None,
                        inception_weights=args.inception_weights, cas=not args.no_cas, best=args.best)
     out = eval_path(args.run, 'eval.json', args.best)
     if not args.no_figures:
@@ -434,13 +480,16 @@ def _train_distributed(args):
     run = args.resume or args.out or default_run_dir(args.dataset, ensemble=bool(ens))
     run = _broadcast(run)  # one timestamp for all
     if ens:
-        man = train_ensemble_distributed(cfg, run, args.class_split, resume=bool(args.resume), quiet=args.quiet, log=print if rank == 0 else None, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d)
+        man = train_ensemble_distributed(cfg, run, args.class_split, resume=bool(args.resume), quiet=args.quiet,
+                                         log=print if rank == 0 else None, epochs=args.epochs, lr_g=args.lr_g,
+                                         lr_d=args.lr_d)
         check_ensemble(man, run)
         if rank == 0:
             print(f"ensemble directory: {run}  ({len(man['members'])} members over {W} processes; manifest "
                   f"{Path(run)/ENSEMBLE_FILE})")
         return run
-    learn = train_distributed(cfg, run, resume=bool(args.resume), quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g, lr_d=args.lr_d, sync_bn=not args.no_sync_bn)
+    learn = train_distributed(cfg, run, resume=bool(args.resume), quiet=args.quiet, epochs=args.epochs, lr_g=args.lr_g,
+                              lr_d=args.lr_d, sync_bn=not args.no_sync_bn)
     if rank == 0:
         print(f"run directory: {run}  (trained {learn.run_state.train_seconds:.0f} s on {W} processes, global batch "
               f"{learn.dls.train.bs}; samples in {Path(run)/'samples'})")

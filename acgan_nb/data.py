@@ -138,7 +138,9 @@ def load_digits_data() -> ImageData:
 # %% ../nbs/00_data.ipynb #28b1b032
 KERAS_DATASETS = {
     'mnist': ('MNIST', [str(i) for i in range(10)]),
-    'fashion_mnist': ('FashionMNIST', ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']),
+    'fashion_mnist': ('FashionMNIST',
+                      ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag',
+                       'Ankle boot']),
     'cifar10': ('CIFAR10', ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']),
 }
 _KERAS_KEYS = ('x_train', 'y_train', 'x_test', 'y_test')
@@ -232,7 +234,9 @@ def load_image_folder(path:str|Path, # folder with one subfolder of images per c
         raise ACGANError(f"folder image size {size} is not supported; use one of {', '.join(map(str, FOLDER_SIZES))}")
     root = Path(path).expanduser().resolve()
     groups = _folder_files(root)
-    key = hashlib.sha1(json.dumps([str(root), size, [(c, [(f.name, f.stat().st_mtime_ns) for f in fs]) for c, fs in groups]]).encode()).hexdigest()[:16]
+    key = hashlib.sha1(
+        json.dumps([str(root), size, [(c, [(f.name, f.stat().st_mtime_ns) for f in fs]) for c, fs in groups]]).encode()
+    ).hexdigest()[:16]
     cached = cache_dir()/'folders'/f'{root.name}-{size}-{key}.npz'
     if cached.exists(): a = read_keras_npz(cached)
     else:
@@ -241,7 +245,9 @@ def load_image_folder(path:str|Path, # folder with one subfolder of images per c
             for i, f in enumerate(fs):
                 try: xs.append(_load_square(f, size))
                 except Exception as e:
-                    raise ACGANError(f"{f} could not be read as an image ({type(e).__name__}); remove it or fix it") from None
+                    raise ACGANError(
+                        f"{f} could not be read as an image ({type(e).__name__}); remove it or fix it"
+                    ) from None
                 ys.append(k)
                 test.append(i % 10 == 9)
         x, y, test = np.stack(xs), np.array(ys, np.int64), np.array(test)
@@ -261,7 +267,8 @@ def load_dataset(name:str, # a registered name (`digits`, `mnist`, `fashion_mnis
         raise ACGANError(f"image size {img_size} must be a positive number of pixels")
     d = DATASETS[name]()
     if img_size and img_size != d.img_size:
-        d = ImageData(d.name, resize_images(d.x_train, img_size), d.y_train, resize_images(d.x_test, img_size), d.y_test, d.classes)
+        d = ImageData(d.name, resize_images(d.x_train, img_size), d.y_train, resize_images(d.x_test, img_size),
+                      d.y_test, d.classes)
     return d
 
 # %% ../nbs/00_data.ipynb #24163f04
@@ -301,8 +308,11 @@ def unbalanced_subset(data:ImageData, counts:Sequence[int], seed:int=0) -> Image
         raise ACGANError(f"{data.name}: counts {list(counts)} exceed the images per class {have.tolist()} or are "
                          f"negative")
     rng = np.random.default_rng(seed)
-    idx = np.sort(np.concatenate([rng.choice(np.flatnonzero(data.y_train == k), c, replace=False) for k, c in enumerate(counts)]))
-    return ImageData(f"{data.name}-unbalanced", data.x_train[idx], data.y_train[idx], data.x_test, data.y_test, data.classes)
+    idx = np.sort(
+        np.concatenate([rng.choice(np.flatnonzero(data.y_train == k), c, replace=False) for k, c in enumerate(counts)])
+    )
+    return ImageData(f"{data.name}-unbalanced", data.x_train[idx], data.y_train[idx], data.x_test, data.y_test,
+                     data.classes)
 
 # %% ../nbs/00_data.ipynb #8ae2a18b
 def unbalanced_mnist(data:ImageData, major:int=0, n_major:int=5500, n_minor:int=500, seed:int=0) -> ImageData:
@@ -354,11 +364,19 @@ def to(self:ConditionalBatches, device):
     ("Move the data and the generator to `device`, keeping the generator's position where the device type is "
      "unchanged.")
     old = getattr(self, 'device', None)
-    state = self.rng.get_state() if hasattr(self, 'rng') and old is not None and old.type == torch.device(device).type else None
+    state = (
+        self.rng.get_state()
+        if hasattr(self, 'rng') and old is not None and old.type == torch.device(device).type
+        else None
+    )
     self.device = torch.device(device)
     self.x, self.y = self.x.to(self.device), self.y.to(self.device)
     counts = torch.bincount(self.y[self.y >= 0], minlength=self.n_classes).float()  # labelled images only
-    self.class_probs = counts/counts.sum() if self.prior == 'data' else torch.full((self.n_classes,), 1/self.n_classes, device=self.device)
+    self.class_probs = (
+        counts / counts.sum()
+        if self.prior == 'data'
+        else torch.full((self.n_classes,), 1 / self.n_classes, device=self.device)
+    )
     self.rng = torch.Generator(device=self.device)
     if state is None: self.rng.manual_seed(self.seed)
     else: self.rng.set_state(state)
@@ -407,7 +425,8 @@ def one_batch(self:ConditionalBatches):
 @patch
 def state_dict(self:ConditionalBatches) -> dict:
     "The generator state and position in the current permutation (for exact resume)."
-    return dict(rng=self.rng.get_state(), perm=self._perm if self._perm is not None else torch.empty(0, dtype=torch.long), pos=self._pos)
+    return dict(rng=self.rng.get_state(),
+                perm=self._perm if self._perm is not None else torch.empty(0, dtype=torch.long), pos=self._pos)
 
 # %% ../nbs/00_data.ipynb #de31f9e8
 @patch
@@ -438,7 +457,9 @@ def labelled_indices(y:np.ndarray, # training labels
         raise ACGANError(f"labelled images per class must lie in 1..{have.min() - 1} (the smallest class has "
                          f"{have.min()}), got {n_per_class}")
     rng = np.random.default_rng(seed)
-    return np.sort(np.concatenate([rng.choice(np.flatnonzero(y == k), n_per_class, replace=False) for k in range(n_classes)]))
+    return np.sort(
+        np.concatenate([rng.choice(np.flatnonzero(y == k), n_per_class, replace=False) for k in range(n_classes)])
+    )
 
 # %% ../nbs/00_data.ipynb #e67530b2
 class SemiSupervisedBatches(ConditionalBatches):
@@ -449,7 +470,8 @@ class SemiSupervisedBatches(ConditionalBatches):
                  n_classes:int, # number of classes K
                  labelled:np.ndarray, # indices of the images whose labels are kept (`labelled_indices`)
                  bs:int=64, # batch size: bs//2 labelled images, the rest unlabelled
-                 nz:int=100, n_batches:int|None=None, prior:str='data', seed:int=0, device=None, # as in `ConditionalBatches` (prior: of the labelled images)
+                 # as in `ConditionalBatches` (prior: of the labelled images)
+                 nz:int=100, n_batches:int|None=None, prior:str='data', seed:int=0, device=None,
                 ):
         if bs < 2: raise ACGANError(f"semi-supervised batches need bs >= 2 (half labelled, half not), got {bs}")
         keep = torch.zeros(len(x), dtype=torch.bool)
@@ -466,7 +488,9 @@ class SemiSupervisedBatches(ConditionalBatches):
         return self
     def one_batch(self):
         "One `(z, c, x_real, y_real)` batch: the unlabelled half first, then the labelled half."
-        iu, il = self._real_idx(), torch.randint(len(self.x_lab), (self.bs_lab,), generator=self.rng, device=self.device)
+        iu, il = self._real_idx(), torch.randint(
+            len(self.x_lab), (self.bs_lab,), generator=self.rng, device=self.device
+        )
         x, y = torch.cat([self.x[iu], self.x_lab[il]]), torch.cat([self.y[iu], self.y_lab[il]])
         return self.sample_noise(len(x)), self.sample_targets(len(x)), to_float_images(x), y
 
@@ -483,7 +507,9 @@ def make_dataloaders(data:ImageData, # the dataset
                      prior:str='data', # target class prior: 'data' or 'uniform'
                      seed:int=0, # seed of the batch generator
                      device=None, # training device (default: fastai's `default_device()`)
-                     labelled:np.ndarray|None=None, # semi-supervised: indices of the images that keep their labels (`SemiSupervisedBatches`; None: all)
+                     # semi-supervised: indices of the images that keep their labels (`SemiSupervisedBatches`; None:
+                     # all)
+                     labelled:np.ndarray|None=None,
                     ) -> DataLoaders:
     "fastai `DataLoaders` of device-resident conditional batches for `data`."
     device = torch.device(device or default_device())
@@ -509,7 +535,8 @@ def class_grid(x:np.ndarray, # uint8 images N×H×W×C
     return out
 
 # %% ../nbs/00_data.ipynb #d14d97e9
-def show_class_grid(x:np.ndarray, y:np.ndarray, classes:Sequence[str], n_per_class:int=10, title:str|None=None, scale:float=0.5):
+def show_class_grid(x:np.ndarray, y:np.ndarray, classes:Sequence[str], n_per_class:int=10, title:str|None=None,
+                    scale:float=0.5):
     "A figure of `class_grid`, rows labelled with the class names."
     K = len(classes)
     g = class_grid(x, y, K, n_per_class)

@@ -45,7 +45,8 @@ class ACGANGenerator(nn.Module):
         if len(widths) != n_up:
             raise ACGANError(f"{img_size} px needs {n_up} widths (one per 2× upsampling), got {len(widths)}")
         self.n_classes, self.nz, self.img_size, self.channels = n_classes, nz, img_size, channels
-        self.fc = nn.Sequential(nn.Linear(nz + n_classes, widths[0]*16, bias=False), nn.Unflatten(1, (widths[0], 4, 4)), nn.BatchNorm2d(widths[0]), nn.ReLU(True))
+        self.fc = nn.Sequential(nn.Linear(nz + n_classes, widths[0]*16, bias=False), nn.Unflatten(1, (widths[0], 4, 4)),
+                                nn.BatchNorm2d(widths[0]), nn.ReLU(True))
         layers = []
         for ni, nf in zip(widths[:-1], widths[1:]): layers += [_up(ni, nf), nn.BatchNorm2d(nf), nn.ReLU(True)]
         layers += [nn.ConvTranspose2d(widths[-1], channels, 5, 2, 2, 1), nn.Tanh()]
@@ -73,7 +74,11 @@ class ACGANDiscriminator(nn.Module):
                              f"not one")
         layers, ni = [], channels
         for i, (nf, s) in enumerate(zip(widths, strides)):
-            layers += [nn.Conv2d(ni, nf, 3, s, 1, bias=i == 0)] + ([nn.BatchNorm2d(nf)] if i else []) + [nn.LeakyReLU(0.2, True), nn.Dropout(dropout)]
+            layers += (
+                [nn.Conv2d(ni, nf, 3, s, 1, bias=i == 0)]
+                + ([nn.BatchNorm2d(nf)] if i else [])
+                + [nn.LeakyReLU(0.2, True), nn.Dropout(dropout)]
+            )
             ni = nf
         self.body = nn.Sequential(*layers, nn.Flatten())
         self.n_features = widths[-1] * (img_size // down)**2
@@ -91,7 +96,9 @@ class ClassBatchNorm2d(nn.Module):
                 ):
         super().__init__()
         self.bn = nn.BatchNorm2d(num_features, affine=False)
-        self.gain, self.shift = nn.Parameter(torch.zeros(n_classes, num_features)), nn.Parameter(torch.zeros(n_classes, num_features))
+        self.gain, self.shift = nn.Parameter(torch.zeros(n_classes, num_features)), nn.Parameter(
+            torch.zeros(n_classes, num_features)
+        )
     def forward(self, h:Tensor, # features (B, C, H, W)
                 v:Tensor, # condition vectors (B, K)
                ) -> Tensor:
@@ -105,16 +112,21 @@ class SmallGenerator(nn.Module):
                  channels:int=1, # output channels
                  nz:int=100, # noise dimension
                  ngf:int=32, # channels before the last layer (2·ngf at the smallest map)
-                 cond:str='concat', # 'concat': one-hot at the input only (the paper's); 'cbn': also class-conditional batch norm in every layer
+                 # 'concat': one-hot at the input only (the paper's); 'cbn': also class-conditional batch norm in every
+                 # layer
+                 cond:str='concat',
                 ):
         super().__init__()
         if img_size % 4 or img_size < 8:
-            raise ACGANError(f"SmallGenerator makes multiples of 4 px of at least 8 (16, 28, 32); {img_size} is not one")
+            raise ACGANError(
+                f"SmallGenerator makes multiples of 4 px of at least 8 (16, 28, 32); {img_size} is not one"
+            )
         if cond not in ('concat', 'cbn'):
             raise ACGANError(f"unknown generator conditioning {cond!r}; choose concat or cbn")
         s, bn = img_size // 4, (lambda c: ClassBatchNorm2d(c, n_classes)) if cond == 'cbn' else nn.BatchNorm2d
         self.n_classes, self.nz, self.img_size, self.channels = n_classes, nz, img_size, channels
-        self.fc = nn.Sequential(nn.Linear(nz + n_classes, 2*ngf*s*s, bias=False), nn.Unflatten(1, (2*ngf, s, s)), bn(2*ngf), nn.ReLU(True))
+        self.fc = nn.Sequential(nn.Linear(nz + n_classes, 2*ngf*s*s, bias=False), nn.Unflatten(1, (2*ngf, s, s)),
+                                bn(2*ngf), nn.ReLU(True))
         self.body = nn.Sequential(nn.ConvTranspose2d(2*ngf, ngf, 4, 2, 1, bias=False), bn(ngf), nn.ReLU(True),
                                   nn.ConvTranspose2d(ngf, channels, 4, 2, 1), nn.Tanh())
         self.apply(init_gan_weights)
@@ -138,8 +150,8 @@ class SmallDiscriminator(nn.Module):
             raise ACGANError(f"SmallDiscriminator takes multiples of 4 px of at least 8 (16, 28, 32); {img_size} is "
                              f"not one")
         self.body = nn.Sequential(nn.Conv2d(channels, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True), nn.Dropout(dropout),
-                                  nn.Conv2d(ndf, 2*ndf, 4, 2, 1, bias=False), nn.BatchNorm2d(2*ndf), nn.LeakyReLU(0.2, True), nn.Dropout(dropout),
-                                  nn.Flatten())
+                                  nn.Conv2d(ndf, 2*ndf, 4, 2, 1, bias=False), nn.BatchNorm2d(2*ndf),
+                                  nn.LeakyReLU(0.2, True), nn.Dropout(dropout), nn.Flatten())
         self.n_features = 2*ndf*(img_size//4)**2
         self.head = nn.Linear(self.n_features, n_out)
         self.apply(init_gan_weights)
@@ -175,7 +187,9 @@ def build_models(arch:str, # 'small', 'cifar' or 'imagenet'
                  nz:int=100, # noise dimension
                  dropout:float|None=None, # discriminator dropout (default: 0.5 for the paper's models, 0 for small)
                  width:int=32, # `small` only: channels of G's last hidden layer and D's first layer (ngf = ndf)
-                 cond:str='concat', # generator conditioning: 'concat' (the paper's) or, `small` only, 'cbn' (class-conditional batch norm too)
+                 # generator conditioning: 'concat' (the paper's) or, `small` only, 'cbn' (class-conditional batch norm
+                 # too)
+                 cond:str='concat',
                  sn:bool=False, # spectral normalisation in the discriminator (its batch norms removed)
                 ) -> tuple[nn.Module, nn.Module]:
     "A generator and a discriminator of architecture `arch` for `img_size`×`img_size`×`channels` data."
@@ -187,7 +201,9 @@ def build_models(arch:str, # 'small', 'cifar' or 'imagenet'
         raise ACGANError(f"generator conditioning {cond!r} is built for the small architecture; use cond='concat' with "
                          f"{arch!r}")
     if arch == 'small':
-        G, D = SmallGenerator(n_classes, img_size, channels, nz, width, cond), SmallDiscriminator(head_size, img_size, channels, width, dropout or 0.)
+        G, D = SmallGenerator(n_classes, img_size, channels, nz, width, cond), SmallDiscriminator(
+            head_size, img_size, channels, width, dropout or 0.0
+        )
     else:
         widths = (384, 192, 96) if arch == 'cifar' else (768, 384, 256, 192, 96)[:int(math.log2(img_size/4))]
         G, D = (ACGANGenerator(n_classes, img_size, channels, nz, widths),

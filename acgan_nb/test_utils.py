@@ -49,7 +49,10 @@ def random_inception_weights(path:str|Path, # the file to write (a state dict of
      "`path`; test use only.")
     import torch_fidelity.feature_extractor_inceptionv3 as fe
     torch.manual_seed(seed)
-    with patch.object(fe, 'load_state_dict_from_url', lambda *a, **k: {}), patch.object(fe.FeatureExtractorInceptionV3, 'load_state_dict', lambda self, sd, *a, **k: None):
+    with (
+        patch.object(fe, 'load_state_dict_from_url', lambda *a, **k: {}),
+        patch.object(fe.FeatureExtractorInceptionV3, 'load_state_dict', lambda self, sd, *a, **k: None),
+    ):
         net = fe.FeatureExtractorInceptionV3('inception-v3-compat', ['2048'])
     path = Path(path)
     torch.save(net.state_dict(), path)

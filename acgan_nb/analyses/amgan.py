@@ -48,8 +48,9 @@ def mode_dropping_scores(n_classes:int=100, # number of classes N
             keep = np.sort(rng.permutation(N)[:k])
             probs = onehot[torch.as_tensor(np.repeat(keep, counts[keep]))]
             parts = inception_score_parts(probs, splits=1)
-            rows.append(dict(kept=k, trial=t, log_is=parts['h_marginal'] - parts['h_conditional'], h_marginal=parts['h_marginal'],
-                             h_conditional=parts['h_conditional'], am_score=am_score(probs, train_probs)))
+            rows.append(dict(kept=k, trial=t, log_is=parts['h_marginal'] - parts['h_conditional'],
+                             h_marginal=parts['h_marginal'], h_conditional=parts['h_conditional'],
+                             am_score=am_score(probs, train_probs)))
     return pd.DataFrame(rows)
 
 # %% ../../nbs/11b_amgan_experiments.ipynb #226f5acd
@@ -114,11 +115,13 @@ def _measure_variant(spec:str, name:str, opts:dict, seed:int, run_dir:Path, n:in
      "label.")
     ev = evaluate_run(run_dir, n, seed, judge)
     cond = ev['label_conditioned']
-    return dict(variant=spec, objective=name, dynamic=bool(opts.get('dynamic', False)), seed=seed, label_conditioned=cond, judge_test_accuracy=ev['judge_test_accuracy'],
+    return dict(variant=spec, objective=name, dynamic=bool(opts.get('dynamic', False)), seed=seed,
+                label_conditioned=cond, judge_test_accuracy=ev['judge_test_accuracy'],
                 inception_score=ev['inception_score'], inception_score_split_sd=ev['inception_score_std'],
-                h_marginal=ev['inception_score_parts']['h_marginal'], h_conditional=ev['inception_score_parts']['h_conditional'],
-                am_score=ev['am_score'], accuracy=ev['accuracy'] if cond else float('nan'),
-                fid_judge=ev['fid_judge'], ms_ssim_max=max(ev['ms_ssim_per_class'].values()), ms_ssim_classes=ev['ms_ssim_classes'],
+                h_marginal=ev['inception_score_parts']['h_marginal'],
+                h_conditional=ev['inception_score_parts']['h_conditional'], am_score=ev['am_score'],
+                accuracy=ev['accuracy'] if cond else float('nan'), fid_judge=ev['fid_judge'],
+                ms_ssim_max=max(ev['ms_ssim_per_class'].values()), ms_ssim_classes=ev['ms_ssim_classes'],
                 ms_ssim_real_max=max(ev['ms_ssim_real_per_class'].values()), acc_fake=_last_logged(run_dir, 'acc_fake'))
 
 # %% ../../nbs/11b_amgan_experiments.ipynb #6ab7c18f
@@ -129,7 +132,8 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
                        out_dir:str|Path='runs/amgan', # parent of the run directories
                        judge=None, # a classifier with `features` (default: the dataset's judge)
                        n:int=10000, # samples per evaluation
-                       results_dir:str|Path|None=None, # keep each run's row here (JSON with its full settings) and reuse rows whose settings match
+                       # keep each run's row here (JSON with its full settings) and reuse rows whose settings match
+                       results_dir:str|Path|None=None,
                        base:dict|None=None, # settings under the variant's (None: the dataset's preset)
                        **cfg, # more `TrainConfig` settings (bs, epochs, lr_g, ...)
                       ) -> pd.DataFrame:
@@ -152,16 +156,20 @@ def compare_objectives(names:list[str], # objective variants, e.g. ['acgan_star'
 
 # %% ../../nbs/11b_amgan_experiments.ipynb #5344dc3c
 def seed_table(results:pd.DataFrame, # `compare_objectives` output
-               cols:tuple=('inception_score', 'am_score', 'fid_judge', 'accuracy', 'ms_ssim_max'), # measures to summarise
+               # measures to summarise
+               cols:tuple=('inception_score', 'am_score', 'fid_judge', 'accuracy', 'ms_ssim_max'),
                digits:int=3, # rounding
               ) -> pd.DataFrame:
     ("Per variant (in the order first seen): 'mean ± sd' over seeds of each measure (sd with n-1), and the number of "
      "seeds.")
     order = list(dict.fromkeys(results['variant']))
     g = results.groupby('variant', sort=False)
-    fmt = lambda m, s: 'n/a' if np.isnan(m) else f"{m:.{digits}f} ± {s:.{digits}f}" if not np.isnan(s) else f"{m:.{digits}f}"
+    fmt = lambda m, s: (
+        'n/a' if np.isnan(m) else f"{m:.{digits}f} ± {s:.{digits}f}" if not np.isnan(s) else f"{m:.{digits}f}"
+    )
     means, sds = g[list(cols)].mean(), g[list(cols)].std()
-    out = pd.DataFrame({c: [fmt(means.at[v, c], sds.at[v, c]) for v in order] for c in cols}, index=pd.Index(order, name='variant'))
+    out = pd.DataFrame({c: [fmt(means.at[v, c], sds.at[v, c]) for v in order] for c in cols},
+                       index=pd.Index(order, name='variant'))
     out.insert(0, 'seeds', [int(g.size()[v]) for v in order])
     return out
 

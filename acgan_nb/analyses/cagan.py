@@ -82,7 +82,8 @@ class ClassFID(Callback):
         self.run_dir, self.tags, self.rows = None if run_dir is None else Path(run_dir), dict(tags or {}), []
     def before_fit(self): self.judge.to(next(self.learn.model.generator.parameters()).device)
     def after_epoch(self):
-        fids = class_fid(sampling_generator(self.learn), self.judge, self.real_feats, self.n_per_class, self.nz, self.seed)
+        fids = class_fid(sampling_generator(self.learn), self.judge, self.real_feats, self.n_per_class, self.nz,
+                         self.seed)
         self.rows += [dict(self.tags, epoch=self.epoch + 1, **{'class': k}, fid=v) for k, v in fids.items()]
         if self.run_dir is not None:
             df = pd.DataFrame(self.rows)
@@ -97,16 +98,19 @@ def _check_fid_configs(configs:dict):
         if not isinstance(cfg, dict):
             raise ACGANError(f"config {name!r} must be a dict of TrainConfig overrides, got {type(cfg).__name__}")
         if not name or '/' in name or name.startswith('.'):
-            raise ACGANError(f"config name {name!r} cannot be a directory name; use letters, digits, '=', '_' or spaces")
+            raise ACGANError(
+                f"config name {name!r} cannot be a directory name; use letters, digits, '=', '_' or spaces"
+            )
 
 # %% ../../nbs/12b_cagan_experiments.ipynb #8aef6eb2
 FID_COLUMNS = ['config', 'seed', 'epoch', 'class', 'fid']
 
-def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, real:dict, counts:dict, key:dict, quiet:bool, kept:Path|None=None) -> pd.DataFrame:
+def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, real:dict, counts:dict, key:dict,
+             quiet:bool, kept:Path|None=None) -> pd.DataFrame:
     ("One run of `fid_curves`: its rows kept at `kept` if they were measured with these settings; else read back if "
      "the run directory is finished (fid.json), refused if unfinished, or trained with `ClassFID`.")
-    settings = dict(config=cache_key(cfg), name=key['config'], data=data.name, n_train=len(data.x_train), counts=counts, n_real={k: len(v) for k, v in real.items()},
-                    judge=getattr(judge, 'recipe', type(judge).__name__))
+    settings = dict(config=cache_key(cfg), name=key['config'], data=data.name, n_train=len(data.x_train), counts=counts,
+                    n_real={k: len(v) for k, v in real.items()}, judge=getattr(judge, 'recipe', type(judge).__name__))
     settings = json.loads(json.dumps(settings))  # as fid.json and the kept file hold it
     def measure() -> dict:
         if (run_dir/'fid.json').exists():  # a finished run: its rows, if it was measured with these settings
@@ -122,7 +126,8 @@ def _fid_run(cfg:TrainConfig, run_dir:Path, data:ImageData, judge:nn.Module, rea
         except TrainingDiverged as e: diverged = str(e); warnings.warn(f"{key['config']}, seed {key['seed']}: {e}")
         df = pd.DataFrame(cb.rows, columns=FID_COLUMNS)
         atomic_write(run_dir/'fid.csv', lambda f: df.to_csv(f, index=False), 'w')
-        atomic_write(run_dir/'fid.json', lambda f: f.write(json.dumps(dict(epochs=int(df.epoch.max()) if len(df) else 0, diverged=diverged, settings=settings))), 'w')
+        atomic_write(run_dir/'fid.json', lambda f: f.write(json.dumps(dict(epochs=int(df.epoch.max()) if len(df) else 0,
+                                                                           diverged=diverged, settings=settings))), 'w')
         return dict(rows=df.to_dict('records'), diverged=diverged)
     return pd.DataFrame(kept_result(kept, settings, measure)['rows'], columns=FID_COLUMNS)
 
@@ -134,12 +139,16 @@ def fid_curves(configs:dict[str, dict], # name → `TrainConfig` overrides for `
                epochs:int|None=None, # epochs per run, FID after each (None: the preset's)
                out_dir:Path|str='runs/cagan', # run directories go to out_dir/NAME/seed_S
                judge:nn.Module|None=None, # feature extractor with `features` (None: `judge_for(dataset)`)
-               data:ImageData|None=None, # training data instead of `load_dataset(dataset)` (its test split is the FID reference)
-               n_per_class:int|None=None, # generated images per class and epoch (None: as many as the class's test images)
+               # training data instead of `load_dataset(dataset)` (its test split is the FID reference)
+               data:ImageData|None=None,
+               # generated images per class and epoch (None: as many as the class's test images)
+               n_per_class:int|None=None,
                n_real_per_class:int|None=None, # real test images per class (None: all)
                quiet:bool=True, # no progress bars
                base:dict|None=None, # settings under every config's overrides (None: the dataset's preset)
-               results_dir:Path|str|None=None, # keep each run's FID rows here as JSON (`kept_result`) and read back rows measured with the same settings
+               # keep each run's FID rows here as JSON (`kept_result`) and read back rows measured with the same
+               # settings
+               results_dir:Path|str|None=None,
               ) -> pd.DataFrame:
     ("Train every config for every seed; per-class FID after every epoch as a DataFrame (config, seed, epoch, class, "
      "fid).")
@@ -150,8 +159,13 @@ def fid_curves(configs:dict[str, dict], # name → `TrainConfig` overrides for `
     counts = {k: int(len(v)) if n_per_class is None else n_per_class for k, v in real.items()}
     def config(over, seed):
         given = {k: v for k, v in dict(seed=seed, iters=iters, epochs=epochs).items() if v is not None}
-        return preset(dataset, **{**over, **given}) if base is None else TrainConfig(dataset=dataset, **{**base, **over, **given})
-    return pd.concat([_fid_run(config(over, seed), Path(out_dir)/name/f'seed_{seed}', data, judge, real, counts, dict(config=name, seed=seed), quiet,
+        return (
+            preset(dataset, **{**over, **given})
+            if base is None
+            else TrainConfig(dataset=dataset, **{**base, **over, **given})
+        )
+    return pd.concat([_fid_run(config(over, seed), Path(out_dir)/name/f'seed_{seed}', data, judge, real, counts,
+                               dict(config=name, seed=seed), quiet,
                                Path(results_dir)/f'{safe_name(name)}-s{seed}.json' if results_dir else None)
                       for name, over in configs.items() for seed in seeds], ignore_index=True)
 
@@ -186,7 +200,8 @@ def final_fid(df:pd.DataFrame, # `fid_curves` output
     for name, d in df.groupby('config', sort=False):
         e = d['epoch'].max() if epoch is None else epoch
         per_seed = d[d.epoch == e].groupby('seed')['fid'].mean()
-        rows.append(dict(config=name, epoch=int(e), mean=per_seed.mean(), sd=per_seed.std(), seeds=', '.join(f'{v:.0f}' for v in per_seed.values)))
+        rows.append(dict(config=name, epoch=int(e), mean=per_seed.mean(), sd=per_seed.std(),
+                         seeds=', '.join(f'{v:.0f}' for v in per_seed.values)))
     return pd.DataFrame(rows).set_index('config')
 
 # %% ../../nbs/12b_cagan_experiments.ipynb #ba3a34a1

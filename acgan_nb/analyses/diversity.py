@@ -50,7 +50,9 @@ def plot_diversity_scatter(df:pd.DataFrame, # `diversity_table` output
     ax.set_ylabel('samples: mean MS-SSIM')
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
-    ax.set_title(f'{title}{" " if title else ""}{100*below_real_max(df):.0f}% of classes below the red line', fontsize=9)
+    ax.set_title(
+        f'{title}{" " if title else ""}{100*below_real_max(df):.0f}% of classes below the red line', fontsize=9
+    )
     return fig
 
 # %% ../../nbs/06_diversity.ipynb #4c03e318
@@ -172,8 +174,13 @@ def diversity_report(run_dir:str|Path, # a run directory
     atomic_write(eval_path(run_dir, 'eval_diversity.png', best), lambda f: fig.savefig(f, format='png', dpi=100))
     plt.close(fig)
     r, r2 = correlation(ad) if ad is not None else (float('nan'), float('nan'))
-    return dict(ms_ssim_below_real_max=below_real_max(tab), ms_ssim_real_max=float(tab['real'].max()),
-                accuracy_ms_ssim_r=r, accuracy_ms_ssim_r2=r2, diversity_classes='input label' if cond else 'judge class')
+    return dict(
+        ms_ssim_below_real_max=below_real_max(tab),
+        ms_ssim_real_max=float(tab['real'].max()),
+        accuracy_ms_ssim_r=r,
+        accuracy_ms_ssim_r2=r2,
+        diversity_classes='input label' if cond else 'judge class',
+    )
 
 # %% ../../nbs/09_class_splits.ipynb #4a8aef4e
 from dataclasses import replace
@@ -192,7 +199,8 @@ def class_count_run(cfg:TrainConfig, # the fixed model and schedule (dataset, ar
     if not 2 <= n_classes <= data.n_classes:
         raise ACGANError(f"{cfg.dataset} has {data.n_classes} classes; a class count of {n_classes} is not possible "
                          f"for an AC-GAN, choose 2..{data.n_classes}")
-    return cached_run(cfg, f"{cfg.dataset}-first{n_classes}", data=class_subset(data, range(n_classes)) if n_classes < data.n_classes else data)
+    return cached_run(cfg, f"{cfg.dataset}-first{n_classes}",
+                      data=class_subset(data, range(n_classes)) if n_classes < data.n_classes else data)
 
 # %% ../../nbs/09_class_splits.ipynb #ab04f4ab
 def real_ms_ssim(dataset:str, n_pairs:int=200, seed:int=0, img_size:int|None=None) -> dict[int, float]:
@@ -210,7 +218,8 @@ def first_classes_diversity(run:Path, # a run directory (or ensemble) whose mode
     "Mean MS-SSIM (and per class) and judge accuracy of the samples of the first `first` classes of `run`."
     x, y = sample_run(run, first*n_per_class, classes=list(range(first)), seed=0)
     ms, acc = ms_ssim_diversity(x, y, n_pairs, seed=0), judge_accuracy(judge, x, y)['per_class']
-    return dict(ms_ssim=float(np.mean([ms[k] for k in range(first)])), **{f'ms_ssim_{k}': ms[k] for k in range(first)}, accuracy=float(np.mean(acc[:first])))
+    return dict(ms_ssim=float(np.mean([ms[k] for k in range(first)])), **{f'ms_ssim_{k}': ms[k] for k in range(first)},
+                accuracy=float(np.mean(acc[:first])))
 
 # %% ../../nbs/09_class_splits.ipynb #e472e8bf
 def class_count_table(cfg:TrainConfig, # the fixed model and schedule; its seed is the first restart's
@@ -219,7 +228,8 @@ def class_count_table(cfg:TrainConfig, # the fixed model and schedule; its seed 
                       first:int=2, # measure the first `first` classes (every model has them)
                       n_per_class:int=100, # samples per measured class
                       n_pairs:int=200, # same-class pairs per class for MS-SSIM
-                      results_dir:Path|str|None=None, # keep each run's row here (`kept_result`) and reuse rows whose settings match
+                      # keep each run's row here (`kept_result`) and reuse rows whose settings match
+                      results_dir:Path|str|None=None,
                      ) -> pd.DataFrame:
     "One row per (class count, restart): mean MS-SSIM and judge accuracy of the samples of the first classes."
     if restarts < 1 or not counts:
@@ -231,24 +241,39 @@ def class_count_table(cfg:TrainConfig, # the fixed model and schedule; its seed 
     rows = []
     for n in counts:
         for c in (replace(cfg, seed=cfg.seed + r) for r in range(restarts)):
-            key = dict(config=cache_key(c), n_classes=n, first=first, n_per_class=n_per_class, n_pairs=n_pairs, judge=judge_recipe(c.dataset, c.img_size))
+            key = dict(config=cache_key(c), n_classes=n, first=first, n_per_class=n_per_class, n_pairs=n_pairs,
+                       judge=judge_recipe(c.dataset, c.img_size))
             # the judge is loaded only when a row is measured
-            measure = lambda: first_classes_diversity(class_count_run(c, n), judge_for(c.dataset, c.img_size), first, n_per_class, n_pairs)
-            rows.append(dict(dataset=cfg.dataset, n_classes=n, seed=c.seed, **kept_result(Path(results_dir)/f'{c.dataset}-first{n}-s{c.seed}.json' if results_dir else None, key, measure)))
+            measure = lambda: first_classes_diversity(class_count_run(c, n), judge_for(c.dataset, c.img_size), first,
+                                                      n_per_class, n_pairs)
+            rows.append(
+                dict(
+                    dataset=cfg.dataset,
+                    n_classes=n,
+                    seed=c.seed,
+                    **kept_result(
+                        Path(results_dir) / f'{c.dataset}-first{n}-s{c.seed}.json' if results_dir else None,
+                        key,
+                        measure,
+                    ),
+                )
+            )
     return pd.DataFrame(rows)
 
 # %% ../../nbs/09_class_splits.ipynb #a12be568
 def plot_class_count(tabs:dict[str, pd.DataFrame], # dataset label → `class_count_table` output
                      real:dict[str, dict[int, float]], # dataset label → `real_ms_ssim` of its training images
                      first:int=2, # the measured classes (as in the tables)
-                     longer:dict[str, tuple]|None=None, # dataset label → (class count, MS-SSIM, legend text) of a control run, drawn as a star
+                     # dataset label → (class count, MS-SSIM, legend text) of a control run, drawn as a star
+                     longer:dict[str, tuple]|None=None,
                      title:str|None=None):
     "Fig. 10: mean MS-SSIM of the first classes' samples against the number of classes trained on."
     fig, axs = plt.subplots(1, len(tabs), figsize=(4.2*len(tabs), 3.4), squeeze=False)
     for ax, (label, df) in zip(axs[0], tabs.items()):
         mean = df.groupby('n_classes')['ms_ssim'].agg(['mean', 'std'])
         ax.scatter(df['n_classes'], df['ms_ssim'], s=14, alpha=.6, color='C0', label='one restart')
-        ax.errorbar(mean.index, mean['mean'], yerr=mean['std'].fillna(0), color='C0', marker='o', capsize=3, label='mean ± sd')
+        ax.errorbar(mean.index, mean['mean'], yerr=mean['std'].fillna(0), color='C0', marker='o', capsize=3,
+                    label='mean ± sd')
         thr, ref = max(real[label].values()), float(np.mean([real[label][k] for k in range(first)]))
         ax.axhline(thr, color='red', lw=1.2, label=f'least varied real class ({thr:.3f})')
         ax.axhline(ref, color='grey', ls=':', lw=1.2, label=f'real, first {first} classes ({ref:.3f})')

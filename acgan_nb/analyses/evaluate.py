@@ -14,9 +14,15 @@ import torch.nn as nn
 from ..core import ACGANError, atomic_write
 from ..data import ImageData, class_grid, load_dataset
 from torch import Tensor
-from ..metrics.scores import (am_score, density_coverage, frechet_distance, inception_score_parts, intra_class_fid,
-                                     kernel_distance, precision_recall)
-from ..metrics.judges import classification_accuracy_score, diversity_classes, judge_accuracy, judge_for, judge_logits
+from ..metrics.scores import (am_score, density_coverage, frechet_distance, inception_score_parts,
+                                     intra_class_fid, kernel_distance, precision_recall)
+from acgan_nb.metrics.judges import (
+    classification_accuracy_score,
+    diversity_classes,
+    judge_accuracy,
+    judge_for,
+    judge_logits,
+)
 from ..metrics.inception import inception_features, inception_network, inception_state_dict, inception_v3_score
 from ..metrics.ms_ssim import ms_ssim_diversity
 from ..train.monitors import SampleTracker
@@ -69,7 +75,8 @@ def real_subset(data:ImageData, n_real:int, seed:int) -> RealSubset:
 
 # %% ../../nbs/04e_run_evaluation.ipynb #cb9aa0f8
 def feature_measures(space:str, # the feature space's name in the keys: 'judge' or 'inception'
-                     f_train:Tensor, f_test:Tensor, f_fake:Tensor, # features of the real training and test images and of the samples
+                     # features of the real training and test images and of the samples
+                     f_train:Tensor, f_test:Tensor, f_fake:Tensor,
                      real:RealSubset, groups:np.ndarray, # the real images' labels; the samples' classes
                      n_classes:int, seed:int, # K; the KID subsets' seed
                     ) -> dict:
@@ -88,7 +95,8 @@ def feature_measures(space:str, # the feature space's name in the keys: 'judge' 
 
 # %% ../../nbs/04e_run_evaluation.ipynb #e8bfeab2
 def judge_measures(judge:nn.Module, # a classifier with `features`
-                   x:np.ndarray, y:np.ndarray, groups:np.ndarray, # uint8 samples, their input labels, and their classes for per-class measures (`diversity_classes`)
+                   # uint8 samples, their input labels, and their classes for per-class measures (`diversity_classes`)
+                   x:np.ndarray, y:np.ndarray, groups:np.ndarray,
                    real:RealSubset, # `real_subset`
                    conditioned:bool, # does the generator follow its input label (`label_conditioned`)
                    splits:int, seed:int, # Inception Score splits and their seed
@@ -105,22 +113,34 @@ def judge_measures(judge:nn.Module, # a classifier with `features`
     real_splits = max(1, len(real.x_test) // (len(x) // splits))
     # the scale: the real test images' own IS
     real_is = inception_score_parts(judge_logits(judge, real.x_test).softmax(1), real_splits, seed)
-    return dict(label_conditioned=conditioned, accuracy=acc['overall'], accuracy_per_class=acc['per_class'],
-                inception_score=parts['inception_score'], inception_score_std=parts['inception_score_std'], inception_score_splits=splits,
-                inception_score_real_baseline=real_is['inception_score'], inception_score_std_real_baseline=real_is['inception_score_std'], inception_score_real_splits=real_splits,
-                inception_score_parts=parts, am_score=am_score(probs, train_probs),
-                fid_judge=frechet_distance(feats, f_te), fid_judge_real_baseline=frechet_distance(f_tr, f_te),
-                **feature_measures('judge', f_tr, f_te, feats, real, groups, len(acc['per_class']), seed),
-                per_class_by='input label' if conditioned else 'judge class', ms_ssim_classes='input label' if conditioned else 'judge class',
-                ms_ssim_per_class={str(k): v for k, v in ms_ssim_diversity(x, groups, seed=seed).items()},
-                ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(real.x_test, real.y_test, seed=seed).items()})
+    return dict(
+        label_conditioned=conditioned,
+        accuracy=acc['overall'],
+        accuracy_per_class=acc['per_class'],
+        inception_score=parts['inception_score'],
+        inception_score_std=parts['inception_score_std'],
+        inception_score_splits=splits,
+        inception_score_real_baseline=real_is['inception_score'],
+        inception_score_std_real_baseline=real_is['inception_score_std'],
+        inception_score_real_splits=real_splits,
+        inception_score_parts=parts,
+        am_score=am_score(probs, train_probs),
+        fid_judge=frechet_distance(feats, f_te),
+        fid_judge_real_baseline=frechet_distance(f_tr, f_te),
+        **feature_measures('judge', f_tr, f_te, feats, real, groups, len(acc['per_class']), seed),
+        per_class_by='input label' if conditioned else 'judge class',
+        ms_ssim_classes='input label' if conditioned else 'judge class',
+        ms_ssim_per_class={str(k): v for k, v in ms_ssim_diversity(x, groups, seed=seed).items()},
+        ms_ssim_real_per_class={str(k): v for k, v in ms_ssim_diversity(real.x_test, real.y_test, seed=seed).items()},
+    )
 
 # %% ../../nbs/04e_run_evaluation.ipynb #0a1d4f1b
 def inception_measures(x:np.ndarray, groups:np.ndarray, # uint8 samples; their classes for per-class measures
                        real:RealSubset, n_classes:int, # `real_subset`; K
                        splits:int, seed:int, # Inception Score splits; the KID subsets' seed
                        weights:str|Path|None=None, # local Inception weights (`inception_state_dict`)
-                       feature_net:nn.Module|None=None, logits_net:nn.Module|None=None, # stand-ins for the networks (tests)
+                       # stand-ins for the networks (tests)
+                       feature_net:nn.Module|None=None, logits_net:nn.Module|None=None,
                       ) -> dict:
     ("In Inception-v3's space: FID (with its real baseline), the Inception Score (torchmetrics), and the "
      "`feature_measures`; each image goes through each network once, and the weights file is read once.")
@@ -129,7 +149,8 @@ def inception_measures(x:np.ndarray, groups:np.ndarray, # uint8 samples; their c
     f_tr, f_te, f_x = (inception_features(a, net=net) for a in (real.x_train, real.x_test, x))
     m, sd = inception_v3_score(x, splits, weights, logits_net=logits_net)
     return dict(fid_inception=frechet_distance(f_x, f_te), fid_inception_real_baseline=frechet_distance(f_tr, f_te),
-                inception_score_inception=m, inception_score_inception_std=sd, **feature_measures('inception', f_tr, f_te, f_x, real, groups, n_classes, seed))
+                inception_score_inception=m, inception_score_inception_std=sd,
+                **feature_measures('inception', f_tr, f_te, f_x, real, groups, n_classes, seed))
 
 # %% ../../nbs/04e_run_evaluation.ipynb #80c46c15
 def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
@@ -137,11 +158,14 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
                  seed:int=0, # noise seed
                  judge:nn.Module|None=None, # a classifier with `features`; default: the dataset's judge
                  n_real:int=10000, # real images for the baselines
-                 inception:bool=False, # also the measures in Inception-v3's space (`inception_measures`; needs its weights)
-                 inception_weights:str|Path|None=None, # local Inception weights file (default: $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache)
+                 # also the measures in Inception-v3's space (`inception_measures`; needs its weights)
+                 inception:bool=False,
+                 # local Inception weights file (default: $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache)
+                 inception_weights:str|Path|None=None,
                  splits:int=10, # Inception Score splits (random; 1 when n < 1,000)
                  cas:bool=True, # also the classification accuracy score (trains two classifiers)
-                 best:bool=False, # the best epoch's checkpoint (`best.pt`), into `eval_best.json` and `eval_best_samples.png`
+                 # the best epoch's checkpoint (`best.pt`), into `eval_best.json` and `eval_best_samples.png`
+                 best:bool=False,
                 ) -> dict:
     ("Measure a run (accuracy, IS, AM Score, FID, KID, precision/recall, density/coverage, intra-class FID, MS-SSIM, "
      "CAS) and write `eval.json` and `eval_samples.png`.")
@@ -153,7 +177,8 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
     # one pass over the samples for the accuracy, the IS and (unconditioned) the classes
     logits = judge_logits(judge, x)
     groups = diversity_classes(judge, x, y, by_input=conditioned, logits=logits)
-    res = dict(run=str(run_dir), checkpoint=info.get('checkpoint'), epoch=info.get('epoch'), dataset=cfg.dataset, n_samples=n, seed=seed, judge_test_accuracy=float(getattr(judge, 'test_accuracy', float('nan'))),
+    res = dict(run=str(run_dir), checkpoint=info.get('checkpoint'), epoch=info.get('epoch'), dataset=cfg.dataset,
+               n_samples=n, seed=seed, judge_test_accuracy=float(getattr(judge, 'test_accuracy', float('nan'))),
                **judge_measures(judge, x, y, groups, real, conditioned, splits, seed, logits))
     if cas: res.update(classification_accuracy_score(x, groups, data, seed=seed))
     if inception: res.update(inception_measures(x, groups, real, data.n_classes, splits, seed, inception_weights))
@@ -165,8 +190,11 @@ def evaluate_run(run_dir:str|Path, # a run directory written by acgan-train
 # %% ../../nbs/04e_run_evaluation.ipynb #573888eb
 import pandas as pd
 
-FEATURE_MEASURES = (('fid', 'FID', '.2f', 'lower'), ('kid', 'KID', '.4f', 'lower'), ('precision', 'precision (k = 3)', '.3f', 'higher'), ('recall', 'recall (k = 3)', '.3f', 'higher'),
-                    ('density', 'density (k = 3)', '.3f', 'about the real value'), ('coverage', 'coverage (k = 3)', '.3f', 'higher'), ('intra_fid', 'intra-class FID (mean of classes)', '.2f', 'lower'))
+FEATURE_MEASURES = (('fid', 'FID', '.2f', 'lower'), ('kid', 'KID', '.4f', 'lower'),
+                    ('precision', 'precision (k = 3)', '.3f', 'higher'), ('recall', 'recall (k = 3)', '.3f', 'higher'),
+                    ('density', 'density (k = 3)', '.3f', 'about the real value'),
+                    ('coverage', 'coverage (k = 3)', '.3f', 'higher'),
+                    ('intra_fid', 'intra-class FID (mean of classes)', '.2f', 'lower'))
 
 def evaluation_table(ev:dict, # an `evaluate_run` result (`eval.json`)
                     ) -> pd.DataFrame:
@@ -176,15 +204,38 @@ def evaluation_table(ev:dict, # an `evaluate_run` result (`eval.json`)
         v = f"{ev[k + suffix]:{f}}"
         return v + f" ± {ev[k + '_std' + suffix]:{f}}" if k + '_std' + suffix in ev else v
     def class_mean(k): return float(np.nanmean(list(ev[k].values())))
-    rows = [('judge accuracy (samples: of their input class)', val('accuracy', '.4f'), f"{ev['judge_test_accuracy']:.4f}", 'higher (real: the judge on the test split)'),
-            (f"Inception Score, judge network ({ev['inception_score_splits']} splits)", val('inception_score', '.2f'), val('inception_score', '.2f', '_real_baseline') + f" ({ev['inception_score_real_splits']} split{'s' * (ev['inception_score_real_splits'] > 1)})" if 'inception_score_real_baseline' in ev else '—', 'higher (real: the real test images)'),
-            ('AM Score', val('am_score', '.3f'), '—', 'lower')]
+    rows = [
+        (
+            'judge accuracy (samples: of their input class)',
+            val('accuracy', '.4f'),
+            f"{ev['judge_test_accuracy']:.4f}",
+            'higher (real: the judge on the test split)',
+        ),
+        (
+            f"Inception Score, judge network ({ev['inception_score_splits']} splits)",
+            val('inception_score', '.2f'),
+            (
+                val('inception_score', '.2f', '_real_baseline')
+                + f" ({ev['inception_score_real_splits']} split{'s' * (ev['inception_score_real_splits'] > 1)})"
+                if 'inception_score_real_baseline' in ev
+                else '—'
+            ),
+            'higher (real: the real test images)',
+        ),
+        ('AM Score', val('am_score', '.3f'), '—', 'lower'),
+    ]
     for space, net in (('judge', 'judge'), ('inception', 'Inception-v3')):
         if f'fid_{space}' not in ev: continue
         if space == 'inception':
-            rows.append((f"Inception Score, Inception-v3 ({ev['inception_score_splits']} splits)", val('inception_score_inception', '.2f'), '—', 'higher'))
-        rows += [(f"{label}, {net} features", val(f'{k}_{space}', f), val(f'{k}_{space}', f, '_real_baseline'), better) for k, label, f, better in FEATURE_MEASURES]
-    rows.append(('per-class MS-SSIM (mean of classes)', f"{class_mean('ms_ssim_per_class'):.3f}", f"{class_mean('ms_ssim_real_per_class'):.3f}", 'close to real (lower: more varied)'))
+            rows.append((f"Inception Score, Inception-v3 ({ev['inception_score_splits']} splits)",
+                         val('inception_score_inception', '.2f'), '—', 'higher'))
+        rows += [
+            (f"{label}, {net} features", val(f'{k}_{space}', f), val(f'{k}_{space}', f, '_real_baseline'), better)
+            for k, label, f, better in FEATURE_MEASURES
+        ]
+    rows.append(('per-class MS-SSIM (mean of classes)', f"{class_mean('ms_ssim_per_class'):.3f}",
+                 f"{class_mean('ms_ssim_real_per_class'):.3f}", 'close to real (lower: more varied)'))
     if 'cas' in ev:
-        rows.append(('CAS: classifier trained on samples, accuracy on real test images', f"{ev['cas']:.4f}", f"{ev['cas_real']:.4f}", 'higher (real: trained on as many real images)'))
+        rows.append(('CAS: classifier trained on samples, accuracy on real test images', f"{ev['cas']:.4f}",
+                     f"{ev['cas_real']:.4f}", 'higher (real: trained on as many real images)'))
     return pd.DataFrame(rows, columns=['measure', 'samples', 'real vs real', 'better']).set_index('measure')

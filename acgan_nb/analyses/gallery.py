@@ -39,7 +39,8 @@ def class_measures(run:Path|str, # a run directory (or a class-split ensemble)
     judge = judge or judge_for(cfg.dataset, info['img_size'])
     x, y = sample_run(run, n_per_class*K, seed=seed)
     acc = judge_accuracy(judge, x, y)['per_class']
-    fid = intra_class_fid(judge_logits(judge, data.x_test, features=True), data.y_test, judge_logits(judge, x, features=True), y, K)['intra_fid_per_class']
+    fid = intra_class_fid(judge_logits(judge, data.x_test, features=True), data.y_test,
+                          judge_logits(judge, x, features=True), y, K)['intra_fid_per_class']
     return pd.DataFrame(dict(name=info['classes'], accuracy=acc, intra_fid=fid), index=pd.RangeIndex(K, name='class'))
 
 # %% ../../nbs/10_gallery.ipynb #02491ed4

@@ -43,7 +43,9 @@ def nearest_neighbours(queries:np.ndarray, # uint8 images N×H×W(×C)
     for s in range(0, len(pool), chunk):
         p = torch.as_tensor(pool[s:s+chunk], device=dev).flatten(1).float()/255
         d = torch.cdist(q, p, p=1)
-        dd, ii = torch.cat([best_d, d], 1), torch.cat([best_i, torch.arange(s, s + len(p), device=dev).expand(len(q), -1)], 1)
+        dd, ii = torch.cat([best_d, d], 1), torch.cat([best_i,
+                                                       torch.arange(s, s + len(p), device=dev).expand(len(q), -1)],
+                                                      1)
         best_d, j = dd.topk(k, dim=1, largest=False)
         best_i = ii.gather(1, j)
     return best_i.cpu().numpy(), best_d.cpu().numpy()

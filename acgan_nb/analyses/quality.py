@@ -45,51 +45,71 @@ def snapshot_quality(G:torch.nn.Module, # the run's generator (its weights are r
     fid, acc = judge_fid_accuracy(judge, x.permute(0, 2, 3, 1).numpy(), y.numpy(), f_real)
     return dict(accuracy=acc, fid=fid, ms_ssim=float(np.mean(list(ms_ssim_diversity(x, y, seed=seed).values()))))
 
+# %% ../../nbs/03g_quality.ipynb #602ddb90
+def _measure_curve(cfg:TrainConfig, budget:float, every:float, n:int, data:ImageData|None,
+                   judge:torch.nn.Module|None, warmup:float|None) -> dict:
+    "`quality_curve`'s training and measurement (what `kept_result` keeps): the machine, the speed, the rows."
+    d = data or load_dataset(cfg.dataset, cfg.img_size)
+    long = replace(cfg).set_epochs(cfg.epochs * 1000)  # the same epochs, more of them: the clock ends the run
+    warm = min(60., budget / 5) if warmup is None else warmup
+    with tempfile.TemporaryDirectory() as tmp:
+        # one training until `clock` ends it: None, or why it diverged (the snapshots before are measured; the run's
+        # folder is gone)
+        def train_until(name, clock, when):
+            try: train(long, Path(tmp)/name, data=d, quiet=True, extra_cbs=[clock])
+            except TrainingDiverged as e: return str(e).split('; ')[0]
+            except TrainingStopped:
+                raise ACGANError(f"quality_curve of {cfg.dataset} was stopped {when}; nothing was kept; run it "
+                                 f"again") from None
+        if warm > 0:
+            # thrown away: `train` seeds the timed run afresh; a divergence here recurs below
+            train_until('warmup', TimedSnapshots(warm, warm), 'in its warm-up')
+        load0, clock = os.getloadavg()[0], TimedSnapshots(every, budget)
+        diverged = train_until('run', clock, f'before its {budget:g} s budget')
+    load1 = os.getloadavg()[0]
+    # diverged: not measured
+    snaps = [s for s in clock.snapshots
+             if all(v.isfinite().all() for v in s['generator'].values() if v.is_floating_point())]
+    if not snaps:
+        raise ACGANError(f"quality_curve of {cfg.dataset}: no snapshot was taken "
+                         f"({diverged or 'no training step'}); give a longer budget or other settings")
+    j = judge or judge_for(cfg.dataset, d.img_size)
+    obj = get_objective(cfg.objective, d.n_classes, cfg.adv, **cfg.objective_kwargs())
+    G = build_models(cfg.arch, d.n_classes, d.img_size, d.channels, obj.head_size, cfg.nz, width=cfg.width,
+                     cond=cfg.cond)[0]
+    f_real = judge_logits(j, d.x_test, features=True)
+    real_ms = float(np.mean(list(ms_ssim_diversity(d.x_test, d.y_test, seed=0).values())))
+    rows = [dict(seconds=round(s['seconds'], 2), iters=s['batches'] // (cfg.n_crit + 1),
+                 **snapshot_quality(G, s['generator'], j, f_real, n)) for s in snaps]
+    last = snaps[-1]
+    return dict(real_ms_ssim=real_ms, iters_per_second=last['batches'] / (cfg.n_crit + 1) / last['seconds'],
+                machine=dict(cpus=os.cpu_count(), threads=torch.get_num_threads(),
+                             processor=platform.processor() or platform.machine(), load_before=load0,
+                             load_after=load1, warmup=warm),
+                curve=rows, diverged=diverged)
+
 # %% ../../nbs/03g_quality.ipynb #e7cb8534
 def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the clock ends the run)
                   budget:float=600, # seconds of training
                   every:float=30, # seconds between measured snapshots
                   n:int=10000, # samples per measurement
-                  results:Path|str|None=None, # a JSON file: read back if it holds these settings, else written (`kept_result`)
+                  # a JSON file: read back if it holds these settings, else written (`kept_result`)
+                  results:Path|str|None=None,
                   data:ImageData|None=None, # data instead of `cfg.dataset`
-                  judge:torch.nn.Module|None=None, # instead of `judge_for(cfg.dataset, size)` (then not named in the kept settings: pass `results` only with the default judge)
-                  warmup:float|None=None, # untimed seconds of training first, to bring the machine up to speed (None: a fifth of `budget`, at most 60); not in the kept settings
+                  # instead of `judge_for(cfg.dataset, size)` (then not named in the kept settings: pass `results` only
+                  # with the default judge)
+                  judge:torch.nn.Module|None=None,
+                  # untimed seconds of training first, to bring the machine up to speed (None: a fifth of `budget`, at
+                  # most 60); not in the kept settings
+                  warmup:float|None=None,
                  ) -> dict:
     ("Train `cfg` for `budget` seconds and measure its generator every `every` seconds: the settings, the machine, the "
      "speed and a row per snapshot (and, if it diverged, why).")
-    cfg = cfg.check(); key = dict(config=cache_key(cfg), budget=budget, every=every, n=n, judge=judge_recipe(cfg.dataset, cfg.img_size) if judge is None else type(judge).__name__,
-               data=None if data is None else dict(name=data.name, n_train=len(data.x_train), classes=data.classes))
-    def measure():
-        d = data or load_dataset(cfg.dataset, cfg.img_size)
-        long = replace(cfg).set_epochs(cfg.epochs * 1000)  # the same epochs, more of them: the clock ends the run
-        warm = min(60., budget / 5) if warmup is None else warmup
-        with tempfile.TemporaryDirectory() as tmp:
-            def train_until(name, clock, when):  # one training until `clock` ends it: None, or why it diverged (the snapshots before are measured; the run's folder is gone)
-                try: train(long, Path(tmp)/name, data=d, quiet=True, extra_cbs=[clock])
-                except TrainingDiverged as e: return str(e).split('; ')[0]
-                except TrainingStopped:
-                    raise ACGANError(f"quality_curve of {cfg.dataset} was stopped {when}; nothing was kept; run it "
-                                     f"again") from None
-            if warm > 0:
-                # thrown away: `train` seeds the timed run afresh; a divergence here recurs below
-                train_until('warmup', TimedSnapshots(warm, warm), 'in its warm-up')
-            load0, clock = os.getloadavg()[0], TimedSnapshots(every, budget)
-            diverged = train_until('run', clock, f'before its {budget:g} s budget')
-        load1 = os.getloadavg()[0]
-        snaps = [s for s in clock.snapshots if all(v.isfinite().all() for v in s['generator'].values() if v.is_floating_point())]  # diverged: not measured
-        if not snaps:
-            raise ACGANError(f"quality_curve of {cfg.dataset}: no snapshot was taken "
-                             f"({diverged or 'no training step'}); give a longer budget or other settings")
-        j = judge or judge_for(cfg.dataset, d.img_size)
-        obj = get_objective(cfg.objective, d.n_classes, cfg.adv, **cfg.objective_kwargs())
-        G = build_models(cfg.arch, d.n_classes, d.img_size, d.channels, obj.head_size, cfg.nz, width=cfg.width, cond=cfg.cond)[0]
-        f_real = judge_logits(j, d.x_test, features=True)
-        real_ms = float(np.mean(list(ms_ssim_diversity(d.x_test, d.y_test, seed=0).values())))
-        rows = [dict(seconds=round(s['seconds'], 2), iters=s['batches'] // (cfg.n_crit + 1), **snapshot_quality(G, s['generator'], j, f_real, n)) for s in snaps]
-        last = snaps[-1]
-        return dict(real_ms_ssim=real_ms, iters_per_second=last['batches'] / (cfg.n_crit + 1) / last['seconds'],
-                    machine=dict(cpus=os.cpu_count(), threads=torch.get_num_threads(), processor=platform.processor() or platform.machine(), load_before=load0, load_after=load1, warmup=warm),
-                    curve=rows, diverged=diverged)
+    cfg = cfg.check(); key = dict(config=cache_key(cfg), budget=budget, every=every, n=n,
+                                  judge=judge_recipe(cfg.dataset, cfg.img_size) if judge is None else type(judge).__name__,
+                                  data=None if data is None else dict(name=data.name, n_train=len(data.x_train),
+                                                                      classes=data.classes))
+    measure = lambda: _measure_curve(cfg, budget, every, n, data, judge, warmup)
     return {**key, **kept_result(results, key, measure)}
 
 # %% ../../nbs/03g_quality.ipynb #14af1586
@@ -133,21 +153,27 @@ def goal_ratio(r:dict, # a `quality_curve` result
      "multiple of its goal (≤ 1: all met; inf: diverged).")
     if r.get('diverged'): return float('inf')
     last = r['curve'][-1]
-    return max((1 - last['accuracy']) / (1 - goals['accuracy']), last['fid'] / goals['fid'], abs(last['ms_ssim'] - r['real_ms_ssim']) / goals['ms_ssim_gap'])
+    return max((1 - last['accuracy']) / (1 - goals['accuracy']), last['fid'] / goals['fid'],
+               abs(last['ms_ssim'] - r['real_ms_ssim']) / goals['ms_ssim_gap'])
 
 # %% ../../nbs/03g_quality.ipynb #77f96d49
 def _fmt(v:pd.Series, digits:int) -> str:
     v = v.astype(float)
     if v.isna().all(): return 'never'
     s = f"{v.mean():.{digits}f}"
-    return s + (f" ± {v.std(ddof=1):.{digits}f}" if v.notna().sum() > 1 else '') + (f" ({int(v.isna().sum())} never)" if v.isna().any() else '')
+    return (
+        s
+        + (f" ± {v.std(ddof=1):.{digits}f}" if v.notna().sum() > 1 else '')
+        + (f" ({int(v.isna().sum())} never)" if v.isna().any() else '')
+    )
 
 def _curve_end(r:dict) -> dict:
     ("A curve's last snapshot, as the tables show it: speed, minutes, accuracy (%), judge-FID, MS-SSIM, its gap to the "
      "real images', minutes to 99 %, `goal_ratio`.")
     last = r['curve'][-1]
-    return dict(speed=r['iters_per_second'], minutes=last['seconds'] / 60, accuracy=100*last['accuracy'], fid=last['fid'], ms_ssim=last['ms_ssim'],
-                gap=last['ms_ssim'] - r['real_ms_ssim'], to99=time_to_quality(r)['min_to_99%'], goal=goal_ratio(r))
+    return dict(speed=r['iters_per_second'], minutes=last['seconds'] / 60, accuracy=100*last['accuracy'],
+                fid=last['fid'], ms_ssim=last['ms_ssim'], gap=last['ms_ssim'] - r['real_ms_ssim'],
+                to99=time_to_quality(r)['min_to_99%'], goal=goal_ratio(r))
 
 def quality_table(results:dict, # setting label → one `quality_curve` result, or a list of them (seeds)
                  ) -> pd.DataFrame:
@@ -158,8 +184,11 @@ def quality_table(results:dict, # setting label → one `quality_curve` result, 
     for label, rs in results.items():
         rs = rs if isinstance(rs, (list, tuple)) else [rs]
         end = pd.DataFrame([_curve_end(r) for r in rs])
-        rows.append({'setting': label, 'seeds': len(rs), 'iters/s': _fmt(end.speed, 1), 'minutes': _fmt(end.minutes, 1), 'accuracy %': _fmt(end.accuracy, 2), 'judge-FID': _fmt(end.fid, 2),
-                     'MS-SSIM': _fmt(end.ms_ssim, 3), 'MS-SSIM − real': _fmt(end.gap, 3), 'min to 99 %': _fmt(end.to99, 1), 'goal ratio': _fmt(end.goal.replace(np.inf, np.nan), 2), 'diverged': sum(bool(r.get('diverged')) for r in rs)})
+        rows.append({'setting': label, 'seeds': len(rs), 'iters/s': _fmt(end.speed, 1), 'minutes': _fmt(end.minutes, 1),
+                     'accuracy %': _fmt(end.accuracy, 2), 'judge-FID': _fmt(end.fid, 2),
+                     'MS-SSIM': _fmt(end.ms_ssim, 3), 'MS-SSIM − real': _fmt(end.gap, 3),
+                     'min to 99 %': _fmt(end.to99, 1), 'goal ratio': _fmt(end.goal.replace(np.inf, np.nan), 2),
+                     'diverged': sum(bool(r.get('diverged')) for r in rs)})
     return pd.DataFrame(rows).set_index('setting')
 
 # %% ../../nbs/03g_quality.ipynb #7793de27
@@ -174,7 +203,8 @@ def plot_quality_curves(results:dict, # setting label → one `quality_curve` re
             c = pd.DataFrame(r['curve'])
             t = c.seconds / 60
             for ax, col in zip(axs, ('accuracy', 'fid', 'ms_ssim')):
-                ax.plot(t, 100*c[col] if col == 'accuracy' else c[col], color=f'C{i}', lw=1.4, alpha=.85, label=label if j == 0 else None)
+                ax.plot(t, 100*c[col] if col == 'accuracy' else c[col], color=f'C{i}', lw=1.4, alpha=.85,
+                        label=label if j == 0 else None)
             if i == 0 and j == 0:
                 axs[2].axhline(r['real_ms_ssim'], color='grey', ls=':', label=f"real test images "
                                                                               f"({r['real_ms_ssim']:.3f})")
@@ -204,8 +234,19 @@ def lever_search(base:TrainConfig, # the starting preset (dataset, epochs, itera
     ("A `quality_curve` of `base` changed by each lever, for each seed; every lever's settings are checked before "
      "anything trains.")
     cfgs = {label: replace(base, **over).check() for label, over in levers.items()}
-    return {label: [quality_curve(replace(c, seed=s), budget, every, n, Path(results_dir)/f'{safe_name(label)}-s{s}.json' if results_dir else None) for s in seeds]
-            for label, c in cfgs.items()}
+    return {
+        label: [
+            quality_curve(
+                replace(c, seed=s),
+                budget,
+                every,
+                n,
+                Path(results_dir) / f'{safe_name(label)}-s{s}.json' if results_dir else None,
+            )
+            for s in seeds
+        ]
+        for label, c in cfgs.items()
+    }
 
 # %% ../../nbs/03g_quality.ipynb #a9878f3e
 def rank_levers(results:dict, # `lever_search` output: label → curves (one per seed)
@@ -233,11 +274,13 @@ def combine_levers(base:TrainConfig, # the starting preset
         raise ACGANError(f"combine_levers: {unknown} are not among the levers; pass labels of `levers`")
     file = lambda i, label: Path(results_dir)/f'combo{i:02d}-{safe_name(label)}-s{seed}.json' if results_dir else None
     best = quality_curve(replace(base, seed=seed).check(), budget, every, n, file(0, 'start'))
-    kept, labels, rows = {}, [], [dict(trial='start', settings='(the starting preset)', kept=True, **_curve_end(best), diverged=best.get('diverged'))]
+    kept, labels, rows = {}, [], [dict(trial='start', settings='(the starting preset)', kept=True, **_curve_end(best),
+                                       diverged=best.get('diverged'))]
     for i, label in enumerate(order, 1):
         over = levers[label]
         if clash := sorted(set(over) & set(kept)):
-            rows.append(dict(trial=label, settings=f"skipped: {', '.join(clash)} already set by a kept lever", kept=False))
+            rows.append(dict(trial=label, settings=f"skipped: {', '.join(clash)} already set by a kept lever",
+                             kept=False))
             continue
         try: cfg = replace(base, **kept, **over, seed=seed).check()
         except ACGANError as e:  # e.g. AM-GAN's softmax with a hinge flavour kept earlier
@@ -245,6 +288,7 @@ def combine_levers(base:TrainConfig, # the starting preset
             continue
         r = quality_curve(cfg, budget, every, n, file(i, label))
         ok = goal_ratio(r) < goal_ratio(best)
-        rows.append(dict(trial=label, settings=' + '.join(labels + [label]), kept=ok, **_curve_end(r), diverged=r.get('diverged')))
+        rows.append(dict(trial=label, settings=' + '.join(labels + [label]), kept=ok, **_curve_end(r),
+                         diverged=r.get('diverged')))
         if ok: kept, best, labels = {**kept, **over}, r, labels + [label]
     return kept, best, pd.DataFrame(rows).set_index('trial')

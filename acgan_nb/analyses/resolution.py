@@ -35,7 +35,14 @@ def round_trip(x:np.ndarray, # uint8 images N×H×W or N×H×W×C
     t = images_to_tensor(x[..., None] if grey else x).float()
     out = out_size or t.shape[-1]
     lo = F.interpolate(t, size=(size, size), mode='bilinear', antialias=size < t.shape[-1], align_corners=False)
-    hi = F.interpolate(lo, size=(out, out), mode='bilinear', align_corners=False).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    hi = (
+        F.interpolate(lo, size=(out, out), mode='bilinear', align_corners=False)
+        .round()
+        .clamp(0, 255)
+        .to(torch.uint8)
+        .permute(0, 2, 3, 1)
+        .numpy()
+    )
     return hi[..., 0] if grey else hi
 
 # %% ../../nbs/05_discriminability.ipynb #5693bb21
@@ -75,7 +82,8 @@ def plot_resolution_curves(curves:dict[str, pd.DataFrame], # label → `accuracy
     "Accuracy against resolution, one curve per source (Fig. 2 bottom-left)."
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5, 3.6))
     for i, (label, df) in enumerate(curves.items()):
-        line = ax.errorbar(df['size'], 100*df['accuracy'], yerr=100*df['std'], marker='o', capsize=3, label=label, color=f'C{i}' if i else 'k')
+        line = ax.errorbar(df['size'], 100*df['accuracy'], yerr=100*df['std'], marker='o', capsize=3, label=label,
+                           color=f'C{i}' if i else 'k')
         if native and label in native: ax.axvline(native[label], ls='--', lw=1, color=line[0].get_color())
     sizes = sorted({s for df in curves.values() for s in df['size']})
     ax.set_xscale('log', base=2)
@@ -153,4 +161,5 @@ def resolution_report(run_dir:str|Path, # a run directory
     plt.close(fig)
     return dict(resolution_sizes=sizes, accuracy_by_resolution=dict(zip(map(str, sizes), fake_all['accuracy'])),
                 real_accuracy_by_resolution=dict(zip(map(str, sizes), real_all['accuracy'])),
-                below_diagonal=dict(full=judge.img_size, reduced=half, fraction=below_diagonal(fake_cls, judge.img_size, half)))
+                below_diagonal=dict(full=judge.img_size, reduced=half,
+                                    fraction=below_diagonal(fake_cls, judge.img_size, half)))

@@ -44,9 +44,11 @@ def load_discriminator(run_dir:Path|str, # a run directory written by `train`
     if (run_dir/'data.json').exists():
         info = json.loads((run_dir/'data.json').read_text())  # what the run trained on, without loading the dataset
     else:
-        d = load_dataset(cfg.dataset, cfg.img_size); info = dict(classes=d.classes, img_size=d.img_size, channels=d.channels)
+        d = load_dataset(cfg.dataset, cfg.img_size); info = dict(classes=d.classes, img_size=d.img_size,
+                                                                 channels=d.channels)
     obj = get_objective(cfg.objective, len(info['classes']), cfg.adv, **cfg.objective_kwargs())
-    _, D = build_models(cfg.arch, len(info['classes']), info['img_size'], info['channels'], obj.head_size, cfg.nz, cfg.dropout, cfg.width, cfg.cond, cfg.sn)
+    _, D = build_models(cfg.arch, len(info['classes']), info['img_size'], info['channels'], obj.head_size, cfg.nz,
+                        cfg.dropout, cfg.width, cfg.cond, cfg.sn)
     _load_module(D, sd['critic'], 'discriminator', run_dir/CKPT_NAME)
     return D.eval(), obj, cfg
 
@@ -70,7 +72,9 @@ def classifier_accuracy(D:nn.Module, obj:Objective, # a discriminator and its ob
     t = images_to_tensor(x)
     D = D.eval()
     dev = next(D.parameters()).device
-    pred = torch.cat([class_logits(obj, D(to_float_images(t[i:i+bs].to(dev)))).argmax(1).cpu() for i in range(0, len(t), bs)])
+    pred = torch.cat(
+        [class_logits(obj, D(to_float_images(t[i : i + bs].to(dev)))).argmax(1).cpu() for i in range(0, len(t), bs)]
+    )
     return float((pred.numpy() == np.asarray(y)).mean())
 
 # %% ../../nbs/14_semi_supervised.ipynb #5a0e1b08
@@ -143,7 +147,9 @@ def semi_supervised_table(base:TrainConfig, # the GAN settings (without `labelle
                 D, obj, _ = load_discriminator(cached_run(cfg, f'{cfg.dataset}-semi{n}-{o}'))
                 data = load_dataset(cfg.dataset, cfg.img_size)
                 d_steps = (cfg.iters or cfg.epochs * cfg.n_batches) * cfg.n_crit
-                rows.append(dict(labels=n, objective=o, seed=s, gan=classifier_accuracy(D, obj, data.x_test, data.y_test), supervised=supervised_baseline(cfg, d_steps, data)))
+                rows.append(dict(labels=n, objective=o, seed=s,
+                                 gan=classifier_accuracy(D, obj, data.x_test, data.y_test),
+                                 supervised=supervised_baseline(cfg, d_steps, data)))
     return pd.DataFrame(rows)
 
 # %% ../../nbs/14_semi_supervised.ipynb #b2c04dc5
@@ -152,4 +158,10 @@ def summarise_semi(df:pd.DataFrame) -> pd.DataFrame:
      "by seed).")
     df = df.assign(gain=df.gan - df.supervised)
     g = df.groupby(['labels', 'objective'])
-    return pd.concat({c: g[c].agg(lambda v: f"{v.mean():.4f} ± {v.std(ddof=1) if len(v) > 1 else float('nan'):.4f}") for c in ('gan', 'supervised', 'gain')}, axis=1).assign(seeds=g.size())
+    return pd.concat(
+        {
+            c: g[c].agg(lambda v: f"{v.mean():.4f} ± {v.std(ddof=1) if len(v) > 1 else float('nan'):.4f}")
+            for c in ('gan', 'supervised', 'gain')
+        },
+        axis=1,
+    ).assign(seeds=g.size())

@@ -66,7 +66,9 @@ def parse_class_split(spec:str|int|list, # N (contiguous groups), 'a,b,c/d,e/...
     if s.isdigit(): return split_classes(n_classes, int(s))
     try: groups = [[int(c) for c in g.split(',') if c.strip()] for g in s.split('/')]
     except ValueError:
-        raise ACGANError(f"class split {spec!r} is neither a number of groups nor a partition like 0,1,2/3,4/5,6,7,8,9") from None
+        raise ACGANError(
+            f"class split {spec!r} is neither a number of groups nor a partition like 0,1,2/3,4/5,6,7,8,9"
+        ) from None
     return check_partition(groups, n_classes)
 
 # %% ../../nbs/09_class_splits.ipynb #b2ca7d5d
@@ -92,8 +94,10 @@ def write_ensemble(run_dir:Path, man:dict):
 # %% ../../nbs/09_class_splits.ipynb #d2264c20
 def new_ensemble(cfg:TrainConfig, data:ImageData, splits:list, vectorise:bool=False) -> dict:
     "The manifest of an untrained ensemble: every member pending."
-    return dict(format=ENSEMBLE_FORMAT, config=cfg.flat(), classes=data.classes, img_size=data.img_size, channels=data.channels, vectorise=vectorise,
-                members=[dict(name=member_name(i), classes=s, seed=cfg.seed + i, status='pending', error=None, seconds=None, epoch=0, metrics=None) for i, s in enumerate(splits)])
+    return dict(format=ENSEMBLE_FORMAT, config=cfg.flat(), classes=data.classes, img_size=data.img_size,
+                channels=data.channels, vectorise=vectorise,
+                members=[dict(name=member_name(i), classes=s, seed=cfg.seed + i, status='pending', error=None,
+                              seconds=None, epoch=0, metrics=None) for i, s in enumerate(splits)])
 
 # %% ../../nbs/09_class_splits.ipynb #27d66bb0
 def error_line(e:BaseException) -> str:
@@ -103,7 +107,8 @@ def error_line(e:BaseException) -> str:
     return s if isinstance(e, ACGANError) else f"{type(e).__name__}: {s}"
 
 # %% ../../nbs/09_class_splits.ipynb #682cfd79
-def train_member(cfg:TrainConfig, run_dir:Path, i:int, m:dict, data:ImageData, quiet:bool=True, extra_cbs:list|None=None, **resume_kw):
+def train_member(cfg:TrainConfig, run_dir:Path, i:int, m:dict, data:ImageData, quiet:bool=True,
+                 extra_cbs:list|None=None, **resume_kw):
     "Train (or resume) member `i` with manifest entry `m` into `run_dir/m['name']`."
     mdir, sub = Path(run_dir)/m['name'], class_subset(data, m['classes'])
     if mdir.exists() and not (mdir/'config.json').exists(): shutil.rmtree(mdir)
@@ -126,7 +131,8 @@ class EnsembleProgress(Callback):
     def __init__(self, report:Callable): self.report = report
     def after_epoch(self):
         r = self.learn.recorder
-        self.report(self.epoch + 1, self.n_epoch + self.learn.run_state.epoch_offset, dict(zip(r.metric_names[1:-1], map(float, r.log[1:-1]))))
+        self.report(self.epoch + 1, self.n_epoch + self.learn.run_state.epoch_offset,
+                    dict(zip(r.metric_names[1:-1], map(float, r.log[1:-1]))))
 
 # %% ../../nbs/09_class_splits.ipynb #fffc625c
 def record_progress(man:dict, # the manifest (written by the caller)
@@ -139,7 +145,8 @@ def record_progress(man:dict, # the manifest (written by the caller)
     "Member `i`'s epoch and metrics into its manifest entry, and one line into the ensemble log."
     m = man['members'][i]
     m.update(epoch=epoch, metrics={k: None if math.isnan(v) else round(v, 5) for k, v in metrics.items()})
-    say(f"{member_label(m)}: epoch {epoch}/{n_epochs}, " + ', '.join(f"{k} {v:.4g}" for k, v in metrics.items()), echo=False)
+    say(f"{member_label(m)}: epoch {epoch}/{n_epochs}, " + ', '.join(f"{k} {v:.4g}" for k, v in metrics.items()),
+        echo=False)
 
 # %% ../../nbs/09_class_splits.ipynb #4ad7f7df
 def open_ensemble(cfg:TrainConfig|None, # the shared settings (ignored when resuming)
@@ -170,7 +177,11 @@ def open_ensemble(cfg:TrainConfig|None, # the shared settings (ignored when resu
     if vectorise or (resume and man.get('vectorise', False)): check_vectorisable(cfg)
     data = data or load_dataset(cfg.dataset, cfg.img_size)
     if not resume:
-        splits = parse_class_split(splits, data.n_classes) if splits is not None else check_partition(class_split(data.n_classes, 10), data.n_classes)
+        splits = (
+            parse_class_split(splits, data.n_classes)
+            if splits is not None
+            else check_partition(class_split(data.n_classes, 10), data.n_classes)
+        )
         run_dir.mkdir(parents=True, exist_ok=True)
         man = new_ensemble(cfg, data, splits, vectorise)
     elif data.classes != man['classes']:
@@ -182,7 +193,8 @@ def open_ensemble(cfg:TrainConfig|None, # the shared settings (ignored when resu
 # %% ../../nbs/09_class_splits.ipynb #7445b122
 def train_ensemble(cfg:TrainConfig|None=None, # the shared settings (ignored when resuming)
                    run_dir:Path|str='runs/ensemble', # the ensemble directory
-                   splits:list|int|str|None=None, # N contiguous groups, 'a,b,c/d,e/...', or lists of classes (default: groups of 10, the paper's)
+                   # N contiguous groups, 'a,b,c/d,e/...', or lists of classes (default: groups of 10, the paper's)
+                   splits:list|int|str|None=None,
                    resume:bool=False, # train the unfinished members of the ensemble in `run_dir`
                    data:ImageData|None=None, # data to use instead of loading `cfg.dataset`
                    vectorise:bool=False, # train same-shaped new members in one pass (`train_vectorised`)
@@ -252,7 +264,9 @@ def _train_vectorised_groups(man, cfg, data, run_dir, todo, say) -> list:
                 if mt: record_progress(man, i, epoch, n_epochs, mt, say)
             write_ensemble(run_dir, man)
         try:
-            res = train_vectorised([member_config(cfg, i) for i in idx], [class_subset(data, members[i]['classes']) for i in idx], [run_dir/members[i]['name'] for i in idx], on_epoch=progress)
+            res = train_vectorised([member_config(cfg, i) for i in idx],
+                                   [class_subset(data, members[i]['classes']) for i in idx],
+                                   [run_dir/members[i]['name'] for i in idx], on_epoch=progress)
         except TrainingStopped as e: _stopped(man, run_dir, idx, e, say)
         except Exception as e: res = [dict(error=error_line(e))] * len(idx)
         for i, r in zip(idx, res): _member_done(man, i, t0, say, r['error'])
@@ -266,7 +280,8 @@ def _train_one_by_one(man, cfg, data, run_dir, todo, say, quiet, member_cbs, epo
      "request ends the ensemble.")
     for i in todo:
         if STOP.signal is not None:  # asked for as the previous member finished
-            raise TrainingStopped(stop_message(STOP.signal, f"before {man['members'][i]['name']} began", run_dir), STOP.signal)
+            raise TrainingStopped(stop_message(STOP.signal, f"before {man['members'][i]['name']} began", run_dir),
+                                  STOP.signal)
         m = man['members'][i]
         m.update(status='running', error=None)
         write_ensemble(run_dir, man)

@@ -7,6 +7,7 @@ Docs: https://acgan-nb.github.io/acgan_nb/distributed.html.md"""
 # %% ../../nbs/13_distributed.ipynb #4c07c1dd
 from __future__ import annotations
 import gc, os, time
+from functools import partial
 from pathlib import Path
 from typing import Callable
 import torch
@@ -21,11 +22,35 @@ from fastai.callback.progress import ProgressCallback
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.vision.gan import GANModule
-from .core import EnsembleLog, EnsembleProgress, error_line, member_label, open_ensemble, record_progress, train_member, write_ensemble
+from acgan_nb.ensemble.core import (
+    EnsembleLog,
+    EnsembleProgress,
+    error_line,
+    member_label,
+    open_ensemble,
+    record_progress,
+    train_member,
+    write_ensemble,
+)
 from ..train.checkpoint import CKPT_NAME, Checkpoint, load_checkpoint, restore_checkpoint
-from ..train.guards import EpochOffset, ResumeLoop, TrainingDiverged, TrainingStopped, divergence_message, loss_reason
+from acgan_nb.train.guards import (
+    EpochOffset,
+    ResumeLoop,
+    TrainingDiverged,
+    TrainingStopped,
+    divergence_message,
+    loss_reason,
+)
 from ..train.monitors import RunCSVLogger, SampleGrid
-from ..train.runs import NothingToTrain, RunLock, build_run, check_run_dir, resume_config, truncate_log, write_json
+from acgan_nb.train.runs import (
+    NothingToTrain,
+    RunLock,
+    build_run,
+    check_run_dir,
+    resume_config,
+    truncate_log,
+    write_json,
+)
 from ..train.config import TrainConfig
 
 # %% auto #0
@@ -93,7 +118,8 @@ def shard_dataloaders(dls:DataLoaders, # `make_dataloaders` output
                       rank:int, world_size:int) -> DataLoaders:
     "`dls` with its training batches replaced by shard `rank` of `world_size` of the same global batches."
     t = dls.train
-    train = ShardedBatches(t.x, t.y, t.n_classes, t.bs, t.nz, t.n_batches, t.prior, t.seed, t.device, rank=rank, world_size=world_size)
+    train = ShardedBatches(t.x, t.y, t.n_classes, t.bs, t.nz, t.n_batches, t.prior, t.seed, t.device, rank=rank,
+                           world_size=world_size)
     return DataLoaders(train, dls.valid, device=dls.device)
 
 # %% ../../nbs/13_distributed.ipynb #1d7e9930
@@ -136,7 +162,8 @@ def sync_batchnorm(module:nn.Module, # a network
     if torch.device(device).type == 'cuda': return nn.SyncBatchNorm.convert_sync_batchnorm(module)
     out = module
     if type(module) is nn.BatchNorm2d:
-        out = GlobalBatchNorm2d(module.num_features, module.eps, module.momentum, module.affine, module.track_running_stats)
+        out = GlobalBatchNorm2d(module.num_features, module.eps, module.momentum, module.affine,
+                                module.track_running_stats)
         out._parameters, out._buffers, out.training = module._parameters, module._buffers, module.training
     for name, child in module.named_children(): out.add_module(name, sync_batchnorm(child, device))
     return out
@@ -168,11 +195,13 @@ class DistributedStats(Callback):
         st = self.learn.loss_func.stats
         keys = sorted(st)
         loss = self.learn.loss_grad.detach().float()
-        v = torch.tensor([float(not torch.isfinite(loss).all()), loss.item()] + [float(st[k]) for k in keys], dtype=torch.float64, device=loss.device)
+        v = torch.tensor([float(not torch.isfinite(loss).all()), loss.item()] + [float(st[k]) for k in keys],
+                         dtype=torch.float64, device=loss.device)
         dist.all_reduce(v)
         if v[0] > 0:
             where = f"not finite on {int(v[0])} of {dist.get_world_size()} processes"
-            self.learn.run_state.diverged = divergence_message(self.epoch + 1, self.iter + 1, loss_reason(self.learn.gan_trainer.gen_mode, where))
+            self.learn.run_state.diverged = divergence_message(self.epoch + 1, self.iter + 1,
+                                                               loss_reason(self.learn.gan_trainer.gen_mode, where))
             raise CancelFitException()
         v = v/dist.get_world_size()
         self.learn.loss = v[1].to(self.learn.loss.dtype)
@@ -192,7 +221,12 @@ def distribute_learner(learn:Learner, # from `build_run` (or `gan_learner`)
     learn.dls = shard_dataloaders(learn.dls, rank, W)
     m = learn.model
     G, D = (sync_batchnorm(m.generator, dev), sync_batchnorm(m.critic, dev)) if sync_bn else (m.generator, m.critic)
-    learn.model = DDPGANModule(G.to(dev), D.to(dev), m.gen_mode, device_ids=[dev.index if dev.index is not None else local] if dev.type == 'cuda' else None)
+    learn.model = DDPGANModule(
+        G.to(dev),
+        D.to(dev),
+        m.gen_mode,
+        device_ids=[dev.index if dev.index is not None else local] if dev.type == 'cuda' else None,
+    )
     learn.loss_func.gan_model = learn.model
     learn.add_cb(DistributedStats())
     if rank:
@@ -263,7 +297,8 @@ def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, q
     err, cfg, sd = _broadcast((err, cfg, sd))
     _raise_shared(err)
     data = data or load_dataset(cfg.dataset, cfg.img_size)
-    learn = distribute_learner(build_run(cfg, run_dir, data, extra_cbs if rank == 0 else None, quiet or rank > 0), sync_bn, cfg.seed)
+    learn = distribute_learner(build_run(cfg, run_dir, data, extra_cbs if rank == 0 else None, quiet or rank > 0),
+                               sync_bn, cfg.seed)
     start = 0
     if sd is not None:
         restore_checkpoint(learn, sd, run_dir/CKPT_NAME)
@@ -275,11 +310,14 @@ def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, q
     if start < cfg.epochs:
         t0 = time.time()
         # a step checkpoint resumes mid-epoch
-        learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, sd.get('step', 0) if sd else 0)])
+        learn.fit(cfg.epochs - start,
+                  cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, sd.get('step', 0) if sd else 0)])
         learn.run_state.train_seconds = time.time() - t0
         if learn.run_state.diverged:
-            raise TrainingDiverged(f"{learn.run_state.diverged}; resume from the last good checkpoint with torchrun "
-                                   f"... --no-python acgan-train-distributed --resume {run_dir} and lower --lr-g/--lr-d")
+            raise TrainingDiverged(
+                f"{learn.run_state.diverged}; resume from the last good checkpoint with torchrun "
+                f"... --no-python acgan-train-distributed --resume {run_dir} and lower --lr-g/--lr-d"
+            )
     dist.barrier()
     return learn
 
@@ -299,7 +337,8 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
                                resume:bool=False, # train the unfinished members of the ensemble in `run_dir`
                                data:ImageData|None=None, # data to use instead of loading `cfg.dataset`
                                quiet:bool=True, # no progress bars or tables
-                               log:Callable|None=print, # where this process's one-line member reports go (besides ensemble.log)
+                               # where this process's one-line member reports go (besides ensemble.log)
+                               log:Callable|None=print,
                                epochs:int|None=None, # with `resume`: a new total number of epochs, for every member
                                lr_g:float|None=None, # with `resume`: a new generator learning rate
                                lr_d:float|None=None, # with `resume`: a new critic learning rate
@@ -321,13 +360,14 @@ def train_ensemble_distributed(cfg:TrainConfig|None=None, # the shared settings 
     for i in todo[rank::W]:
         m = man['members'][i]
         t0 = time.time()
-        progress = EnsembleProgress(lambda epoch, n_epochs, metrics, i=i: record_progress(man, i, epoch, n_epochs, metrics, say))
+        progress = EnsembleProgress(partial(record_progress, man, i, say=say))
         try: train_member(cfg, run_dir, i, m, data, quiet, [progress], epochs=epochs, lr_g=lr_g, lr_d=lr_d); e = None
         except NothingToTrain: e = None
         except TrainingStopped:
             raise  # SIGTERM reaches every process of the job: each stops after its member's step checkpoint
         except Exception as ex: e = error_line(ex)
-        done[i] = dict(status='failed' if e else 'done', error=e, seconds=round(time.time() - t0, 1), epoch=m.get('epoch', 0), metrics=m.get('metrics'))
+        done[i] = dict(status='failed' if e else 'done', error=e, seconds=round(time.time() - t0, 1),
+                       epoch=m.get('epoch', 0), metrics=m.get('metrics'))
         say(f"{member_label(m)} on rank {rank}: " + (f"failed: {e}" if e else f"done in {done[i]['seconds']:.0f} s"))
     results = [None]*W
     dist.all_gather_object(results, done)

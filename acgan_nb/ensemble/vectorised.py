@@ -18,7 +18,15 @@ from ..core import ACGANError, atomic_write
 from ..data import ImageData, class_grid
 from fastai.torch_core import default_device
 from ..train.checkpoint import CKPT_NAME, checkpoint_record, loop_record
-from ..train.guards import TrainingStopped, stop_message, stop_on_signals, stop_point, divergence_message, loss_reason, weight_reason
+from acgan_nb.train.guards import (
+    TrainingStopped,
+    stop_message,
+    stop_on_signals,
+    stop_point,
+    divergence_message,
+    loss_reason,
+    weight_reason,
+)
 from ..train.loop import fixed_grid_inputs, generate
 from ..data import save_png
 from ..train.runs import run_parts
@@ -49,9 +57,11 @@ _PASS = (nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.Sigmoid, nn.Flatten, nn.Dropout, nn.
 def _wide_layer(m:nn.Module, K:int) -> nn.Module:
     if isinstance(m, nn.Linear): return GroupedLinear(K, m.in_features, m.out_features, m.bias is not None)
     if isinstance(m, nn.Conv2d):
-        return nn.Conv2d(K*m.in_channels, K*m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, K*m.groups, m.bias is not None, m.padding_mode)
+        return nn.Conv2d(K*m.in_channels, K*m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, K*m.groups,
+                         m.bias is not None, m.padding_mode)
     if isinstance(m, nn.ConvTranspose2d):
-        return nn.ConvTranspose2d(K*m.in_channels, K*m.out_channels, m.kernel_size, m.stride, m.padding, m.output_padding, K*m.groups, m.bias is not None, m.dilation)
+        return nn.ConvTranspose2d(K*m.in_channels, K*m.out_channels, m.kernel_size, m.stride, m.padding,
+                                  m.output_padding, K*m.groups, m.bias is not None, m.dilation)
     if isinstance(m, nn.BatchNorm2d):
         return nn.BatchNorm2d(K*m.num_features, m.eps, m.momentum, m.affine, m.track_running_stats)
     if isinstance(m, nn.Unflatten) and m.dim == 1:
@@ -64,7 +74,11 @@ def widen(ms:list[nn.Module]) -> nn.Module:
     ("One module that runs the same-shaped modules `ms` side by side on channel-stacked inputs, holding copies of "
      "their weights.")
     m0 = ms[0]
-    w = nn.Sequential(*[widen([m[j] for m in ms]) for j in range(len(m0))]) if isinstance(m0, nn.Sequential) else _wide_layer(m0, len(ms))
+    w = (
+        nn.Sequential(*[widen([m[j] for m in ms]) for j in range(len(m0))])
+        if isinstance(m0, nn.Sequential)
+        else _wide_layer(m0, len(ms))
+    )
     if not isinstance(m0, nn.Sequential):
         if (p0 := next(m0.parameters(), None)) is not None: w = w.to(p0.device, p0.dtype)
         copy_weights(w, ms, to_wide=True)
@@ -98,7 +112,13 @@ class WideGenerator(nn.Module):
         if not all(hasattr(h, 'fc') and hasattr(h, 'body') for h in gens):
             raise ACGANError("vectorised training needs generators made of `fc` and `body` (the architectures of "
                              "build_models)")
-        self.K, self.n_classes, self.nz, self.img_size, self.channels = len(gens), g.n_classes, g.nz, g.img_size, g.channels
+        self.K, self.n_classes, self.nz, self.img_size, self.channels = (
+            len(gens),
+            g.n_classes,
+            g.nz,
+            g.img_size,
+            g.channels,
+        )
         self.fc, self.body = widen([h.fc for h in gens]), widen([h.body for h in gens])
     def forward(self, z:Tensor, c:Tensor) -> Tensor:
         K, B = z.shape[:2]
@@ -119,7 +139,11 @@ class WideDiscriminator(nn.Module):
         self.body, self.head = widen([d.body for d in discs]), widen([d.head for d in discs])
     def forward(self, x:Tensor) -> Tensor:
         K, B = x.shape[:2]
-        return self.head(self.body(x.transpose(0, 1).reshape(B, K*x.shape[2], *x.shape[3:]))).view(B, K, -1).transpose(0, 1)
+        return (
+            self.head(self.body(x.transpose(0, 1).reshape(B, K * x.shape[2], *x.shape[3:])))
+            .view(B, K, -1)
+            .transpose(0, 1)
+        )
     def members(self, discs:list[nn.Module]) -> list[nn.Module]:
         "Copy the wide weights back into `discs` and return them."
         copy_weights(self.body, [d.body for d in discs])
@@ -129,11 +153,17 @@ class WideDiscriminator(nn.Module):
 # %% ../../nbs/09b_vectorised.ipynb #0a7f48ee
 def check_vectorisable(cfg:TrainConfig) -> TrainConfig:
     "Raise a one-line `ACGANError` if `cfg` uses something `train_vectorised` does not do."
-    why = [w for w, bad in (('the gradient penalty (--adv wgan-gp)', cfg.adv == 'wgan-gp'), ('mixed batches '
-                                                                                             '(--mixed-batch)', cfg.mixed_batch),
-                            ('a moving average of the generator (--ema)', cfg.ema), ('class-conditional batch norm '
-                                                                                     '(--cond cbn)', cfg.cond == 'cbn'),
-                            ('spectral normalisation (--sn)', cfg.sn)) if bad]
+    why = [
+        w
+        for w, bad in (
+            ('the gradient penalty (--adv wgan-gp)', cfg.adv == 'wgan-gp'),
+            ('mixed batches ' '(--mixed-batch)', cfg.mixed_batch),
+            ('a moving average of the generator (--ema)', cfg.ema),
+            ('class-conditional batch norm ' '(--cond cbn)', cfg.cond == 'cbn'),
+            ('spectral normalisation (--sn)', cfg.sn),
+        )
+        if bad
+    ]
     if why:
         raise ACGANError(f"vectorised ensemble training does not support {', '.join(why)}; drop --vectorise to train "
                          f"the members one by one")
@@ -152,24 +182,30 @@ def member_parts(cfg:TrainConfig, data:ImageData, device) -> tuple:
 def _member_opt_state(G:nn.Module, D:nn.Module, cfg:TrainConfig, opts:tuple, WG:nn.Module, WD:nn.Module, k:int, K:int) -> dict:
     ("Member k's slice of the wide Adam states, as the state dict of the member's own two-group Adam (fastai's layout "
      "in `gan_learner`).")
-    adam = torch.optim.Adam([dict(params=list(G.parameters()), lr=cfg.lr_g), dict(params=list(D.parameters()), lr=cfg.lr_d)], betas=(cfg.beta1, cfg.beta2))
+    adam = torch.optim.Adam([dict(params=list(G.parameters()), lr=cfg.lr_g),
+                             dict(params=list(D.parameters()), lr=cfg.lr_d)],
+                            betas=(cfg.beta1, cfg.beta2))
     for opt, wide, own in ((opts[0], WG, G), (opts[1], WD, D)):
         for wp, p in zip(wide.parameters(), own.parameters()):
             st = opt.state.get(wp)
             if st:
-                adam.state[p] = {n: (v.clone() if v.dim() == 0 else v.view(K, -1)[k].view_as(p).clone()) for n, v in st.items()}
+                adam.state[p] = {
+                    n: (v.clone() if v.dim() == 0 else v.view(K, -1)[k].view_as(p).clone()) for n, v in st.items()
+                }
     return adam.state_dict()
 
 # %% ../../nbs/09b_vectorised.ipynb #9d1e4cc1
 _METRICS = ('d_loss', 'g_loss', 'acc_real', 'acc_fake')
 
-def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D, opt_sd:dict, bat, gen_mode:bool, row:list|None,
-                  loop:dict, step:int=0):
+def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D, opt_sd:dict, bat, gen_mode:bool,
+                  row:list|None, loop:dict, step:int=0):
     ("Member files after `epoch` epochs: config/data info (first time), a metrics row, the sample grid and "
      "checkpoint.pt; with `step`, only a checkpoint of that step of the next epoch, with the loop's state.")
     run_dir.mkdir(parents=True, exist_ok=True)
     if not (run_dir/'config.json').exists():
-        (run_dir/'data.json').write_text(json.dumps(dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train)), indent=2))
+        (run_dir/'data.json').write_text(json.dumps(dict(classes=data.classes, img_size=data.img_size,
+                                                         channels=data.channels, n_train=len(data.x_train)),
+                                                    indent=2))
         (run_dir/'config.json').write_text(json.dumps(cfg.flat(), indent=2))
     if row is not None:
         new = not (run_dir/'metrics.csv').exists()
@@ -181,7 +217,8 @@ def _write_member(run_dir:Path, cfg:TrainConfig, data:ImageData, epoch:int, G, D
         g = class_grid(generate(G, z, c).permute(0, 2, 3, 1).numpy(), c.numpy(), data.n_classes, cfg.grid_per_class)
         save_png(g, run_dir/'samples'/f'epoch_{epoch:03d}.png', max(1, math.ceil(512 / g.shape[1])))
     g_args = generator_args(cfg, data.n_classes, data.img_size, data.channels)
-    sd = checkpoint_record(epoch, step, cfg.flat(), G, D, opt_sd, bat.state_dict(), gen_mode, loop, g_args, vectorised=True)
+    sd = checkpoint_record(epoch, step, cfg.flat(), G, D, opt_sd, bat.state_dict(), gen_mode, loop, g_args,
+                           vectorised=True)
     atomic_write(run_dir/CKPT_NAME, lambda f: torch.save(sd, f))
 
 # %% ../../nbs/09b_vectorised.ipynb #8a497ce4
@@ -209,11 +246,16 @@ class _WideRun:
         c0, K = self.c0, self.K
         self.n_batches, self.device = self.bats[0].n_batches, device
         self.WG, self.WD = WideGenerator(self.Gs).to(device).train(), WideDiscriminator(self.Ds).to(device).train()
-        self.opts = (torch.optim.Adam(self.WG.parameters(), lr=c0.lr_g, betas=(c0.beta1, c0.beta2)), torch.optim.Adam(self.WD.parameters(), lr=c0.lr_d, betas=(c0.beta1, c0.beta2)))
+        self.opts = (torch.optim.Adam(self.WG.parameters(), lr=c0.lr_g, betas=(c0.beta1, c0.beta2)),
+                     torch.optim.Adam(self.WD.parameters(), lr=c0.lr_d, betas=(c0.beta1, c0.beta2)))
         # the members' objectives are equal (same settings and class count)
         self.d_terms, self.g_terms = torch.func.vmap(objs[0].d_terms), torch.func.vmap(objs[0].g_terms)
         # train_loss: fastai's `AvgSmoothLoss`, per member
-        self.nan, self.smooth, self.beta = torch.full((K,), float('nan'), device=device), torch.zeros(K, device=device), 0.98
+        self.nan, self.smooth, self.beta = (
+            torch.full((K,), float('nan'), device=device),
+            torch.zeros(K, device=device),
+            0.98,
+        )
         self.gen_mode, self.errors, self.rows, self.step = False, [None]*K, [[] for _ in range(K)], 0
 
 # %% ../../nbs/09b_vectorised.ipynb #510c55fb
@@ -244,7 +286,8 @@ def train_step(self:_WideRun):
     opt.step()
     opt.zero_grad()
     l = loss.detach().float()
-    self.bad = torch.where((self.bad[:, 0].isnan() & ~l.isfinite())[:, None], torch.stack([torch.full_like(l, self.step), torch.full_like(l, gen_mode), l], 1), self.bad)
+    self.bad = torch.where((self.bad[:, 0].isnan() & ~l.isfinite())[:, None],
+                           torch.stack([torch.full_like(l, self.step), torch.full_like(l, gen_mode), l], 1), self.bad)
     self.smooth = torch.lerp(l, self.smooth, self.beta)
     self.sums[:, 1 if gen_mode else 0] += l
     self.counts[1 if gen_mode else 0] += 1
@@ -306,7 +349,9 @@ def end_epoch(self:_WideRun, epoch:int) -> list:
     ("The epoch's metrics row of every member, written with its checkpoint; the metrics as dicts (None for a "
      "failed member).")
     # fastai's debiased smooth loss, then epoch means
-    means = torch.cat([(self.smooth / (1 - self.beta**self.step))[:, None], self.sums / self.counts.clamp(min=1).to(self.device)], 1).tolist()
+    means = torch.cat([(self.smooth / (1 - self.beta**self.step))[:, None],
+                       self.sums / self.counts.clamp(min=1).to(self.device)],
+                      1).tolist()
     self.WG.members(self.Gs)
     self.WD.members(self.Ds)
     for k in range(self.K):
@@ -317,7 +362,10 @@ def end_epoch(self:_WideRun, epoch:int) -> list:
 # %% ../../nbs/09b_vectorised.ipynb #e33cd88b
 @patch
 def results(self:_WideRun) -> list[dict]:
-    return [dict(status='failed' if e else 'done', error=e, generator=g, critic=d, metrics=r) for e, g, d, r in zip(self.errors, self.Gs, self.Ds, self.rows)]
+    return [
+        dict(status='failed' if e else 'done', error=e, generator=g, critic=d, metrics=r)
+        for e, g, d, r in zip(self.errors, self.Gs, self.Ds, self.rows)
+    ]
 
 # %% ../../nbs/09b_vectorised.ipynb #253482a4
 def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same but for the seed)
@@ -325,7 +373,8 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
                      run_dirs:list|None=None, # where to write each member's run (None: write nothing)
                      device=None, # training device (default: the first config's, else fastai's default)
                      steps:int|None=None, # stop after this many steps in all (for benchmarks; default: every epoch)
-                     on_epoch:Callable|None=None, # after each epoch: on_epoch(epoch, n_epochs, metrics), one dict per member (None for a failed one)
+                     # after each epoch: on_epoch(epoch, n_epochs, metrics), one dict per member (None for a failed one)
+                     on_epoch:Callable|None=None,
                     ) -> list[dict]:
     ("Train K same-shaped members in one pass on one device; each member's result: status, error, trained `generator` "
      "and `critic`, metrics rows.")
@@ -341,11 +390,14 @@ def train_vectorised(cfgs:list[TrainConfig], # one config per member (the same b
                 if steps and run.step >= steps: break
                 if flag.signal is not None and it + 1 < run.n_batches:
                     run.save_within_epoch(epoch, it + 1)
-                    raise TrainingStopped(stop_message(flag.signal, stop_point(epoch, c0.epochs, it + 1, run.n_batches), where, held), flag.signal)
+                    raise TrainingStopped(stop_message(flag.signal, stop_point(epoch, c0.epochs, it + 1, run.n_batches),
+                                                       where, held),
+                                          flag.signal)
             run.check_divergence(epoch)
             metrics = run.end_epoch(epoch)
             if on_epoch: on_epoch(epoch + 1, c0.epochs, metrics)
             if steps and run.step >= steps: break
             if flag.signal is not None and epoch + 1 < c0.epochs:
-                raise TrainingStopped(stop_message(flag.signal, stop_point(epoch + 1, c0.epochs), where, held), flag.signal)
+                raise TrainingStopped(stop_message(flag.signal, stop_point(epoch + 1, c0.epochs), where, held),
+                                      flag.signal)
     return run.results()

@@ -23,7 +23,9 @@ __all__ = ['INCEPTION_WEIGHTS_URL', 'INCEPTION_WEIGHTS_ENV', 'inception_state_di
            'inception_metrics', 'inception_features']
 
 # %% ../../nbs/04b_inception.ipynb #53cca80b
-INCEPTION_WEIGHTS_URL = "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
+INCEPTION_WEIGHTS_URL = (
+    "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth"
+)
 
 INCEPTION_WEIGHTS_ENV = 'ACGAN_INCEPTION_WEIGHTS'
 
@@ -47,9 +49,12 @@ def _inception_weights_file(weights:str|Path|None) -> Path:
         raise ACGANError(f"Inception-v3 weights are not cached and downloads are off (${OFFLINE_ENV}); "
                          f"{_inception_fix()}")
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True); torch.hub.download_url_to_file(INCEPTION_WEIGHTS_URL, str(cached), progress=False)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        torch.hub.download_url_to_file(INCEPTION_WEIGHTS_URL, str(cached), progress=False)
     except Exception as e:
-        raise ACGANError(f"Inception-v3 weights could not be downloaded ({type(e).__name__}); {_inception_fix()}") from None
+        raise ACGANError(
+            f"Inception-v3 weights could not be downloaded ({type(e).__name__}); {_inception_fix()}"
+        ) from None
     return cached
 
 # %% ../../nbs/04b_inception.ipynb #aa12f3e6
@@ -136,4 +141,6 @@ def inception_features(x:np.ndarray, # uint8 images N×H×W or N×H×W×C
     device = torch.device(device or default_device())
     net = (net or inception_network('2048', weights)).to(device).eval()
     t = _uint8_rgb(np.asarray(x))
-    return torch.cat([net(t[i:i+bs].to(device)).reshape(len(t[i:i+bs]), -1).double().cpu() for i in range(0, len(t), bs)])
+    return torch.cat(
+        [net(t[i : i + bs].to(device)).reshape(len(t[i : i + bs]), -1).double().cpu() for i in range(0, len(t), bs)]
+    )

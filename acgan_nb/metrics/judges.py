@@ -38,8 +38,9 @@ class Judge(nn.Module):
         def blk(ni, nf): return [nn.Conv2d(ni, nf, 3, padding=1, bias=False), nn.BatchNorm2d(nf), nn.ReLU(True)]
         self.n_classes, self.channels, self.img_size, self.width = n_classes, channels, img_size, width
         w = width
-        self.body = nn.Sequential(*blk(channels, w), *blk(w, w), nn.MaxPool2d(2), *blk(w, 2*w), *blk(2*w, 2*w), nn.MaxPool2d(2),
-                                  nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(2*w*16, 128), nn.ReLU(True))
+        self.body = nn.Sequential(*blk(channels, w), *blk(w, w), nn.MaxPool2d(2), *blk(w, 2*w), *blk(2*w, 2*w),
+                                  nn.MaxPool2d(2), nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(2*w*16, 128),
+                                  nn.ReLU(True))
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(128, n_classes))
         self.test_accuracy = float('nan')
     def features(self, x:Tensor) -> Tensor: return self.body(x)
@@ -52,14 +53,25 @@ class LabelledBatches:
                  flip:bool=False, # mirror a random half of each batch left to right (natural images, not digits)
                 ):
         self.device = torch.device(device or x.device)
-        self.x, self.y, self.bs, self.shuffle, self.shift, self.flip = x.to(self.device), y.to(self.device), bs, shuffle, shift, flip
+        self.x, self.y, self.bs, self.shuffle, self.shift, self.flip = (
+            x.to(self.device),
+            y.to(self.device),
+            bs,
+            shuffle,
+            shift,
+            flip,
+        )
         self.seed, self.rng = seed, torch.Generator(device=self.device).manual_seed(seed)
     def __len__(self): return (len(self.x) + self.bs - 1)//self.bs
     def to(self, device):
         self.__init__(self.x, self.y, self.bs, self.shuffle, self.shift, self.seed, device, self.flip)
         return self
     def __iter__(self):
-        idx = torch.randperm(len(self.x), generator=self.rng, device=self.device) if self.shuffle else torch.arange(len(self.x), device=self.device)
+        idx = (
+            torch.randperm(len(self.x), generator=self.rng, device=self.device)
+            if self.shuffle
+            else torch.arange(len(self.x), device=self.device)
+        )
         for i in range(0, len(idx), self.bs):
             j = idx[i:i+self.bs]
             x = to_float_images(self.x[j])
@@ -69,7 +81,9 @@ class LabelledBatches:
                 dx, dy = torch.randint(0, 2*s + 1, (2,), generator=self.rng, device=self.device).tolist()
                 x = x[..., dy:dy + self.x.shape[-2], dx:dx + self.x.shape[-1]]
             if self.flip:
-                x = torch.where(torch.rand(len(x), 1, 1, 1, generator=self.rng, device=self.device) < 0.5, x.flip(-1), x)
+                x = torch.where(
+                    torch.rand(len(x), 1, 1, 1, generator=self.rng, device=self.device) < 0.5, x.flip(-1), x
+                )
             yield x, self.y[j]
 
 # %% ../../nbs/04_evaluation.ipynb #0d0b22a4
@@ -88,7 +102,8 @@ def train_judge(data:ImageData, # dataset to learn
     device = torch.device(device or default_device())
     x, y = images_to_tensor(data.x_train), torch.from_numpy(data.y_train)
     xt, yt = images_to_tensor(data.x_test), torch.from_numpy(data.y_test)
-    dls = DataLoaders(LabelledBatches(x, y, bs, True, 2, seed, device, flip=flip), LabelledBatches(xt, yt, 500, device=device), device=device)
+    dls = DataLoaders(LabelledBatches(x, y, bs, True, 2, seed, device, flip=flip),
+                      LabelledBatches(xt, yt, 500, device=device), device=device)
     judge = Judge(data.n_classes, data.channels, data.img_size, width)
     learn = Learner(dls, judge, loss_func=nn.CrossEntropyLoss(), metrics=accuracy)
     if quiet:
@@ -103,7 +118,8 @@ JUDGE_EPOCHS = {'digits': 15, 'mnist': 3, 'fashion_mnist': 6, 'cifar10': 13}
 # mirrored training images for natural images (07_cifar10); the digit judges keep the defaults
 JUDGE_OPTIONS = {'cifar10': dict(flip=True)}
 # on 2 cores
-JUDGE_CPU_TIME = {'digits': 'under a minute', 'mnist': 'about 3 minutes', 'fashion_mnist': 'about 10-15 minutes', 'cifar10': 'about 30 minutes'}
+JUDGE_CPU_TIME = {'digits': 'under a minute', 'mnist': 'about 3 minutes', 'fashion_mnist': 'about 10-15 minutes',
+                  'cifar10': 'about 30 minutes'}
 
 def judge_recipe(name:str, # registered dataset name
                  img_size:int|None=None, # size to judge at (None: the dataset's own)
@@ -124,7 +140,11 @@ def judge_for(name:str, # registered dataset name
     data = load_dataset(name, img_size)
     opts = JUDGE_OPTIONS.get(name, {})
     # a judge of another recipe is another file
-    recipe = ''.join(f"-{k}{v}" for k, v in sorted(judge_recipe(name).items()) if k not in ('dataset', 'img_size')) if opts else ''
+    recipe = (
+        ''.join(f"-{k}{v}" for k, v in sorted(judge_recipe(name).items()) if k not in ('dataset', 'img_size'))
+        if opts
+        else ''
+    )
     path = cache_dir()/'judges'/f'{safe_name(name)}-{data.img_size}{recipe}.pt'
     if path.exists() and not retrain:
         try:
@@ -140,7 +160,9 @@ def judge_for(name:str, # registered dataset name
                 f"once ({JUDGE_EPOCHS.get(name, 5)} epochs, "
                 f"{JUDGE_CPU_TIME.get(name, 'a few minutes')} on a 2-core CPU, less on a GPU) and cached in {path}")
     judge = train_judge(data, JUDGE_EPOCHS.get(name, 5), device=device, quiet=quiet, **opts)
-    atomic_write(path, lambda f: torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy, img_size=data.img_size, width=judge.width), f))
+    atomic_write(path, lambda f: torch.save(dict(model=judge.state_dict(), test_accuracy=judge.test_accuracy,
+                                                 img_size=data.img_size, width=judge.width),
+                                            f))
     judge.recipe = judge_recipe(name, img_size)  # what a result measured with it is keyed by
     return judge
 
@@ -179,8 +201,11 @@ def judge_accuracy(judge:nn.Module, # a classifier returning logits
 # %% ../../nbs/04_evaluation.ipynb #79d33e40
 def classification_accuracy_score(x:np.ndarray, # uint8 samples N×H×W or N×H×W×C, at the dataset's size
                                   y:np.ndarray, # the classes they were asked for
-                                  data:ImageData, # the real dataset: its test split tests both classifiers; the baseline trains on its training split
-                                  epochs:int|None=None, # training epochs (default: the dataset's judge epochs, `JUDGE_EPOCHS`)
+                                  # the real dataset: its test split tests both classifiers; the baseline trains on its
+                                  # training split
+                                  data:ImageData,
+                                  # training epochs (default: the dataset's judge epochs, `JUDGE_EPOCHS`)
+                                  epochs:int|None=None,
                                   seed:int=0, # the classifiers' seed and the baseline's random subset
                                   device=None, # training device
                                  ) -> dict:
@@ -194,16 +219,19 @@ def classification_accuracy_score(x:np.ndarray, # uint8 samples N×H×W or N×H�
     ep, n_real = epochs or JUDGE_EPOCHS.get(data.name, 5), min(len(x), len(data.x_train))
     idx = np.sort(np.random.default_rng(seed).permutation(len(data.x_train))[:n_real])
     on_fake = ImageData(f'{data.name} samples', x, y, data.x_test, data.y_test, data.classes)
-    on_real = ImageData(f'{data.name} real subset', data.x_train[idx], data.y_train[idx], data.x_test, data.y_test, data.classes)
+    on_real = ImageData(f'{data.name} real subset', data.x_train[idx], data.y_train[idx], data.x_test, data.y_test,
+                        data.classes)
     opts = JUDGE_OPTIONS.get(data.name, {})  # the judge's recipe: the same architecture and augmentation
-    return dict(cas=train_judge(on_fake, ep, seed=seed, device=device, **opts).test_accuracy, cas_real=train_judge(on_real, ep, seed=seed, device=device, **opts).test_accuracy,
+    return dict(cas=train_judge(on_fake, ep, seed=seed, device=device, **opts).test_accuracy,
+                cas_real=train_judge(on_real, ep, seed=seed, device=device, **opts).test_accuracy,
                 cas_train_images=len(x), cas_real_train_images=n_real, cas_epochs=ep)
 
 # %% ../../nbs/04_evaluation.ipynb #e1a87c8c
 def diversity_classes(judge:nn.Module, # a classifier returning logits
                       x:np.ndarray, # uint8 samples N×H×W or N×H×W×C
                       y:np.ndarray, # their input labels
-                      by_input:bool=True, # group by the input label (a label-conditioned generator) or by the judge's prediction
+                      # group by the input label (a label-conditioned generator) or by the judge's prediction
+                      by_input:bool=True,
                       logits:Tensor|None=None, # the judge's logits of x, when already computed (`judge_logits`)
                      ) -> np.ndarray:
     ("The class of each sample for per-class measures: its input label, or the judge's predicted class when the "

@@ -32,7 +32,8 @@ def ms_ssim_pairs(a:Tensor, b:Tensor, # uint8 N×C×H×W images, compared pair b
                  ) -> Tensor:
     "3-scale MS-SSIM (luminance at the coarsest scale) of each pair (a[i], b[i]), batched."
     w = [v/sum(MSSSIM_WEIGHTS) for v in MSSSIM_WEIGHTS]
-    out = [ms_ssim(_msssim_prep(a[i:i+bs], size), _msssim_prep(b[i:i+bs], size), data_range=255, size_average=False, win_size=win, weights=w)
+    out = [ms_ssim(_msssim_prep(a[i:i+bs], size), _msssim_prep(b[i:i+bs], size), data_range=255, size_average=False,
+                   win_size=win, weights=w)
            for i in range(0, len(a), bs)]
     return torch.cat(out)
 

@@ -43,8 +43,9 @@ def inception_score_parts(probs:Tensor, # (N, K) class probabilities of the samp
         hm, hc = _entropy(part.mean(0)).item(), _entropy(part).mean().item()
         rows.append((hm, hc, float(np.exp(hm - hc))))
     (hm, hc, sc), (hm_sd, hc_sd, sc_sd) = np.mean(rows, 0), np.std(rows, 0)
-    return dict(inception_score=float(sc), inception_score_std=float(sc_sd), h_marginal=float(hm), h_marginal_std=float(hm_sd),
-                h_conditional=float(hc), h_conditional_std=float(hc_sd), splits=splits, seed=seed)
+    return dict(inception_score=float(sc), inception_score_std=float(sc_sd), h_marginal=float(hm),
+                h_marginal_std=float(hm_sd), h_conditional=float(hc), h_conditional_std=float(hc_sd), splits=splits,
+                seed=seed)
 
 # %% ../../nbs/04a_scores.ipynb #2ecf9110
 def inception_score(probs:Tensor, # (N, K) class probabilities of the samples
@@ -87,7 +88,10 @@ def judge_fid_accuracy(judge:nn.Module, # a classifier with `features`
                        f_real:Tensor, # the judge's features of the real images to compare with
                       ) -> tuple[float, float]:
     "The judge-FID of `x` against `f_real`, and the judge's accuracy on `x`."
-    return frechet_distance(judge_logits(judge, x, features=True), f_real), judge_accuracy(judge, x, y, judge_logits(judge, x))['overall']
+    return (
+        frechet_distance(judge_logits(judge, x, features=True), f_real),
+        judge_accuracy(judge, x, y, judge_logits(judge, x))['overall'],
+    )
 
 # %% ../../nbs/04a_scores.ipynb #12716277
 def kernel_distance(f_real:Tensor, # (N, D) features of real images
@@ -102,7 +106,8 @@ def kernel_distance(f_real:Tensor, # (N, D) features of real images
     if m < 2:
         raise ACGANError(f"KID needs at least 2 images on each side, got {len(f_real)} real and {len(f_fake)} "
                          f"generated; draw more samples")
-    out = kid_features_to_metric(f_fake.double(), f_real.double(), kid_subsets=subsets, kid_subset_size=m, rng_seed=seed, verbose=False)
+    out = kid_features_to_metric(f_fake.double(), f_real.double(), kid_subsets=subsets, kid_subset_size=m,
+                                 rng_seed=seed, verbose=False)
     return float(out[KEY_METRIC_KID_MEAN]), float(out[KEY_METRIC_KID_STD])
 
 # %% ../../nbs/04a_scores.ipynb #c145f30b
@@ -119,7 +124,8 @@ def precision_recall(f_real:Tensor, # (N, D) features of real images
     ("Improved precision (share of samples inside the real images' k-NN balls) and recall (share of real images inside "
      "the samples' balls), by torch-fidelity.")
     _check_knn(f_real, f_fake, k, 'precision and recall')
-    out = prc_features_to_metric(f_fake.float(), f_real.float(), prc_neighborhood=k, prc_batch_size=2048, save_cpu_ram=True, verbose=False)
+    out = prc_features_to_metric(f_fake.float(), f_real.float(), prc_neighborhood=k, prc_batch_size=2048,
+                                 save_cpu_ram=True, verbose=False)
     return dict(precision=float(out['precision']), recall=float(out['recall']))
 
 # %% ../../nbs/04a_scores.ipynb #09bc2dab
@@ -143,7 +149,8 @@ def density_coverage(f_real:Tensor, # (N, D) features of real images
 
 # %% ../../nbs/04a_scores.ipynb #72c1bc7b
 def intra_class_fid(f_real:Tensor, y_real, # features of real images and their classes
-                    f_fake:Tensor, y_fake, # features of samples and their classes (the input label, or the judge's class)
+                    # features of samples and their classes (the input label, or the judge's class)
+                    f_fake:Tensor, y_fake,
                     n_classes:int, # K
                    ) -> dict:
     ("Intra-class FID: the Fréchet distance between the samples and the real images of each class (None for a class "

@@ -27,7 +27,8 @@ class Objective:
         if n_classes < 2: raise ACGANError(f"an objective needs at least 2 classes, got {n_classes}")
         self.n_classes, self.adv, self.stats = n_classes, get_adversarial(adv), {}
     uses_input_labels:bool = True  # does G's loss depend on its input label? (False: its class input carries no signal)
-    semi_supervised:bool = False  # can D learn from real images labelled `UNLABELLED` (semi-supervised training, `14_semi_supervised`)?
+    # can D learn from real images labelled `UNLABELLED` (semi-supervised training, `14_semi_supervised`)?
+    semi_supervised:bool = False
     @property
     def head_size(self) -> int: raise NotImplementedError
     def source_logits(self, out:Tensor) -> Tensor:
@@ -83,7 +84,11 @@ def check_objective_options(name:str, # registered objective name
         if k not in opts:
             raise ACGANError(f"objective {name!r} has no option {k!r}; its options are: {', '.join(opts) or 'none'}")
         d = opts[k]
-        ok = isinstance(v, bool) if isinstance(d, bool) else (isinstance(v, (int, float)) and not isinstance(v, bool)) if isinstance(d, (int, float)) else True
+        ok = (
+            isinstance(v, bool)
+            if isinstance(d, bool)
+            else (isinstance(v, (int, float)) and not isinstance(v, bool)) if isinstance(d, (int, float)) else True
+        )
         if not ok: raise ACGANError(f"option {k!r} of objective {name!r} must be a {type(d).__name__}, got {v!r}")
     return dict(kwargs)
 
@@ -146,7 +151,8 @@ class ACGANLoss(SourceClassHead, Objective):
     def __init__(self, n_classes:int, # number of classes K
                  adv:str|AdversarialLoss='ns', # adversarial flavour
                  class_weight:float=1., # weight λ on the class terms (the paper: 1)
-                 dynamic:bool=False, # targets of fakes from D's classifier (`dynamic_labels`) instead of G's input class
+                 # targets of fakes from D's classifier (`dynamic_labels`) instead of G's input class
+                 dynamic:bool=False,
                  g_class_weight:float|None=None, # weight on the generator's class term alone (default: `class_weight`)
                 ):
         super().__init__(n_classes, adv)
@@ -159,7 +165,8 @@ class ACGANLoss(SourceClassHead, Objective):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
         t = dynamic_labels(hf) if self.dynamic else y_fake
         adv, cr, cf = self.adv.d_loss(sr, sf), class_ce(hr, y_real), F.cross_entropy(hf, t)
-        return adv + self.class_weight*(cr + cf), dict(d_adv=adv, d_cls_real=cr, d_cls_fake=cf, acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
+        return adv + self.class_weight*(cr + cf), dict(d_adv=adv, d_cls_real=cr, d_cls_fake=cf,
+                                                       acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
     def g_terms(self, out_fake, y_fake):
         sf, hf = self.split(out_fake)
         if self.dynamic: y_fake = dynamic_labels(hf)

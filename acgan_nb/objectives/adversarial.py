@@ -21,7 +21,8 @@ def plot_generator_losses(lo:float=-6., hi:float=6.):
     "Generator loss and its gradient against the fake logit, for the minimax and non-saturating forms."
     l = torch.linspace(lo, hi, 241, requires_grad=True)
     fig, axs = plt.subplots(1, 2, figsize=(9, 3.2))
-    for name, f in (('minimax: log(1-σ(ℓ))', lambda l: -F.softplus(l)), ('non-saturating: -log σ(ℓ)', lambda l: F.softplus(-l))):
+    for name, f in (('minimax: log(1-σ(ℓ))', lambda l: -F.softplus(l)),
+                    ('non-saturating: -log σ(ℓ)', lambda l: F.softplus(-l))):
         y = f(l)
         g, = torch.autograd.grad(y.sum(), l)
         axs[0].plot(l.detach(), y.detach(), label=name)

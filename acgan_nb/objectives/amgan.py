@@ -31,7 +31,8 @@ class GANStar(ACGANLoss):
     def d_terms(self, out_real, out_fake, y_real, y_fake):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
         adv, cr = self.adv.d_loss(sr, sf), class_ce(hr, y_real)
-        return adv + self.class_weight*cr, dict(d_adv=adv, d_cls_real=cr, acc_real=_acc(hr, y_real), acc_fake=_acc(hf, y_fake))
+        return adv + self.class_weight*cr, dict(d_adv=adv, d_cls_real=cr, acc_real=_acc(hr, y_real),
+                                                acc_fake=_acc(hf, y_fake))
     def g_terms(self, out_fake, y_fake):
         adv = self.adv.g_loss(self.source_logits(out_fake))
         return adv, dict(g_adv=adv)
@@ -45,7 +46,8 @@ class ACGANStar(ACGANLoss):
                  adv:str|AdversarialLoss='ns', # adversarial flavour (any)
                  class_weight:float=1., # weight λ on the class terms
                  dynamic:bool=False, # target each fake at D's most likely class instead of its input label
-                 g_class_weight:float|None=None, # weight on G's class term alone (default: `class_weight`; §7.1.2 uses 0.1)
+                 # weight on G's class term alone (default: `class_weight`; §7.1.2 uses 0.1)
+                 g_class_weight:float|None=None,
                 ):
         check_weight(self.name, 'class_weight', class_weight)
         super().__init__(n_classes, adv, class_weight, dynamic, g_class_weight)
@@ -57,7 +59,9 @@ class ACGANStar(ACGANLoss):
         sf, hf = self.split(out_fake)
         t = self.targets(out_fake, y_fake)
         adv, cf = self.adv.g_loss(sf), F.cross_entropy(hf, t)
-        return adv + self.g_class_weight*cf, dict(g_adv=adv, g_cls=cf, **({'dyn_agree': (t == y_fake).float().mean()} if self.dynamic else {}))
+        return adv + self.g_class_weight * cf, dict(
+            g_adv=adv, g_cls=cf, **({'dyn_agree': (t == y_fake).float().mean()} if self.dynamic else {})
+        )
     def __repr__(self):
         return f"{type(self).__name__}(n_classes={self.n_classes}, adv={self.adv.name!r}, dynamic={self.dynamic})"
 
@@ -98,9 +102,12 @@ class LabelGAN(Objective):
         K = self.n_classes
         lr, lf = class_ce(out_real, y_real), F.cross_entropy(out_fake, torch.full_like(y_fake, K))
         unl = y_real < 0  # semi-supervised: AM-GAN's Eq. 34, each unlabelled real image towards its dynamic label v(x)
-        lu = (F.cross_entropy(out_real, dynamic_labels(out_real[:, :K]), reduction='none') * unl).sum() / unl.sum().clamp_min(1)
+        lu = (
+            F.cross_entropy(out_real, dynamic_labels(out_real[:, :K]), reduction='none') * unl
+        ).sum() / unl.sum().clamp_min(1)
         # no host read: the vectorised ensemble vmaps this
-        return lr + lf + lu, dict(d_real=lr, d_fake=lf, acc_real=_acc(out_real[:, :K], y_real), acc_fake=_acc(out_fake[:, :K], y_fake), d_unlabelled=lu)
+        return lr + lf + lu, dict(d_real=lr, d_fake=lf, acc_real=_acc(out_real[:, :K], y_real),
+                                  acc_fake=_acc(out_fake[:, :K], y_fake), d_unlabelled=lu)
     def g_terms(self, out_fake, y_fake):
         loss = (torch.logsumexp(out_fake, 1) - torch.logsumexp(out_fake[:, :self.n_classes], 1)).mean()
         return loss, dict(g_adv=loss)
@@ -124,5 +131,6 @@ class AMGAN(LabelGAN):
     def g_terms(self, out_fake, y_fake):
         t = self.targets(out_fake, y_fake)
         loss = F.cross_entropy(out_fake, t)
-        return loss, dict(g_cls=loss, acc_fake=_acc(out_fake[:, :self.n_classes], y_fake), **({'dyn_agree': (t == y_fake).float().mean()} if self.dynamic else {}))
+        return loss, dict(g_cls=loss, acc_fake=_acc(out_fake[:, :self.n_classes], y_fake),
+                          **({'dyn_agree': (t == y_fake).float().mean()} if self.dynamic else {}))
     def __repr__(self): return f"{type(self).__name__}(n_classes={self.n_classes}, adv='ns', dynamic={self.dynamic})"

@@ -58,7 +58,8 @@ class ModifiedACGAN(SourceClassHead, Objective):
         (sr, hr), (sf, hf) = self.split(out_real), self.split(out_fake)
         adv = self.adv.d_loss(sr, sf) if self.adversarial else sr.new_zeros(())
         (cr, acc_r), (cf, acc_f) = class_terms(hr, y_real), class_terms(hf, y_fake)
-        return adv + self.lambda_cls*(cr + cf if self.d_fake_cls else cr), dict(d_adv=adv, d_cls_real=cr, d_cls_fake=cf, acc_real=acc_r, acc_fake=acc_f)
+        return adv + self.lambda_cls*(cr + cf if self.d_fake_cls else cr), dict(d_adv=adv, d_cls_real=cr, d_cls_fake=cf,
+                                                                                acc_real=acc_r, acc_fake=acc_f)
     def g_terms(self, out_fake, y_fake):
         sf, hf = self.split(out_fake)
         adv = self.adv.g_loss(sf) if self.adversarial else sf.new_zeros(())
@@ -98,7 +99,8 @@ class CAGANLoss(Objective):
         return (out.detach()*c).sum()/c.sum().clamp_min(1)
     def d_terms(self, out_real, out_fake, y_real, y_fake):
         lr, lf = self.masked(self.adv.d_real, out_real, y_real), self.masked(self.adv.d_fake, out_fake, y_fake)
-        return lr + lf, dict(d_real=lr, d_fake=lf, score_real=self._score(out_real, y_real), score_fake=self._score(out_fake, y_fake))
+        return lr + lf, dict(d_real=lr, d_fake=lf, score_real=self._score(out_real, y_real),
+                             score_fake=self._score(out_fake, y_fake))
     def g_terms(self, out_fake, y_fake):
         loss = self.masked(self.adv.g, out_fake, y_fake)
         return loss, dict(g_adv=loss, score_fake=self._score(out_fake, y_fake))

@@ -34,8 +34,10 @@ def rng_state() -> dict:
     "The torch (CPU, CUDA), NumPy and Python RNG states, as tensors and plain values (loadable with `weights_only`)."
     _, keys, pos, has_gauss, gauss = np.random.get_state()
     version, py_state, py_gauss = random.getstate()
-    return dict(torch=torch.get_rng_state(), cuda=list(torch.cuda.get_rng_state_all()) if torch.cuda.is_available() else [],
-                numpy=dict(keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss), gauss=float(gauss)),
+    return dict(torch=torch.get_rng_state(),
+                cuda=list(torch.cuda.get_rng_state_all()) if torch.cuda.is_available() else [],
+                numpy=dict(keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss),
+                           gauss=float(gauss)),
                 python=dict(version=version, state=torch.tensor(py_state, dtype=torch.int64), gauss=py_gauss))
 
 # %% ../../nbs/03a_checkpoints.ipynb #9eb9c5f8
@@ -106,8 +108,8 @@ def checkpoint_state(learn:Learner, epoch:int, config:dict|None=None, step:int=0
     if mp is not None and getattr(mp, 'scaler', None) is not None: extra['scaler'] = mp.scaler.state_dict()
     opt = learn.opt.state_dict() if learn.opt is not None else {}
     gen_mode = getattr(getattr(learn, 'gan_trainer', None), 'gen_mode', False)
-    return checkpoint_record(epoch, step, config, learn.model.generator, learn.model.critic, opt, learn.dls.train.state_dict(),
-                             gen_mode, loop_state(learn), rs.generator_args, **extra)
+    return checkpoint_record(epoch, step, config, learn.model.generator, learn.model.critic, opt,
+                             learn.dls.train.state_dict(), gen_mode, loop_state(learn), rs.generator_args, **extra)
 
 # %% ../../nbs/03a_checkpoints.ipynb #76edae5b
 def save_checkpoint(path:Path, learn:Learner, epoch:int, config:dict|None=None, step:int=0):
@@ -216,7 +218,11 @@ class Checkpoint(Callback):
             if self._better(float(v)):
                 self.best = float(v)
                 _atomic_link(f, self.run_dir/BEST_NAME)
-                atomic_write(self.run_dir/'best.json', lambda f: f.write(json.dumps(dict(epoch=ep, metric=self.best_metric, value=self.best))), 'w')
+                atomic_write(
+                    self.run_dir / 'best.json',
+                    lambda f: f.write(json.dumps(dict(epoch=ep, metric=self.best_metric, value=self.best))),
+                    'w',
+                )
         for st in (self.run_dir/CKPT_DIR).glob('epoch_*_step_*.pt'):
             st.unlink()  # a graceful stop's step checkpoints: superseded by this epoch's
         olds = sorted((self.run_dir/CKPT_DIR).glob('epoch_????.pt'))[:-self.keep_last]

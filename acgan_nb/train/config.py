@@ -23,7 +23,8 @@ class DataConfig:
     "What the run trains on."
     dataset:str='digits' # dataset name or folder:PATH
     img_size:int|None=None # image size (None: the dataset's own; 64 for folders)
-    labelled:int|None=None # semi-supervised: labels kept per class, the other training images used without theirs (None: all labelled)
+    # semi-supervised: labels kept per class, the other training images used without theirs (None: all labelled)
+    labelled:int|None=None
     prior:str='data' # target class prior: data or uniform
 
 # %% ../../nbs/03d_config.ipynb #42f1779c
@@ -34,7 +35,8 @@ class ModelConfig:
     nz:int=100 # noise dimension
     width:int=32 # channel width of the small architecture (ngf = ndf)
     dropout:float|None=None # critic dropout (None: the architecture's default)
-    cond:str='concat' # generator conditioning: concat (one-hot input, the paper's) or cbn (also class-conditional batch norm; small)
+    # generator conditioning: concat (one-hot input, the paper's) or cbn (also class-conditional batch norm; small)
+    cond:str='concat'
     sn:bool=False # spectral normalisation in the discriminator (its batch norms removed)
 
 # %% ../../nbs/03d_config.ipynb #87f6dd41
@@ -45,7 +47,8 @@ class ObjectiveConfig:
     adv:str='ns' # adversarial flavour: ns, minimax, lsgan, hinge, wgan-gp
     class_weight:float=1. # weight on the class terms (objectives with a `class_weight` option)
     objective_args:dict|None=None # further options of the objective, e.g. {"dynamic": true} (see `objective_options`)
-    mixed_batch:float|None=None # fraction of real images in the critic's mixed batch (None: separate real and fake batches)
+    # fraction of real images in the critic's mixed batch (None: separate real and fake batches)
+    mixed_batch:float|None=None
 
 # %% ../../nbs/03d_config.ipynb #6f3af2c2
 @dataclass
@@ -80,13 +83,14 @@ class RunConfig:
     max_weight:float=1e4 # divergence guard: largest weight allowed
 
 # %% ../../nbs/03d_config.ipynb #eb1e5b5d
-CONFIG_PARTS = dict(data=DataConfig, model=ModelConfig, loss=ObjectiveConfig, optim=OptimConfig, schedule=ScheduleConfig, run=RunConfig)
+CONFIG_PARTS = dict(data=DataConfig, model=ModelConfig, loss=ObjectiveConfig, optim=OptimConfig,
+                    schedule=ScheduleConfig, run=RunConfig)
 # flat name → the part that holds it
 SETTING_PART = {f.name: part for part, cls in CONFIG_PARTS.items() for f in fields(cls)}
-FLAT_SETTINGS = ('dataset', 'img_size', 'arch', 'objective', 'adv', 'class_weight', 'objective_args', 'mixed_batch', 'nz', 'bs',
-                 'epochs', 'iters', 'lr_g', 'lr_d', 'beta1', 'beta2', 'n_crit', 'dropout', 'width', 'prior', 'seed', 'ema',
-                 'grid_per_class', 'max_grids', 'keep_last', 'best_metric', 'best_mode', 'max_weight', 'device', 'labelled',
-                 'cond', 'sn')  # config.json's order
+FLAT_SETTINGS = ('dataset', 'img_size', 'arch', 'objective', 'adv', 'class_weight', 'objective_args', 'mixed_batch',
+                 'nz', 'bs', 'epochs', 'iters', 'lr_g', 'lr_d', 'beta1', 'beta2', 'n_crit', 'dropout', 'width', 'prior',
+                 'seed', 'ema', 'grid_per_class', 'max_grids', 'keep_last', 'best_metric', 'best_mode', 'max_weight',
+                 'device', 'labelled', 'cond', 'sn')  # config.json's order
 
 # %% ../../nbs/03d_config.ipynb #6429dbd2
 @dataclass(init=False)
@@ -230,7 +234,8 @@ def generator_args(cfg:TrainConfig, # the run's settings
                    channels:int, # its image channels
                   ) -> dict:
     "The arguments of `build_models` that rebuild a run's generator, as its checkpoints keep them."
-    return dict(arch=cfg.arch, n_classes=n_classes, img_size=img_size, channels=channels, nz=cfg.nz, width=cfg.width, cond=cfg.cond)
+    return dict(arch=cfg.arch, n_classes=n_classes, img_size=img_size, channels=channels, nz=cfg.nz, width=cfg.width,
+                cond=cfg.cond)
 
 # %% ../../nbs/03d_config.ipynb #52df3020
 # the mnist/fashion_mnist preset before the search: AC-GAN, non-saturating, Adam 2e-4 (β₁ 0.5) for both networks, width

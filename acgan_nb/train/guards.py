@@ -55,7 +55,8 @@ class DivergenceGuard(Callback):
     def __init__(self, max_weight:float=1e4, check_every:int=50): store_attr()
     def before_fit(self): self.learn.run_state.diverged = None
     def _stop(self, why:str):
-        self.learn.run_state.diverged = divergence_message(self.epoch + 1, self.learn.run_state.step_offset + self.iter + 1, why)
+        self.learn.run_state.diverged = divergence_message(self.epoch + 1,
+                                                           self.learn.run_state.step_offset + self.iter + 1, why)
         raise CancelFitException()
     def after_loss(self):
         if self.training and not torch.isfinite(self.learn.loss_grad).all():

@@ -117,14 +117,22 @@ class MixedBatch(Callback):
         n_real, n_fake = self.sizes(len(x_real))
         # D scores G's fakes inside a mixed batch too, so its BatchNorm sees the same mixture as when it trains
         if self.gan_trainer.gen_mode:
-            self.learn.loss_func.mix_real, self.learn.loss_func.mix_fakes = x_real[:n_real], min(n_fake, len(self.xb[0]))
+            self.learn.loss_func.mix_real, self.learn.loss_func.mix_fakes = x_real[:n_real], min(
+                n_fake, len(self.xb[0])
+            )
             return
         self.learn.loss_func.mix_real = None
         (x_real,), (y_real, z, c, _) = self.xb, self.yb
         n_fake = min(n_fake, len(z))
         with torch.no_grad(): fake = self.learn.model.generator(z[:n_fake], c[:n_fake])
         x_real, y_real = x_real[:n_real], y_real[:n_real]
-        self.learn.xb, self.learn.yb = (torch.cat([x_real, fake.to(x_real.dtype)]),), (y_real, z[:n_fake], c[:n_fake], x_real, fake)
+        self.learn.xb, self.learn.yb = (torch.cat([x_real, fake.to(x_real.dtype)]),), (
+            y_real,
+            z[:n_fake],
+            c[:n_fake],
+            x_real,
+            fake,
+        )
     def after_fit(self): self.learn.loss_func.mix_real = None
 
 # %% ../../nbs/03_training.ipynb #5fb59b40
@@ -181,7 +189,12 @@ def generate(generator:nn.Module, # a generator taking (z, c)
     generator.eval()
     try:
         dev = next(generator.parameters()).device
-        return torch.cat([to_uint8_images(generator(z[i:i+bs].to(dev), c[i:i+bs].to(dev))).cpu() for i in range(0, len(z), bs)])
+        return torch.cat(
+            [
+                to_uint8_images(generator(z[i : i + bs].to(dev), c[i : i + bs].to(dev))).cpu()
+                for i in range(0, len(z), bs)
+            ]
+        )
     finally: generator.train(was_training)
 
 # %% ../../nbs/03_training.ipynb #3c59766b
@@ -196,7 +209,8 @@ class RunState:
     ("What the callbacks of one learner share (`learn.run_state`): offsets, why a fit ended, the moving average, the "
      "newest grid, snapshots.")
     epoch_offset:int=0 # epochs trained before this fit (a resumed run's); set by `EpochOffset`
-    step_offset:int=0 # batches of the first epoch trained before this fit (a checkpoint inside an epoch); set by `ResumeLoop`
+    # batches of the first epoch trained before this fit (a checkpoint inside an epoch); set by `ResumeLoop`
+    step_offset:int=0
     diverged:str|None=None # why the fit stopped on a divergence (`DivergenceGuard`); None if it did not
     stopped_at:tuple|None=None # (epoch, step) where a stop signal ended the fit (`GracefulStop`); None if none did
     ema_generator:nn.Module|None=None # the moving average of the generator (`GeneratorEMA`); None without one
@@ -206,7 +220,8 @@ class RunState:
     snapshots:list=field(default_factory=list) # timed generator snapshots (`TimedSnapshots`)
     tracking:list=field(default_factory=list) # per-epoch sample measures (`SampleTracker`)
     data_info:dict|None=None # the dataset's classes, size and channels (`build_run`), written to `data.json`
-    generator_args:dict|None=None # what rebuilds the generator (`generator_args` of `03d_config`), kept in each checkpoint
+    # what rebuilds the generator (`generator_args` of `03d_config`), kept in each checkpoint
+    generator_args:dict|None=None
     train_seconds:float=0. # wall-clock seconds of the last `fit_run`
 
     def start_ema(self, generator:nn.Module, # the generator to follow
@@ -260,9 +275,17 @@ def gan_learner(dls, # `make_dataloaders` output
                ) -> Learner:
     "A fastai `Learner` that trains a conditional GAN with `objective`."
     model = GANModule(generator, critic)
-    learn = Learner(dls, model, loss_func=ConditionalGANLoss(objective, model), opt_func=lambda ps, lr: _adam(ps, lr=lr, betas=betas),
-                    splitter=lambda m: [list(m.generator.parameters()), list(m.critic.parameters())], lr=[lr_g, lr_d],
-                    metrics=gan_metrics(objective), path=path, cbs=[ConditionalGANTrainer(), FixedGANSwitcher(n_crit=n_crit, n_gen=1), BoundedHistory()] + list(cbs or []))
+    learn = Learner(
+        dls,
+        model,
+        loss_func=ConditionalGANLoss(objective, model),
+        opt_func=lambda ps, lr: _adam(ps, lr=lr, betas=betas),
+        splitter=lambda m: [list(m.generator.parameters()), list(m.critic.parameters())],
+        lr=[lr_g, lr_d],
+        metrics=gan_metrics(objective),
+        path=path,
+        cbs=[ConditionalGANTrainer(), FixedGANSwitcher(n_crit=n_crit, n_gen=1), BoundedHistory()] + list(cbs or []),
+    )
     learn.recorder.train_metrics, learn.recorder.valid_metrics = True, False
     learn.run_state = RunState()
     learn.remove_cb(CastToTensor)  # our batches are tensors already; one less callback on every event

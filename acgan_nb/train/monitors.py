@@ -29,7 +29,8 @@ __all__ = ['SampleGrid', 'merge_log_header', 'RunCSVLogger', 'GridLogger', 'tens
 class SampleGrid(Callback):
     "After each epoch, save a fixed-noise class grid (one row per class) to `run_dir/samples/epoch_NNN.png`."
     order = 65
-    def __init__(self, run_dir:Path, n_classes:int, nz:int, n_per_class:int=10, seed:int=0, every:int=1, max_grids:int=50):
+    def __init__(self, run_dir:Path, n_classes:int, nz:int, n_per_class:int=10, seed:int=0, every:int=1,
+                 max_grids:int=50):
         store_attr()
         self.z, self.c = fixed_grid_inputs(n_classes, n_per_class, nz, seed)
     def grid(self) -> np.ndarray:
@@ -52,10 +53,18 @@ def merge_log_header(path:Path, # a metrics log with a header row
      "rewritten (atomically) with the new columns empty in its older rows.")
     lines = path.read_text().splitlines()
     old = lines[0].split(',')
-    new = [c for c in old if c != 'time'] + [c for c in names if c not in old and c != 'time'] + ['time']*('time' in old or 'time' in names)
+    new = (
+        [c for c in old if c != 'time']
+        + [c for c in names if c not in old and c != 'time']
+        + ['time'] * ('time' in old or 'time' in names)
+    )
     if new != old:
         rows = [dict(zip(old, l.split(','))) for l in lines[1:]]
-        atomic_write(path, lambda f: f.write('\n'.join([','.join(new)] + [','.join(r.get(c, '') for c in new) for r in rows]) + '\n'), 'w')
+        atomic_write(
+            path,
+            lambda f: f.write('\n'.join([','.join(new)] + [','.join(r.get(c, '') for c in new) for r in rows]) + '\n'),
+            'w',
+        )
     return new
 
 # %% ../../nbs/03c_monitors.ipynb #ad5cc755
@@ -121,7 +130,8 @@ class WandbRun(Callback):
         import wandb
         f = self.run_dir/'wandb.json'
         rid = json.loads(f.read_text())['id'] if f.exists() else None
-        wandb.init(project=self.project or os.environ.get('WANDB_PROJECT', 'acgan_nb'), name=self.run_dir.name, id=rid, resume='allow', dir=str(self.run_dir), config=self.config)
+        wandb.init(project=self.project or os.environ.get('WANDB_PROJECT', 'acgan_nb'), name=self.run_dir.name, id=rid,
+                   resume='allow', dir=str(self.run_dir), config=self.config)
         if rid is None:
             atomic_write(f, lambda fh: fh.write(json.dumps(dict(id=wandb.run.id, project=wandb.run.project))), 'w')
         # `WandbCallback` logs what this gathers from the learner's objects, which fails on ours; the run's config is
@@ -220,7 +230,16 @@ class SampleTracker(Callback):
                 ):
         if every <= 0 or n_per_class < 2:
             raise ACGANError(f"SampleTracker needs every >= 1 and n_per_class >= 2, got {every}, {n_per_class}")
-        self.judge, self.every, self.n_per_class, self.n_pairs, self.real, self.threshold, self.fname, self.seed = judge, every, n_per_class, n_pairs, real, threshold, fname, seed
+        self.judge, self.every, self.n_per_class, self.n_pairs, self.real, self.threshold, self.fname, self.seed = (
+            judge,
+            every,
+            n_per_class,
+            n_pairs,
+            real,
+            threshold,
+            fname,
+            seed,
+        )
     def before_fit(self):
         if self.threshold is None and self.real is not None:
             self.real_ms_ssim = ms_ssim_diversity(*self.real, n_pairs=self.n_pairs, seed=self.seed)
@@ -228,7 +247,8 @@ class SampleTracker(Callback):
     def measure(self) -> dict:
         ("One measurement of the current generator: accuracy and MS-SSIM, overall and per class (MS-SSIM classes: see "
          "`diversity_classes`).")
-        x, y = fixed_samples(sampling_generator(self.learn), self.judge.n_classes, self.seed, n_per_class=self.n_per_class)
+        x, y = fixed_samples(sampling_generator(self.learn), self.judge.n_classes, self.seed,
+                             n_per_class=self.n_per_class)
         K, xs = len(y)//self.n_per_class, x.permute(0, 2, 3, 1).numpy()
         obj = getattr(getattr(self.learn, 'loss_func', None), 'objective', None)
         groups = diversity_classes(self.judge, xs, y.numpy(), getattr(obj, 'uses_input_labels', True))
@@ -284,7 +304,10 @@ class SampleFID(Callback):
         self.fid, self.accuracy = EpochValue('fid'), EpochValue('accuracy')
     def before_fit(self):
         self.f_real = judge_logits(self.judge, self.real, features=True)
-        self.learn.metrics = [m for m in self.learn.metrics if m.name not in ('fid', 'accuracy')] + [self.fid, self.accuracy]
+        self.learn.metrics = [m for m in self.learn.metrics if m.name not in ('fid', 'accuracy')] + [
+            self.fid,
+            self.accuracy,
+        ]
     def measure(self) -> tuple[float, float]:
         "The judge-FID and the judge's accuracy of the current generator's fixed samples."
         x, y = fixed_samples(sampling_generator(self.learn), self.judge.n_classes, self.seed, n=self.n)

@@ -25,7 +25,17 @@ import matplotlib.pyplot as plt
 from ..nets import build_models
 from ..objectives import get_objective
 from .checkpoint import CKPT_NAME, Checkpoint, load_checkpoint, restore_checkpoint
-from .guards import DivergenceGuard, EpochOffset, GracefulStop, ResumeLoop, TrainingDiverged, TrainingStopped, stop_message, stop_on_signals, stop_point
+from acgan_nb.train.guards import (
+    DivergenceGuard,
+    EpochOffset,
+    GracefulStop,
+    ResumeLoop,
+    TrainingDiverged,
+    TrainingStopped,
+    stop_message,
+    stop_on_signals,
+    stop_point,
+)
 from .loop import GeneratorEMA, MixedBatch, gan_learner
 from .monitors import RunCSVLogger, SampleGrid
 from .config import TrainConfig, generator_args
@@ -90,7 +100,9 @@ def check_run_dir(run_dir:Path, # the run directory
     "A one-line `ACGANError` unless `run_dir` can be resumed (`resume`) or trained into (created, empty and writable)."
     if resume:
         if not (run_dir/'config.json').exists():
-            raise ACGANError(f"cannot resume {run_dir}: it has no config.json; give a run directory made by acgan-train")
+            raise ACGANError(
+                f"cannot resume {run_dir}: it has no config.json; give a run directory made by acgan-train"
+            )
         return
     if run_dir.exists() and any(p.name != LOCK_NAME for p in run_dir.iterdir()):
         raise ACGANError(f"run directory {run_dir} already exists and is not empty; pass --resume {run_dir} to "
@@ -110,7 +122,8 @@ def run_parts(cfg:TrainConfig, # the run's settings
      "`build_run` puts in a `Learner`.")
     set_seed(cfg.seed, reproducible=True)
     obj = get_objective(cfg.objective, data.n_classes, cfg.adv, **cfg.objective_kwargs())
-    G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout, cfg.width, cfg.cond, cfg.sn)
+    G, D = build_models(cfg.arch, data.n_classes, data.img_size, data.channels, obj.head_size, cfg.nz, cfg.dropout,
+                        cfg.width, cfg.cond, cfg.sn)
     lab = None if cfg.labelled is None else labelled_indices(data.y_train, cfg.labelled, data.n_classes, cfg.seed)
     return obj, G, D, make_dataloaders(data, cfg.bs, cfg.nz, cfg.n_batches, cfg.prior, cfg.seed, device, labelled=lab)
 
@@ -121,13 +134,23 @@ def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra
     run_dir = Path(run_dir)
     data = data or load_dataset(cfg.dataset, cfg.img_size)
     obj, G, D, dls = run_parts(cfg, data, torch.device(cfg.device) if cfg.device else default_device())
-    cbs = [SampleGrid(run_dir, data.n_classes, cfg.nz, cfg.grid_per_class, cfg.seed, max_grids=cfg.max_grids),
-           Checkpoint(run_dir, cfg.flat(), keep_last=cfg.keep_last, best_metric=cfg.best_metric, best_mode=cfg.best_mode),
-           DivergenceGuard(cfg.max_weight), GracefulStop(run_dir, cfg.flat()),
-           RunCSVLogger('metrics.csv', append=True)] + ([GeneratorEMA(cfg.ema)] if cfg.ema else []) + \
-          ([MixedBatch(cfg.mixed_batch)] if cfg.mixed_batch else []) + list(extra_cbs or [])
+    cbs = (
+        [
+            SampleGrid(run_dir, data.n_classes, cfg.nz, cfg.grid_per_class, cfg.seed, max_grids=cfg.max_grids),
+            Checkpoint(
+                run_dir, cfg.flat(), keep_last=cfg.keep_last, best_metric=cfg.best_metric, best_mode=cfg.best_mode
+            ),
+            DivergenceGuard(cfg.max_weight),
+            GracefulStop(run_dir, cfg.flat()),
+            RunCSVLogger('metrics.csv', append=True),
+        ]
+        + ([GeneratorEMA(cfg.ema)] if cfg.ema else [])
+        + ([MixedBatch(cfg.mixed_batch)] if cfg.mixed_batch else [])
+        + list(extra_cbs or [])
+    )
     learn = gan_learner(dls, G, D, obj, cfg.lr_g, cfg.lr_d, (cfg.beta1, cfg.beta2), cfg.n_crit, path=run_dir, cbs=cbs)
-    learn.run_state.data_info = dict(classes=data.classes, img_size=data.img_size, channels=data.channels, n_train=len(data.x_train))
+    learn.run_state.data_info = dict(classes=data.classes, img_size=data.img_size, channels=data.channels,
+                                     n_train=len(data.x_train))
     learn.run_state.generator_args = generator_args(cfg, data.n_classes, data.img_size, data.channels)
     if quiet:
         learn.remove_cb(ProgressCallback)
@@ -199,14 +222,18 @@ def fit_run(learn:Learner, # from `build_run`, with the checkpoint restored
     with stop_on_signals() as stop:
         if stop.signal is not None:
             # asked for while setting up
-            raise TrainingStopped(stop_message(stop.signal, f"before epoch {start + 1} of {cfg.epochs} began", run_dir), stop.signal)
+            raise TrainingStopped(stop_message(stop.signal, f"before epoch {start + 1} of {cfg.epochs} began", run_dir),
+                                  stop.signal)
         learn.fit(cfg.epochs - start, cbs=[EpochOffset(start), ResumeLoop(sd.get('loop') if sd else None, step)])
         signum = stop.signal
     learn.run_state.train_seconds = time.time() - t0
     ck = run_dir/CKPT_NAME
     if learn.run_state.diverged:
-        last = f"the last good checkpoint is {ck} (epoch {load_checkpoint(ck)['epoch']})" if ck.exists() else ("no "
-                                                                                                               "checkpoint was written before it")
+        last = (
+            f"the last good checkpoint is {ck} (epoch {load_checkpoint(ck)['epoch']})"
+            if ck.exists()
+            else ("no " "checkpoint was written before it")
+        )
         raise TrainingDiverged(f"{learn.run_state.diverged}; {last}; resume with acgan-train --resume {run_dir} and "
                                f"lower --lr-g/--lr-d")
     if learn.run_state.stopped_at and learn.run_state.stopped_at[0] < cfg.epochs:
@@ -243,7 +270,8 @@ def train(cfg:TrainConfig|None=None, # the run's settings (ignored when resuming
             if sd: restore_checkpoint(learn, sd, run_dir/CKPT_NAME)
             if resume: truncate_log(run_dir/'metrics.csv', sd['epoch'] if sd else 0)
             else:
-                write_json(run_dir/'config.json', cfg.flat()); write_json(run_dir/'data.json', learn.run_state.data_info)
+                write_json(run_dir / 'config.json', cfg.flat())
+                write_json(run_dir / 'data.json', learn.run_state.data_info)
             return fit_run(learn, cfg, run_dir, sd)
         finally:
             lock.release()
@@ -262,7 +290,8 @@ def cache_key(cfg:TrainConfig) -> dict:
 
 # %% ../../nbs/03e_runs.ipynb #1636c1ae
 def cached_run(cfg:TrainConfig, # the run's settings
-               name:str|None=None, # readable prefix of the folder (default: the dataset); must differ for different `data`
+               # readable prefix of the folder (default: the dataset); must differ for different `data`
+               name:str|None=None,
                data:ImageData|None=None, # data to train on instead of loading `cfg.dataset`
                quiet:bool=True, # no progress bar or table
                extra_cbs:list|None=None, # more callbacks (e.g. a `SampleTracker`); give the run its own `name`

@@ -15,7 +15,14 @@ from torch import Tensor
 from fastai.torch_core import default_device
 from ..core import ACGANError
 from ..nets import build_models
-from .checkpoint import BEST_NAME, CKPT_NAME, ENSEMBLE_FILE, ENSEMBLE_FORMAT, _load_module, load_checkpoint
+from acgan_nb.train.checkpoint import (
+    BEST_NAME,
+    CKPT_NAME,
+    ENSEMBLE_FILE,
+    ENSEMBLE_FORMAT,
+    _load_module,
+    load_checkpoint,
+)
 from .loop import generate
 from .config import TrainConfig, generator_args
 
@@ -24,7 +31,8 @@ __all__ = ['load_generator', 'sample_run', 'eval_path', 'EnsembleGenerator', 're
 
 # %% ../../nbs/03f_sampling.ipynb #3bacf3bd
 def load_generator(run_dir:Path|str, # a run directory (or a class-split ensemble's)
-                   best:bool=False, # the best epoch's checkpoint (`best.pt`, kept by `best_metric`) instead of the newest
+                   # the best epoch's checkpoint (`best.pt`, kept by `best_metric`) instead of the newest
+                   best:bool=False,
                   ) -> tuple[nn.Module, TrainConfig, dict]:
     ("The trained generator of a run (or of a class-split ensemble), its config and data info (classes, size, "
      "channels; the checkpoint read and its epoch).")
@@ -49,11 +57,13 @@ def load_generator(run_dir:Path|str, # a run directory (or a class-split ensembl
     info = json.loads((run_dir/'data.json').read_text()) if (run_dir/'data.json').exists() else {}
     args = sd.get('generator_args') or _inferred_generator_args(cfg, g, info)
     _check_config_agrees(cfg, args, run_dir)
-    G, _ = build_models(args['arch'], args['n_classes'], args['img_size'], args['channels'], 1 + args['n_classes'], args['nz'], width=args['width'], cond=args['cond'])
+    G, _ = build_models(args['arch'], args['n_classes'], args['img_size'], args['channels'], 1 + args['n_classes'],
+                        args['nz'], width=args['width'], cond=args['cond'])
     _load_module(G, g, 'generator', ck)
     n_classes = args['n_classes']
-    return G, cfg, dict(n_classes=n_classes, img_size=args['img_size'], channels=args['channels'], classes=info.get('classes', [str(k) for k in range(n_classes)]),
-                        checkpoint=ck.name, epoch=int(sd.get('epoch', 0)))
+    return G, cfg, dict(n_classes=n_classes, img_size=args['img_size'], channels=args['channels'],
+                        classes=info.get('classes', [str(k) for k in range(n_classes)]), checkpoint=ck.name,
+                        epoch=int(sd.get('epoch', 0)))
 
 # %% ../../nbs/03f_sampling.ipynb #9d3d1145
 def _check_config_agrees(cfg:TrainConfig, # the run's config.json
@@ -155,7 +165,9 @@ def read_ensemble(run_dir:Path|str) -> dict:
     f = Path(run_dir)/ENSEMBLE_FILE
     try: man = json.loads(f.read_text())
     except (OSError, json.JSONDecodeError) as e:
-        raise ACGANError(f"{f} is not a readable ensemble manifest ({type(e).__name__}); restore it from the run") from None
+        raise ACGANError(
+            f"{f} is not a readable ensemble manifest ({type(e).__name__}); restore it from the run"
+        ) from None
     if not isinstance(man, dict) or man.get('format') != ENSEMBLE_FORMAT or not isinstance(man.get('members'), list):
         raise ACGANError(f"{f} is not an acgan_nb ensemble manifest (format {ENSEMBLE_FORMAT}); give a directory "
                          f"written by acgan-train --class-split")
@@ -182,5 +194,5 @@ def load_ensemble_generator(run_dir:Path|str) -> tuple[nn.Module, TrainConfig, d
                          f"{run_dir}")
     G = EnsembleGenerator(gens, [m['classes'] for m in man['members']], cfg.nz, man['img_size'], man['channels'],
                           why=[_member_why(run_dir, m) for m in man['members']])
-    return G, cfg, dict(n_classes=G.n_classes, img_size=man['img_size'], channels=man['channels'], classes=man['classes'],
-                        members={m['name']: m['status'] for m in man['members']})
+    return G, cfg, dict(n_classes=G.n_classes, img_size=man['img_size'], channels=man['channels'],
+                        classes=man['classes'], members={m['name']: m['status'] for m in man['members']})
