@@ -16,7 +16,7 @@ from .analyses.evaluate import evaluate_run
 from .analyses.latent import overfitting_report
 from .analyses.resolution import resolution_report
 from .core import ACGANError, atomic_write
-from .data import load_dataset
+from .data.datasets import load_dataset
 from .ensemble.core import MembersFailed, check_ensemble, train_ensemble
 from acgan_nb.ensemble.distributed import (
     _broadcast,
@@ -232,10 +232,8 @@ def config_from_args(args) -> TrainConfig:
 # %% ../nbs/90_cli.ipynb #a0ea05d3
 def default_run_dir(dataset:str, ensemble:bool=False) -> Path:
     "`runs/<dataset>-[split-]<date-time>`: where a new run goes without `--out`."
-    return (
-        Path('runs')
-        / f"{dataset.replace('folder:', '').strip('/').replace('/', '_')}-{'split-' if ensemble else ''}{time.strftime('%Y%m%d-%H%M%S')}"
-    )
+    name = dataset.replace('folder:', '').strip('/').replace('/', '_')
+    return Path('runs')/f"{name}-{'split-' if ensemble else ''}{time.strftime('%Y%m%d-%H%M%S')}"
 
 # %% ../nbs/90_cli.ipynb #d194e90b
 def _tracker(dataset:str, img_size:int|None, every:int|None) -> list:
@@ -351,6 +349,7 @@ def _sample(args):
     print(f"wrote {len(x)} samples {x.shape[1:]} to {out}")
     return out
 
+# %% ../nbs/90_cli.ipynb #7b8bcac9
 def acgan_sample(argv:list|None=None):
     "Console script `acgan-sample`."
     run_command('acgan-sample', _sample, sample_parser().parse_args(argv))

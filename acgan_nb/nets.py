@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 from .core import ACGANError
-from .data import condition_vector
+from .data.batches import condition_vector
 
 # %% auto #0
 __all__ = ['ARCHS', 'init_gan_weights', 'ACGANGenerator', 'ACGANDiscriminator', 'ClassBatchNorm2d', 'SmallGenerator',
@@ -30,6 +30,7 @@ def init_gan_weights(m:nn.Module):
 # %% ../nbs/02b_networks.ipynb #19d8922f
 def _up(ni, nf, ks=5): return nn.ConvTranspose2d(ni, nf, ks, stride=2, padding=ks//2, output_padding=1, bias=False)
 
+# %% ../nbs/02b_networks.ipynb #6f51c9ac
 class ACGANGenerator(nn.Module):
     "The paper's generator: Linear(nz+K → w₀·4·4), then 5×5 stride-2 transposed convs doubling to `img_size`, tanh."
     def __init__(self, n_classes:int, # K, the one-hot part of the input

@@ -10,7 +10,8 @@ from pathlib import Path
 from unittest.mock import patch
 import torch
 import torch.nn as nn
-from .data import ImageData, load_dataset, make_dataloaders
+from .data.datasets import ImageData, load_dataset
+from .data.batches import make_dataloaders
 from .nets import build_models
 from .objectives import Objective, get_objective
 from .train.loop import gan_learner

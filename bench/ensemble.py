@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
-from acgan_nb.data import load_dataset, class_subset
+from acgan_nb.data.datasets import load_dataset, class_subset
 from acgan_nb.train.config import TrainConfig
 from acgan_nb.train.runs import train
 from acgan_nb.ensemble.core import member_config

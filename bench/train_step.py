@@ -14,7 +14,8 @@ import argparse, statistics, time
 import torch
 from fastai.callback.progress import ProgressCallback
 from fastai.torch_core import default_device
-from acgan_nb.data import load_dataset, make_dataloaders, ImageData
+from acgan_nb.data.datasets import load_dataset, ImageData
+from acgan_nb.data.batches import make_dataloaders
 from acgan_nb.objectives import get_objective
 from acgan_nb.nets import build_models
 from acgan_nb.train.loop import gan_learner

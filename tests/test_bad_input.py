@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np, pytest, torch
 from acgan_nb.cli import acgan_train, acgan_sample, acgan_evaluate
 from acgan_nb.core import ACGANError
-from acgan_nb.data import ImageData, load_dataset, class_subset, read_keras_npz, ConditionalBatches
+from acgan_nb.data.datasets import ImageData, load_dataset, class_subset, read_keras_npz
+from acgan_nb.data.batches import ConditionalBatches
 from acgan_nb.objectives import get_objective
 from acgan_nb.nets import build_models
 from acgan_nb.train.config import TrainConfig

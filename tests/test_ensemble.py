@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np, pytest, torch
 import acgan_nb.ensemble.core as E
 import acgan_nb.ensemble.vectorised as V
-from acgan_nb.data import load_dataset, class_subset
+from acgan_nb.data.datasets import load_dataset, class_subset
 from acgan_nb.train.config import TrainConfig
 
 SMALL = ['--epochs', '1', '--iters', '4', '--bs', '16', '--quiet']

@@ -2,7 +2,7 @@
 import pytest, torch
 from fastai.callback.core import Callback
 from acgan_nb.core import ACGANError
-from acgan_nb.data import load_dataset, class_subset
+from acgan_nb.data.datasets import load_dataset, class_subset
 from acgan_nb.train.checkpoint import load_checkpoint, restore_checkpoint
 from acgan_nb.train.guards import TrainingDiverged
 from acgan_nb.train.config import TrainConfig

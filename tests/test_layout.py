@@ -24,6 +24,9 @@ ALLOWED = {
 }
 # inside `train`, one room per concern (03_training to 03f_sampling): a module may import only those before it
 TRAIN_ORDER = ['loop', 'checkpoint', 'guards', 'monitors', 'config', 'runs', 'sampling']
+# inside `data` likewise (00_data, 00b_batches, 00c_images)
+DATA_ORDER = ['datasets', 'batches', 'images']
+ORDERS = {'train': TRAIN_ORDER, 'data': DATA_ORDER}
 CORE_NAMES = {'ACGANError', 'atomic_write', 'smoke_mode', 'num_threads'}  # defined once, in `acgan_nb.core`
 MAX_FUNCTION_LINES = 45
 
@@ -95,21 +98,25 @@ def test_functions_read_as_named_steps():
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.end_lineno - n.lineno + 1 > MAX_FUNCTION_LINES]
     assert not long, '\n'.join(long)
 
-def train_part(mod:str) -> str|None:
-    "The concern of a module of `acgan_nb.train` (None for any other module)."
+def sub_part(mod:str) -> tuple|None:
+    "(room, concern) of a module inside a room split by concern (`train`, `data`); None for any other module."
     parts = mod.split('.')
-    return parts[2] if len(parts) > 2 and parts[1] == 'train' else None
+    return (parts[1], parts[2]) if len(parts) > 2 and parts[1] in ORDERS else None
 
-def test_every_train_module_has_a_place():
-    parts = {train_part(m) for m, _ in modules()} - {None}
-    assert parts == set(TRAIN_ORDER), f"train modules not in TRAIN_ORDER: {parts ^ set(TRAIN_ORDER)}"
+@pytest.mark.parametrize('split', sorted(ORDERS))
+def test_every_split_module_has_a_place(split):
+    parts = {sub_part(m)[1] for m, _ in modules() if sub_part(m) and sub_part(m)[0] == split}
+    assert parts == set(ORDERS[split]), f"{split} modules not in its order: {parts ^ set(ORDERS[split])}"
 
-@pytest.mark.parametrize('mod,path', [(m, p) for m, p in modules() if train_part(m)], ids=lambda x: x if isinstance(x, str) else '')
-def test_train_modules_import_only_earlier_ones(mod, path):
-    mine = TRAIN_ORDER.index(train_part(mod))
+@pytest.mark.parametrize('mod,path', [(m, p) for m, p in modules() if sub_part(m)], ids=lambda x: x if isinstance(x, str) else '')
+def test_split_modules_import_only_earlier_ones(mod, path):
+    split, part = sub_part(mod)
+    order = ORDERS[split]
+    mine = order.index(part)
     bad = [f"{path.relative_to(PKG.parent)}:{line} imports {target}" for line, target in our_imports(mod, path)
-           if train_part(target) and TRAIN_ORDER.index(train_part(target)) >= mine and target != mod]
-    assert not bad, f"{mod} may import only {TRAIN_ORDER[:mine]} of train:\n" + '\n'.join(bad)
+           if sub_part(target) and sub_part(target)[0] == split and order.index(sub_part(target)[1]) >= mine
+           and target != mod]
+    assert not bad, f"{mod} may import only {order[:mine]} of {split}:\n" + '\n'.join(bad)
 
 def test_core_names_come_from_core():
     "`ACGANError` and the other shared helpers are imported from `acgan_nb.core`, never through `data` or training."

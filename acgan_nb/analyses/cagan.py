@@ -17,7 +17,7 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 # first: it filters the torch.jit deprecation warning that importing fastai raises
 from ..core import ACGANError, atomic_write
-from ..data import ImageData, load_dataset, safe_name
+from ..data.datasets import ImageData, load_dataset, safe_name
 from fastai.callback.core import Callback
 from ..metrics.scores import frechet_distance
 from ..metrics.judges import judge_for, judge_logits

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from ..core import ACGANError, atomic_write
-from ..data import images_to_tensor, load_dataset
+from ..data.datasets import load_dataset
+from ..data.batches import images_to_tensor
 from ..metrics.judges import diversity_classes, judge_accuracy, judge_for
 from ..metrics.ms_ssim import ms_ssim_diversity, ms_ssim_pairs
 from ..train.sampling import eval_path, load_generator, sample_run
@@ -185,7 +186,7 @@ def diversity_report(run_dir:str|Path, # a run directory
 # %% ../../nbs/09_class_splits.ipynb #4a8aef4e
 from dataclasses import replace
 import torch.nn as nn
-from ..data import class_subset
+from ..data.datasets import class_subset
 from ..metrics.judges import judge_recipe
 from ..train.config import TrainConfig
 from ..train.runs import cache_key, cached_run, kept_result

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch.nn as nn
 from ..core import ACGANError, atomic_write
-from ..data import ImageData, class_grid, load_dataset
+from ..data.datasets import ImageData, load_dataset
+from ..data.images import class_grid
 from torch import Tensor
 from ..metrics.scores import (am_score, density_coverage, frechet_distance, inception_score_parts,
                                      intra_class_fid, kernel_distance, precision_recall)
@@ -26,7 +27,7 @@ from acgan_nb.metrics.judges import (
 from ..metrics.inception import inception_features, inception_network, inception_state_dict, inception_v3_score
 from ..metrics.ms_ssim import ms_ssim_diversity
 from ..train.monitors import SampleTracker
-from ..data import save_png
+from ..data.images import save_png
 from ..train.config import TrainConfig, label_conditioned
 from ..train.runs import cached_run
 from ..train.sampling import eval_path, load_generator, sample_run

@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 import matplotlib.pyplot as plt
 from ..core import ACGANError
-from ..data import load_dataset
+from ..data.datasets import load_dataset
 from ..metrics.scores import intra_class_fid
 from ..metrics.judges import judge_accuracy, judge_for, judge_logits
 from ..train.sampling import load_generator, sample_run

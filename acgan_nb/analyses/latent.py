@@ -13,7 +13,7 @@ import torch.nn as nn
 import matplotlib.pyplot as plt
 # first: it filters the torch.jit deprecation warning that importing fastai raises
 from ..core import ACGANError, atomic_write
-from ..data import load_dataset
+from ..data.datasets import load_dataset
 from fastai.torch_core import default_device
 from ..train.loop import fixed_grid_inputs, generate
 from ..train.sampling import eval_path, load_generator
@@ -24,8 +24,11 @@ __all__ = ['nearest_neighbours', 'plot_nearest_neighbours', 'interpolate', 'plot
 
 # %% ../../nbs/08_overfitting.ipynb #673b4541
 def _nhwc(x:np.ndarray) -> np.ndarray: return x[..., None] if x.ndim == 3 else x
+
+# %% ../../nbs/08_overfitting.ipynb #fb7f2fc8
 def _img(im:np.ndarray) -> np.ndarray: return im[..., 0] if im.ndim == 3 and im.shape[-1] == 1 else im
 
+# %% ../../nbs/08_overfitting.ipynb #dc1c5a12
 @torch.no_grad()
 def nearest_neighbours(queries:np.ndarray, # uint8 images N×H×W(×C)
                        pool:np.ndarray, # uint8 images to search, same size

@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 import matplotlib.pyplot as plt
 from ..core import ACGANError
-from ..data import ImageData, load_dataset, safe_name
+from ..data.datasets import ImageData, load_dataset, safe_name
 from ..metrics.scores import judge_fid_accuracy
 from ..metrics.judges import judge_for, judge_logits, judge_recipe
 from ..metrics.ms_ssim import ms_ssim_diversity
@@ -105,10 +105,11 @@ def quality_curve(cfg:TrainConfig, # the preset (its iterations per epoch; the c
                  ) -> dict:
     ("Train `cfg` for `budget` seconds and measure its generator every `every` seconds: the settings, the machine, the "
      "speed and a row per snapshot (and, if it diverged, why).")
-    cfg = cfg.check(); key = dict(config=cache_key(cfg), budget=budget, every=every, n=n,
-                                  judge=judge_recipe(cfg.dataset, cfg.img_size) if judge is None else type(judge).__name__,
-                                  data=None if data is None else dict(name=data.name, n_train=len(data.x_train),
-                                                                      classes=data.classes))
+    cfg = cfg.check()
+    key = dict(config=cache_key(cfg), budget=budget, every=every, n=n,
+               judge=judge_recipe(cfg.dataset, cfg.img_size) if judge is None else type(judge).__name__,
+               data=None if data is None else dict(name=data.name, n_train=len(data.x_train),
+                                                   classes=data.classes))
     measure = lambda: _measure_curve(cfg, budget, every, n, data, judge, warmup)
     return {**key, **kept_result(results, key, measure)}
 
@@ -167,6 +168,7 @@ def _fmt(v:pd.Series, digits:int) -> str:
         + (f" ({int(v.isna().sum())} never)" if v.isna().any() else '')
     )
 
+# %% ../../nbs/03g_quality.ipynb #f3b1ebbf
 def _curve_end(r:dict) -> dict:
     ("A curve's last snapshot, as the tables show it: speed, minutes, accuracy (%), judge-FID, MS-SSIM, its gap to the "
      "real images', minutes to 99 %, `goal_ratio`.")
@@ -175,6 +177,7 @@ def _curve_end(r:dict) -> dict:
                 fid=last['fid'], ms_ssim=last['ms_ssim'], gap=last['ms_ssim'] - r['real_ms_ssim'],
                 to99=time_to_quality(r)['min_to_99%'], goal=goal_ratio(r))
 
+# %% ../../nbs/03g_quality.ipynb #c50376b5
 def quality_table(results:dict, # setting label → one `quality_curve` result, or a list of them (seeds)
                  ) -> pd.DataFrame:
     ("One row per setting: seeds, iterations per second, and the last snapshot's accuracy, FID, MS-SSIM and its gap to "

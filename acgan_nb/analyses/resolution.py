@@ -14,7 +14,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from ..core import ACGANError, atomic_write
-from ..data import images_to_tensor, load_dataset
+from ..data.datasets import load_dataset
+from ..data.batches import images_to_tensor
 from ..metrics.judges import judge_for, judge_logits
 from ..train.sampling import eval_path, load_generator, sample_run
 

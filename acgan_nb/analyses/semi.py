@@ -16,7 +16,8 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 from ..core import ACGANError  # first: it filters the torch.jit deprecation warning that importing fastai raises
-from ..data import ImageData, images_to_tensor, labelled_indices, load_dataset, to_float_images
+from ..data.datasets import ImageData, load_dataset
+from ..data.batches import images_to_tensor, labelled_indices, to_float_images
 from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.progress import ProgressCallback
 from fastai.data.core import DataLoaders
@@ -108,7 +109,7 @@ class ClassHead(nn.Module):
     def forward(self, x): return class_logits(self.obj, self.D(x))
 
 # %% ../../nbs/14_semi_supervised.ipynb #8a3b3513
-def supervised_baseline(cfg:TrainConfig, # the semi-supervised run's config (`labelled` set): its network, seed and Adam settings
+def supervised_baseline(cfg:TrainConfig, # the run's config (`labelled` set): its network, seed and Adam settings
                         steps:int, # optimiser steps (the run's discriminator steps)
                         data:ImageData|None=None, # the dataset (default: `cfg.dataset`)
                         device=None, # training device

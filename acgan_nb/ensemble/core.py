@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 # first: it filters the torch.jit deprecation warning that importing fastai raises
 from ..core import ACGANError, atomic_write
-from ..data import ImageData, class_split, class_subset, load_dataset
+from ..data.datasets import ImageData, class_split, class_subset, load_dataset
 from fastai.callback.core import Callback
 from ..train.checkpoint import Checkpoint, ENSEMBLE_FILE, ENSEMBLE_FORMAT
 from ..train.guards import STOP, TrainingStopped, stop_message, stop_on_signals

@@ -16,7 +16,8 @@ import torch.distributed as dist
 from torch import Tensor
 from torch.nn.parallel import DistributedDataParallel as DDP
 from ..core import ACGANError  # first: it filters the torch.jit deprecation warning that importing fastai raises
-from ..data import ConditionalBatches, ImageData, load_dataset, to_float_images
+from ..data.datasets import ImageData, load_dataset
+from ..data.batches import ConditionalBatches, to_float_images
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.progress import ProgressCallback
 from fastai.data.core import DataLoaders
@@ -92,7 +93,8 @@ def check_shards(bs:int, # the global batch size
 class ShardedBatches(ConditionalBatches):
     ("`ConditionalBatches` of global batch size `bs`, of which this process sees the disjoint slice `rank` of "
      "`world_size`.")
-    def __init__(self, x:Tensor, y:Tensor, n_classes:int, bs:int=64, nz:int=100, n_batches:int|None=None, prior:str='data', seed:int=0, device=None,
+    def __init__(self, x:Tensor, y:Tensor, n_classes:int, bs:int=64, nz:int=100, n_batches:int|None=None,
+                 prior:str='data', seed:int=0, device=None,
                  rank:int=0, # this process
                  world_size:int=1, # processes sharing each global batch
                 ):
@@ -242,12 +244,14 @@ def _broadcast(obj):
     dist.broadcast_object_list(box, src=0)
     return box[0]
 
+# %% ../../nbs/13_distributed.ipynb #1d8989e8
 def _raise_shared(err):
     "Raise rank 0's error (sent as (type name, message)) on this process."
     if err is None: return
     kind, msg = err
     raise (TrainingDiverged if kind == 'TrainingDiverged' else ACGANError)(msg)
 
+# %% ../../nbs/13_distributed.ipynb #79095205
 def _prepare_run(cfg, run_dir:Path, resume:bool, epochs, lr_g, lr_d, W:int) -> tuple[TrainConfig, dict|None]:
     ("Rank 0's part of `train` before the learner: the checked config (written, or read and updated) and the "
      "checkpoint to resume from.")
@@ -291,7 +295,8 @@ def train_distributed(cfg:TrainConfig|None=None, # the run's settings; `bs` is t
     finally: lock.release()
 
 # %% ../../nbs/13_distributed.ipynb #885a90b2
-def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, quiet:bool, sync_bn:bool, rank:int) -> Learner:
+def _fit_distributed(err, cfg, sd, run_dir:Path, resume:bool, data, extra_cbs, quiet:bool, sync_bn:bool,
+                     rank:int) -> Learner:
     ("`train_distributed` after rank 0 has prepared the run: every process builds its learner, restores the checkpoint "
      "and trains.")
     err, cfg, sd = _broadcast((err, cfg, sd))

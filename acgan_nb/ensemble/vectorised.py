@@ -15,7 +15,8 @@ import torch.nn.functional as F
 from torch import Tensor
 # first: it filters the torch.jit deprecation warning that importing fastai raises
 from ..core import ACGANError, atomic_write
-from ..data import ImageData, class_grid
+from ..data.datasets import ImageData
+from ..data.images import class_grid
 from fastai.torch_core import default_device
 from ..train.checkpoint import CKPT_NAME, checkpoint_record, loop_record
 from acgan_nb.train.guards import (
@@ -28,7 +29,7 @@ from acgan_nb.train.guards import (
     weight_reason,
 )
 from ..train.loop import fixed_grid_inputs, generate
-from ..data import save_png
+from ..data.images import save_png
 from ..train.runs import run_parts
 from ..train.config import TrainConfig, generator_args
 from fastcore.basics import patch
@@ -70,6 +71,7 @@ def _wide_layer(m:nn.Module, K:int) -> nn.Module:
     raise ACGANError(f"cannot vectorise a {type(m).__name__} layer; vectorised training takes Linear, Conv2d, "
                      f"ConvTranspose2d, BatchNorm2d and elementwise layers")
 
+# %% ../../nbs/09b_vectorised.ipynb #4d146aae
 def widen(ms:list[nn.Module]) -> nn.Module:
     ("One module that runs the same-shaped modules `ms` side by side on channel-stacked inputs, holding copies of "
      "their weights.")
@@ -88,6 +90,7 @@ def widen(ms:list[nn.Module]) -> nn.Module:
 def _leaf_tensors(m:nn.Module) -> dict:
     return dict(list(m.named_parameters(recurse=False)) + list(m.named_buffers(recurse=False)))
 
+# %% ../../nbs/09b_vectorised.ipynb #5902d450
 @torch.no_grad()
 def copy_weights(wide:nn.Module, ms:list[nn.Module], to_wide:bool=False):
     ("Copy every parameter and buffer between `wide` (from `widen`) and the members `ms`: into the wide module, or "
@@ -179,7 +182,9 @@ def member_parts(cfg:TrainConfig, data:ImageData, device) -> tuple:
     obj, G, D, dls = run_parts(cfg, data, device)
     return obj, G.to(device), D.to(device), dls.train
 
-def _member_opt_state(G:nn.Module, D:nn.Module, cfg:TrainConfig, opts:tuple, WG:nn.Module, WD:nn.Module, k:int, K:int) -> dict:
+# %% ../../nbs/09b_vectorised.ipynb #7a515f62
+def _member_opt_state(G:nn.Module, D:nn.Module, cfg:TrainConfig, opts:tuple, WG:nn.Module, WD:nn.Module, k:int,
+                      K:int) -> dict:
     ("Member k's slice of the wide Adam states, as the state dict of the member's own two-group Adam (fastai's layout "
      "in `gan_learner`).")
     adam = torch.optim.Adam([dict(params=list(G.parameters()), lr=cfg.lr_g),

@@ -13,7 +13,8 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 from ..core import ACGANError  # first: it filters the torch.jit deprecation warning that importing fastai raises
-from ..data import OFFLINE_ENV, images_to_tensor
+from ..data.datasets import OFFLINE_ENV
+from ..data.batches import images_to_tensor
 from fastai.torch_core import default_device
 from torchmetrics.image.fid import NoTrainInceptionV3, FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
@@ -58,7 +59,7 @@ def _inception_weights_file(weights:str|Path|None) -> Path:
     return cached
 
 # %% ../../nbs/04b_inception.ipynb #aa12f3e6
-def inception_state_dict(weights:str|Path|dict|None=None, # a local weights file (default: $ACGAN_INCEPTION_WEIGHTS, else torch hub's cache), or a dict this returned
+def inception_state_dict(weights:str|Path|dict|None=None, # a file (default $ACGAN_INCEPTION_WEIGHTS, else hub's cache)
                         ) -> dict:
     ("The FID Inception-v3 weights as a dict of tensors, read with `weights_only=True` (no pickled code runs), or a "
      "one-line `ACGANError`.")
@@ -92,6 +93,7 @@ def _uint8_rgb(x:np.ndarray) -> Tensor:
     t = images_to_tensor(x[..., None] if x.ndim == 3 else x)
     return t.repeat(1, 3, 1, 1) if t.shape[1] == 1 else t
 
+# %% ../../nbs/04b_inception.ipynb #853c5b6c
 def inception_v3_score(x:np.ndarray, # uint8 samples N×H×W or N×H×W×C
                        splits:int=10, # random splits (torchmetrics shuffles before splitting)
                        weights:str|Path|dict|None=None, # local Inception weights, or their `inception_state_dict`

@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from torch import Tensor
 # first: it filters the torch.jit deprecation warning that importing fastai raises
 from ..core import ACGANError, atomic_write
-from ..data import ImageData, cache_dir, images_to_tensor, load_dataset, safe_name, to_float_images
+from ..data.datasets import ImageData, cache_dir, load_dataset, safe_name
+from ..data.batches import images_to_tensor, to_float_images
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.metrics import accuracy

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from ..core import ACGANError  # first: it filters the torch.jit deprecation warning that importing fastai raises
-from ..data import images_to_tensor
+from ..data.batches import images_to_tensor
 from pytorch_msssim import ms_ssim
 
 # %% auto #0
@@ -25,6 +25,7 @@ def _msssim_prep(x:Tensor, size:int=MSSSIM_SIZE) -> Tensor:
     x = x.float()
     return x if x.shape[-1] >= size else F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)
 
+# %% ../../nbs/04c_ms_ssim.ipynb #33a9e8ff
 def ms_ssim_pairs(a:Tensor, b:Tensor, # uint8 N×C×H×W images, compared pair by pair
                   bs:int=1024, # pairs per call
                   size:int=MSSSIM_SIZE, # working size (smaller images are upsampled to it)

@@ -22,6 +22,7 @@ __all__ = ['random_splits', 'inception_score_parts', 'inception_score', 'am_scor
 # %% ../../nbs/04a_scores.ipynb #8cb4eda3
 def _entropy(p:Tensor, dim:int=-1) -> Tensor: return -(p * torch.log(p.clamp_min(1e-12))).sum(dim)
 
+# %% ../../nbs/04a_scores.ipynb #9028f336
 def random_splits(n:int, # number of samples
                   splits:int, # number of parts
                   seed:int=0, # the permutation's seed
@@ -117,6 +118,7 @@ def _check_knn(f_real:Tensor, f_fake:Tensor, k:int, what:str):
         raise ACGANError(f"{what} with k={k} needs more than {k} images on each side, got {len(f_real)} real and "
                          f"{len(f_fake)} generated; draw more samples or lower k")
 
+# %% ../../nbs/04a_scores.ipynb #4093ebb2
 def precision_recall(f_real:Tensor, # (N, D) features of real images
                      f_fake:Tensor, # (M, D) features of samples
                      k:int=3, # the balls reach each point's k-th nearest neighbour

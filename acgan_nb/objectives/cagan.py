@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor
 from ..core import ACGANError
-from ..data import condition_vector
+from ..data.batches import condition_vector
 from . import Objective, SourceClassHead, _acc, check_weight, register_objective
 from .adversarial import AdversarialLoss
 
@@ -21,6 +21,7 @@ def _check_flag(obj:str, name:str, v):
     "A one-line `ACGANError` unless `v` is a bool."
     if not isinstance(v, bool): raise ACGANError(f"{obj}: {name} must be true or false, got {v!r}")
 
+# %% ../../nbs/12_cagan.ipynb #a99cea67
 def class_terms(h:Tensor, # (B, K) class logits
                 y:Tensor, # int labels (B,) or float multi-hot conditions (B, K)
                ) -> tuple[Tensor, Tensor]:

@@ -15,7 +15,7 @@ import torch.nn as nn
 from torch import Tensor
 from fastcore.basics import store_attr
 from ..core import ACGANError  # first: it filters the torch.jit deprecation warning that importing fastai raises
-from ..data import to_uint8_images
+from ..data.batches import to_uint8_images
 from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.progress import ProgressCallback
 from fastprogress.fastprogress import progress_bar
@@ -53,7 +53,8 @@ class ConditionalGANLoss(GANModule):
         loss, parts = self.objective.g_terms(out, y_fake)
         self.stats = stat_floats(dict(parts, g_loss=loss))
         return loss
-    def critic(self, out_real:Tensor, y_real:Tensor, z:Tensor, y_fake:Tensor, x_real:Tensor, fake:Tensor|None=None) -> Tensor:
+    def critic(self, out_real:Tensor, y_real:Tensor, z:Tensor, y_fake:Tensor, x_real:Tensor,
+               fake:Tensor|None=None) -> Tensor:
         ("Critic loss from its output on real images and a fresh fake batch from `z`, `y_fake` (or, given `fake`, from "
          "its output on one mixed batch `cat(x_real, fake)`).")
         if fake is None:
@@ -237,6 +238,10 @@ class RunProgress(ProgressCallback):
      "last 8).")
     # before `CSVLogger` (same order as fastai's bar), which passes each row on to the table
     order = ProgressCallback.order - 1
+    def __init__(self): super().__init__()  # no options: the bar takes its epochs from the learner's `run_state`
+    def label(self) -> str:
+        "The epoch being trained, out of the run's: 'Epoch 53/60'."
+        return f"Epoch {self.epoch + 1}/{self.learn.run_state.epoch_offset + self.n_epoch}"
     def before_epoch(self):
         if getattr(self, 'mbar', False):
             # the bar itself counts this fit's epochs from 0
@@ -244,7 +249,7 @@ class RunProgress(ProgressCallback):
     def _launch_pbar(self):
         "fastai's batch bar, with the run's epoch as its label (console) and as the epoch bar's comment (notebook)."
         self.pbar = progress_bar(self.dl, parent=getattr(self, 'mbar', None), leave=False)
-        label = f"Epoch {self.epoch + 1}/{self.learn.run_state.epoch_offset + self.n_epoch}"
+        label = self.label()
         if hasattr(self.pbar, 'prefix'): self.pbar.prefix = label + ' :'
         if getattr(self, 'mbar', False): self.mbar.main_bar.comment = label
         self.pbar.update(0)

@@ -15,7 +15,7 @@ import torch.nn as nn
 from torch import Tensor
 from fastcore.basics import store_attr
 from ..core import ACGANError, atomic_write
-from ..data import class_grid, save_png
+from ..data.images import class_grid, save_png
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.progress import CSVLogger
 from fastai.learner import Recorder

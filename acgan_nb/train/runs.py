@@ -14,7 +14,8 @@ except ImportError: fcntl = None  # not on Windows: run directories are then not
 import torch
 # first: it filters the torch.jit deprecation warning that importing fastai raises
 from ..core import ACGANError, atomic_write
-from ..data import ImageData, cache_dir, labelled_indices, safe_name, load_dataset, make_dataloaders
+from ..data.datasets import ImageData, cache_dir, safe_name, load_dataset
+from ..data.batches import labelled_indices, make_dataloaders
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import Learner
 from fastai.torch_core import default_device, set_seed
@@ -128,7 +129,8 @@ def run_parts(cfg:TrainConfig, # the run's settings
     return obj, G, D, make_dataloaders(data, cfg.bs, cfg.nz, cfg.n_batches, cfg.prior, cfg.seed, device, labelled=lab)
 
 # %% ../../nbs/03e_runs.ipynb #7cf9dc6c
-def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra_cbs:list|None=None, quiet:bool=False) -> Learner:
+def build_run(cfg:TrainConfig, run_dir:Path|str, data:ImageData|None=None, extra_cbs:list|None=None,
+              quiet:bool=False) -> Learner:
     "The `Learner` of a run: data, models, objective and the run directory's callbacks."
     cfg.check()
     run_dir = Path(run_dir)
