@@ -3,7 +3,9 @@ changes nothing already on disk."""
 import hashlib, json, os, shutil
 from pathlib import Path
 import numpy as np, pytest, torch
-from acgan_nb.cli import acgan_train, acgan_sample, acgan_evaluate
+from acgan_nb.cli.train import acgan_train
+from acgan_nb.cli.sample import acgan_sample
+from acgan_nb.cli.evaluate import acgan_evaluate
 from acgan_nb.core import ACGANError
 from acgan_nb.data.datasets import ImageData, load_dataset, class_subset, read_keras_npz
 from acgan_nb.data.batches import ConditionalBatches

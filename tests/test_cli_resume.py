@@ -30,7 +30,7 @@ def at_batch(self):   # where training is, as 'epoch batch' (0-based), so a test
     (Path(sys.argv[2]) / 'at').write_text(f'{self.epoch} {self.iter}')
     graceful_after_batch(self)
 GracefulStop.after_batch = at_batch
-from acgan_nb.cli import acgan_train
+from acgan_nb.cli.train import acgan_train
 sys.argv = ['acgan-train'] + sys.argv[1:]
 acgan_train()
 '''

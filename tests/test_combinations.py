@@ -3,7 +3,7 @@ objective (every registered one) × adversarial flavour × mixed batches (none, 
 objective offers them) × generator EMA × sample tracking × ensemble mode (single run, `--class-split 2`,
 `--class-split 2 --vectorise`).
 
-Each combination goes through the console script's own code path in-process (`acgan_nb.cli.acgan_train(argv)`) and
+Each combination goes through the console script's own code path in-process (`acgan_nb.cli.train.acgan_train(argv)`) and
 either trains (exit 0; finite losses; metrics.csv with one row; checkpoint.pt; for ensembles: every member done) or
 is refused with one line `acgan-train: error: ...` and exit code 2 before anything is written into the run directory.
 A traceback, any other exit code (3: an ensemble member failed) or a partly written run directory is a failure.
@@ -18,7 +18,7 @@ every objective variant (ns, no mixed batch, with and without EMA) and with ever
 import itertools, json, math
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-from acgan_nb.cli import acgan_train
+from acgan_nb.cli.train import acgan_train
 from acgan_nb.objectives.adversarial import ADVERSARIAL
 from acgan_nb.objectives import OBJECTIVES, objective_options
 

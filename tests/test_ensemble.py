@@ -18,7 +18,7 @@ FAILING = textwrap.dedent('''
     from pathlib import Path
     import acgan_nb.ensemble.core as E
     from acgan_nb.train.guards import TrainingDiverged
-    from acgan_nb.cli import acgan_train
+    from acgan_nb.cli.train import acgan_train
     orig = E.train
     def train(cfg=None, run_dir=None, **kw):
         if Path(run_dir).name == 'member_01': raise TrainingDiverged(f"training diverged at epoch 1, batch 3: the generator loss is nan; no checkpoint was written before it; resume with acgan-train --resume {run_dir} and lower --lr-g/--lr-d")

@@ -24,9 +24,10 @@ ALLOWED = {
 }
 # inside `train`, one room per concern (03_training to 03f_sampling): a module may import only those before it
 TRAIN_ORDER = ['loop', 'checkpoint', 'guards', 'monitors', 'config', 'runs', 'sampling']
-# inside `data` likewise (00_data, 00b_batches, 00c_images)
+# inside `data` likewise (00_data, 00b_batches, 00c_images), and inside `cli` (90_cli to 94_cli_distributed)
 DATA_ORDER = ['datasets', 'batches', 'images']
-ORDERS = {'train': TRAIN_ORDER, 'data': DATA_ORDER}
+CLI_ORDER = ['common', 'train', 'sample', 'evaluate', 'distributed']
+ORDERS = {'train': TRAIN_ORDER, 'data': DATA_ORDER, 'cli': CLI_ORDER}
 CORE_NAMES = {'ACGANError', 'atomic_write', 'smoke_mode', 'num_threads'}  # defined once, in `acgan_nb.core`
 MAX_FUNCTION_LINES = 45
 
@@ -99,7 +100,7 @@ def test_functions_read_as_named_steps():
     assert not long, '\n'.join(long)
 
 def sub_part(mod:str) -> tuple|None:
-    "(room, concern) of a module inside a room split by concern (`train`, `data`); None for any other module."
+    "(room, concern) of a module inside a room split by concern (`train`, `data`, `cli`); None for any other module."
     parts = mod.split('.')
     return (parts[1], parts[2]) if len(parts) > 2 and parts[1] in ORDERS else None
 

@@ -4,7 +4,7 @@ import numpy as np, pandas as pd, pytest
 from acgan_nb.objectives import OBJECTIVES
 from acgan_nb.train.config import TrainConfig
 from acgan_nb.train.runs import train
-from acgan_nb.cli import acgan_train
+from acgan_nb.cli.train import acgan_train
 
 VARIANTS = [(name, 'ns', None, None) for name in sorted(OBJECTIVES)] + [
     ('acgan', 'ns', {'dynamic': True}, None), ('acgan_star', 'ns', {'dynamic': True}, None), ('amgan', 'ns', {'dynamic': True}, None),
